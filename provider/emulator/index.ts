@@ -1,0 +1,76 @@
+// The BirdEye emulator's public API: a local HTTP server that behaves like
+// BirdEye's integration API for Cloud 9 Ortho, for the quick start and as the
+// test double of every test. See server.ts for the order in which a request
+// meets faults, the API key and the API itself.
+import type { GroupTrigger } from "../api/schemas";
+import type { EmulatorClient, EmulatorState } from "./state";
+import { startServer } from "./server";
+
+export type { EmulatorClient, EmulatorState } from "./state";
+
+export interface EmulatorOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly stateFile?: string;
+  readonly seedFile?: string;
+  readonly apiKey?: string;
+  readonly faults?: FaultOptions;
+  readonly recordBodies?: boolean;
+  readonly createGroupAnswer?: "group" | "empty";
+}
+
+export interface FaultOptions {
+  readonly seed?: number;
+  readonly latencyMs?: number;
+  readonly serverErrorRate?: number;
+  readonly rateLimitRate?: number;
+  readonly retryAfterSeconds?: number;
+  readonly resetRate?: number;
+  readonly lostAnswerRate?: number;
+}
+
+export interface ScriptedFault {
+  readonly fault: "server-error" | "rate-limit" | "reset" | "lost-answer";
+  readonly status?: number;
+  readonly retryAfterSeconds?: number;
+  readonly method?: string;
+  readonly path?: string;
+}
+
+export interface RequestLogEntry {
+  readonly seq: number;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly fault?: string;
+  readonly durationMs: number;
+  readonly at: string;
+  readonly body?: string;
+  readonly rawHeaders?: readonly string[];
+}
+
+export interface Emulator {
+  readonly url: string;
+  readonly requests: readonly RequestLogEntry[];
+  readonly state: EmulatorState;
+  readonly admin: EmulatorAdmin;
+  close(): Promise<void>;
+}
+
+export interface EmulatorAdmin {
+  clearRequests(): void;
+  reset(): void;
+  setState(state: EmulatorState): void;
+  deleteGroup(groupId: number): void;
+  setGroupTriggers(groupId: number, triggers: GroupTrigger[]): void;
+  removeTrigger(groupId: number, triggerId: number): void;
+  setMappingActive(businessNumber: number, integrationGroupId: number, active: boolean): void;
+  deleteMapping(businessNumber: number, integrationGroupId: number): void;
+  addClient(client: EmulatorClient): void;
+  setFaults(faults: FaultOptions): void;
+  scriptFaults(faults: ScriptedFault[]): void;
+}
+
+export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  return startServer(options);
+}

@@ -1,0 +1,156 @@
+import { strict as assert } from "node:assert";
+import { inspect } from "node:util";
+import { BirdEyeApiError, BirdEyeClient, checkBaseUrl } from "../provider/api";
+import { MANUAL } from "./fixtures/manual";
+import { startScriptedServer } from "./support/scripted-server";
+import { assertNoSecret, rejection } from "./support/assertions";
+import type { ScriptedServer } from "./support/scripted-server";
+
+const API_KEY = "k3y-Sup3r-S3cret-value-0451";
+const TRIGGER = { triggerId: 57, triggerTypeId: 1, actionIds: [1] };
+const fast = { baseDelayMs: 1, maxDelayMs: 2 };
+
+
+/** Every way an error can be printed or inspected. */
+function everyRendering(error: BirdEyeApiError): string {
+  return [error.message, String(error), JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), error.stack ?? "", JSON.stringify(Object.entries(error))].join("\n");
+}
+
+
+describe("BirdEye client errors", () => {
+  let server: ScriptedServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  describe("redaction", () => {
+    it("a failed create whose request carried the Client ID and API key: neither appears in the error", async () => {
+      // The server echoes both back, as a careless API might.
+      const echo = `bad ClientID ${MANUAL.clientId.toUpperCase()} for key ${API_KEY} (${encodeURIComponent(API_KEY)})`;
+      server = await startScriptedServer({ status: 400, body: JSON.stringify({ code: 1422, message: echo }) });
+      const client = new BirdEyeClient({ baseUrl: server.url, apiKey: API_KEY });
+      const error = await rejection(client.createGroup({ parentBusinessNumber: MANUAL.businessNumber, clientId: MANUAL.clientId, awsHosted: false, triggers: [TRIGGER] }));
+      assert.equal(server.received[0]?.headers["x-api-key"], API_KEY, "the key was sent");
+      assert.ok(server.received[0]?.body.includes(MANUAL.clientId), "the Client ID was sent");
+      assert.match(error.message, /createGroup: BirdEye refused the request \(HTTP 400, code 1422: bad ClientID \[redacted\] for key \[redacted\]/);
+      assertNoSecret(everyRendering(error), MANUAL.clientId, API_KEY);
+    });
+
+    it("the locations call carries the Client ID in its URL; a network error does not show it", async () => {
+      server = await startScriptedServer(...Array(5).fill({ reset: true }));
+      const client = new BirdEyeClient({ baseUrl: server.url, apiKey: API_KEY, retry: { ...fast, maxRetries: 1 } });
+      const error = await rejection(client.listLocations({ clientId: MANUAL.locationsClientId, awsHosted: false }));
+      assert.equal(error.kind, "network");
+      assertNoSecret(everyRendering(error), MANUAL.locationsClientId, API_KEY);
+    });
+
+    it("a non-JSON answer quoting the secrets is redacted too", async () => {
+      server = await startScriptedServer({ status: 200, body: `<html>${MANUAL.clientId} ${API_KEY}</html>` });
+      const client = new BirdEyeClient({ baseUrl: server.url, apiKey: API_KEY });
+      const error = await rejection(client.listLocations({ clientId: MANUAL.clientId, awsHosted: false }));
+      assert.equal(error.kind, "invalid-response");
+      assertNoSecret(everyRendering(error), MANUAL.clientId, API_KEY);
+    });
+  });
+
+  describe("messages a person can act on", () => {
+    it("401: the API key is missing or rejected, and how to set it", async () => {
+      server = await startScriptedServer({ status: 401, body: '{"code":1161,"message":"API key missing or invalid"}' });
+      const error = await rejection(new BirdEyeClient({ baseUrl: server.url }).listTriggers());
+      assert.equal(error.status, 401);
+      assert.equal(error.code, 1161);
+      assert.match(error.message, /the API key is missing or rejected; set it with `pulumi config set --secret birdeye:apiKey <key>` or BIRDEYE_API_KEY/);
+    });
+
+    it("404 on a group: it no longer exists", async () => {
+      server = await startScriptedServer({ status: 404, body: '{"code":1033,"message":"group not found"}' });
+      const error = await rejection(new BirdEyeClient({ baseUrl: server.url }).updateTriggers({ groupId: 1595, triggers: [TRIGGER], replaceTriggers: true }));
+      assert.equal(error.code, 1033);
+      assert.match(error.message, /updateTriggers: not found \(HTTP 404, code 1033: group not found\): integration group 1595 no longer exists in BirdEye/);
+    });
+
+    it("connection refused: names the URL, and says the request never left", async () => {
+      server = await startScriptedServer();
+      const url = server.url;
+      await server.close();
+      server = undefined;
+      const error = await rejection(new BirdEyeClient({ baseUrl: url, retry: { ...fast, maxRetries: 1 } }).listTriggers());
+      assert.equal(error.kind, "network");
+      assert.equal(error.outcomeUnknown, false);
+      assert.equal(error.retries, 1);
+      assert.match(error.message, new RegExp(`listTriggers: could not reach BirdEye at ${url}: ECONNREFUSED \\(retried 1 time`));
+    });
+  });
+
+  describe("malformed answers name the call and the field", () => {
+    const cases: { name: string; body: string; expected: RegExp }[] = [
+      { name: "a wrong type", body: '[{"groupId":"1595","integrationSourceType":{"id":34,"integrationSource":"CLOUD9","sourceCategory":"Dental","integrationType":"Birdeye API","oauthEnabled":false},"integrationGroupTriggers":[]}]', expected: /listGroups: BirdEye's answer does not have the expected shape: \[0\]\.groupId: Invalid input: expected number, received string/ },
+      { name: "a missing field", body: '[{"groupId":1595,"integrationGroupTriggers":[]}]', expected: /listGroups: .*\[0\]\.integrationSourceType: Invalid input/ },
+      { name: "HTML instead of JSON", body: "<!DOCTYPE html><html><body>Gateway</body></html>", expected: /listGroups: BirdEye's answer is not JSON \(48 bytes, starting "<!DOCTYPE html>/ },
+      { name: "truncated JSON", body: '[{"groupId": 15', expected: /listGroups: BirdEye's answer is not JSON/ },
+      { name: "an empty body", body: "", expected: /listGroups: BirdEye answered with an empty body where JSON was expected/ },
+      { name: "an object instead of a list", body: '{"groupId":1595}', expected: /listGroups: .*\(body\): Invalid input: expected array, received object/ },
+    ];
+    for (const { name, body, expected } of cases) {
+      it(name, async () => {
+        server = await startScriptedServer({ status: 200, body });
+        const error = await rejection(new BirdEyeClient({ baseUrl: server.url }).listGroups(MANUAL.businessNumber));
+        assert.equal(error.kind, "invalid-response");
+        assert.match(error.message, expected);
+      });
+    }
+  });
+
+  describe("refused before sending", () => {
+    for (const value of [2 ** 53, 150051042499080.5, -150051042499080, 0, Number.NaN]) {
+      it(`business number ${value}`, async () => {
+        server = await startScriptedServer();
+        const client = new BirdEyeClient({ baseUrl: server.url });
+        const errors = [
+          await rejection(client.listGroups(value)),
+          await rejection(client.putMapping({ businessNumber: value, integrationGroupId: 1595, active: true })),
+          await rejection(client.createGroup({ parentBusinessNumber: value, clientId: MANUAL.clientId, awsHosted: false, triggers: [TRIGGER] })),
+        ];
+        for (const error of errors) {
+          assert.equal(error.kind, "invalid-request");
+          assert.match(error.message, /[Bb]usinessNumber -?[0-9.NaE+]+ is not (a safe integer|positive|a number)/);
+        }
+        assert.equal(server.received.length, 0, "nothing reached the server");
+      });
+    }
+
+    it("a Client ID that is not a UUID, without echoing it", async () => {
+      server = await startScriptedServer();
+      const error = await rejection(new BirdEyeClient({ baseUrl: server.url }).listLocations({ clientId: "not-a-uuid-secret", awsHosted: false }));
+      assert.match(error.message, /listLocations: clientId is not a UUID \(value not shown: it is a secret\)/);
+      assertNoSecret(everyRendering(error), "not-a-uuid-secret");
+      assert.equal(server.received.length, 0);
+    });
+
+    it("an empty trigger list", async () => {
+      server = await startScriptedServer();
+      const error = await rejection(new BirdEyeClient({ baseUrl: server.url }).updateTriggers({ groupId: 1595, triggers: [], replaceTriggers: true }));
+      assert.match(error.message, /updateTriggers: request refused before sending: integrationGroupTriggers: Too small/);
+      assert.equal(server.received.length, 0);
+    });
+  });
+
+  describe("base URL", () => {
+    it("refuses plain http:// to a non-loopback host", () => {
+      assert.throws(() => new BirdEyeClient({ baseUrl: "http://common-services.birdeye.com" }), /uses plain http:\/\/ on a non-loopback host.*use https:\/\//);
+      assert.throws(() => new BirdEyeClient({ baseUrl: "http://10.0.0.5:8089" }), /non-loopback/);
+    });
+    it("accepts https anywhere and http on loopback", () => {
+      assert.equal(checkBaseUrl("https://common-services.birdeye.com/"), "https://common-services.birdeye.com");
+      assert.equal(checkBaseUrl("http://127.0.0.1:8089"), "http://127.0.0.1:8089");
+      assert.equal(checkBaseUrl("http://localhost:8089/"), "http://localhost:8089");
+      assert.equal(checkBaseUrl("http://[::1]:8089"), "http://[::1]:8089");
+    });
+    it("refuses credentials in the URL and other schemes", () => {
+      assert.throws(() => checkBaseUrl("https://user:pw@x.example"), /must not carry credentials/);
+      assert.throws(() => checkBaseUrl("ftp://x.example"), /must use https/);
+      assert.throws(() => checkBaseUrl("not a url"), /is not a URL/);
+    });
+  });
+});

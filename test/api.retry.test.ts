@@ -1,0 +1,149 @@
+import { strict as assert } from "node:assert";
+import { BirdEyeClient } from "../provider/api";
+import { retryDelayMs, DEFAULT_RETRY_POLICY, retryAfterMs } from "../provider/api/retry";
+import { MANUAL } from "./fixtures/manual";
+import { startScriptedServer } from "./support/scripted-server";
+import { rejection } from "./support/assertions";
+import type { ScriptedServer } from "./support/scripted-server";
+
+const GROUPS_OK = { status: 200, body: MANUAL.groupsAnswer };
+const fast = { baseDelayMs: 5, maxDelayMs: 20 };
+
+
+describe("BirdEye client retries", () => {
+  let server: ScriptedServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("429 (Retry-After) then 503 then success: three requests, the answer of the third", async () => {
+    server = await startScriptedServer(
+      { status: 429, body: '{"code":89,"message":"Rate limit exceeded"}', headers: { "retry-after": "0" } },
+      { status: 503, body: '{"code":1503,"message":"unavailable"}' },
+      GROUPS_OK,
+    );
+    const retries: string[] = [];
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: fast, log: (line) => retries.push(line) });
+    const groups = await client.listGroups(MANUAL.businessNumber);
+    assert.equal(groups[0]?.groupId, 1595);
+    assert.deepEqual(
+      server.received.map((r) => `${r.method} ${r.url}`),
+      Array(3).fill(`GET ${MANUAL.groupsPath}`),
+    );
+    assert.equal(retries.length, 2);
+    assert.match(retries[0] ?? "", /listGroups: HTTP 429; retry 1 of 4/);
+  });
+
+  it("honours Retry-After: the retry waits at least as long as the server asked", async () => {
+    server = await startScriptedServer({ status: 429, body: "{}", headers: { "retry-after": "1" } }, GROUPS_OK);
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: fast });
+    await client.listGroups(MANUAL.businessNumber);
+    const [first, second] = server.received;
+    assert.ok(first !== undefined && second !== undefined);
+    assert.ok(second.atMs - first.atMs >= 990, `retried after ${second.atMs - first.atMs} ms`);
+  });
+
+  it("the retry bound holds: maxRetries + 1 requests, then an error that says how often it tried", async () => {
+    server = await startScriptedServer(...Array(10).fill({ status: 503, body: '{"code":1503,"message":"down"}' }));
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: { ...fast, maxRetries: 3 } });
+    const error = await rejection(client.listGroups(MANUAL.businessNumber));
+    assert.equal(server.received.length, 4);
+    assert.equal(error.status, 503);
+    assert.equal(error.code, 1503);
+    assert.equal(error.retries, 3);
+    assert.match(error.message, /listGroups: BirdEye failed \(HTTP 503, code 1503: down\) \(retried 3 times/);
+  });
+
+  it("the total-time bound holds: no retry starts after maxElapsedMs", async () => {
+    server = await startScriptedServer(...Array(10).fill({ status: 429, body: '{"code":89}', headers: { "retry-after": "2" } }));
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: { ...fast, maxRetries: 9, maxElapsedMs: 500 } });
+    const error = await rejection(client.listGroups(MANUAL.businessNumber));
+    assert.equal(server.received.length, 1, "a 2 s Retry-After does not fit in 500 ms, so no retry");
+    assert.equal(error.status, 429);
+    assert.match(error.message, /rate limited by BirdEye \(HTTP 429, code 89\); retried 0 times/);
+  });
+
+  it("429 after retries says how many times it retried", async () => {
+    server = await startScriptedServer(...Array(3).fill({ status: 429, body: '{"code":89,"message":"Rate limit exceeded"}', headers: { "retry-after": "0" } }));
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: { ...fast, maxRetries: 2 } });
+    const error = await rejection(client.listTriggers());
+    assert.equal(server.received.length, 3);
+    assert.match(error.message, /listTriggers: rate limited by BirdEye \(HTTP 429, code 89: Rate limit exceeded\); retried 2 times/);
+  });
+
+  it("connection reset, then success: retried", async () => {
+    server = await startScriptedServer({ reset: true }, GROUPS_OK);
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: fast });
+    assert.equal((await client.listGroups(MANUAL.businessNumber)).length, 1);
+    assert.equal(server.received.length, 2);
+  });
+
+  it("a timeout is retried, with a fresh timeout per attempt", async () => {
+    server = await startScriptedServer({ status: 200, body: "[]", delayMs: 400 }, GROUPS_OK);
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: fast, timeoutMs: 150 });
+    assert.equal((await client.listGroups(MANUAL.businessNumber)).length, 1);
+    assert.equal(server.received.length, 2);
+  });
+
+  it("group creation is never retried: one request, and the error says the outcome is unknown", async () => {
+    server = await startScriptedServer({ status: 503, body: "{}" }, { status: 200, body: "{}" });
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: fast });
+    const error = await rejection(
+      client.createGroup({ parentBusinessNumber: MANUAL.businessNumber, clientId: MANUAL.clientId, awsHosted: false, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }] }),
+    );
+    assert.equal(server.received.length, 1);
+    assert.equal(error.outcomeUnknown, true);
+    assert.equal(error.call, "createGroup");
+  });
+
+  it("a lost create answer (reset) is not retried either", async () => {
+    server = await startScriptedServer({ reset: true }, { status: 200, body: "{}" });
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: fast });
+    const error = await rejection(
+      client.createGroup({ parentBusinessNumber: MANUAL.businessNumber, clientId: MANUAL.clientId, awsHosted: false, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }] }),
+    );
+    assert.equal(server.received.length, 1);
+    assert.equal(error.kind, "network");
+    assert.equal(error.outcomeUnknown, true);
+  });
+
+  it("replacing triggers and putting mappings are retried; appending triggers is not", async () => {
+    server = await startScriptedServer({ status: 502, body: "" }, { status: 200, body: "" }, { status: 502, body: "" }, { status: 200, body: "" }, { status: 502, body: "" });
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: fast });
+    await client.updateTriggers({ groupId: 1595, triggers: [{ triggerId: 57, triggerTypeId: 1 }], replaceTriggers: true });
+    await client.putMapping({ businessNumber: MANUAL.businessNumber, integrationGroupId: 1595, active: true });
+    await rejection(client.updateTriggers({ groupId: 1595, triggers: [{ triggerId: 58, triggerTypeId: 1 }], replaceTriggers: false }));
+    assert.deepEqual(
+      server.received.map((r) => `${r.method} ${r.url}`),
+      [
+        "POST /integration/update/businessintegrationgroup?replaceTriggers=true",
+        "POST /integration/update/businessintegrationgroup?replaceTriggers=true",
+        "PUT /integration/add/businessintegrationmapping",
+        "PUT /integration/add/businessintegrationmapping",
+        "POST /integration/update/businessintegrationgroup?replaceTriggers=false",
+      ],
+    );
+  });
+
+  it("4xx other than 429 is not retried", async () => {
+    server = await startScriptedServer({ status: 400, body: '{"code":1422,"message":"bad trigger"}' }, GROUPS_OK);
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: fast });
+    const error = await rejection(client.putMapping({ businessNumber: MANUAL.businessNumber, integrationGroupId: 1595, active: true }));
+    assert.equal(server.received.length, 1);
+    assert.equal(error.message, "putMapping: BirdEye refused the request (HTTP 400, code 1422: bad trigger)");
+  });
+
+  it("backoff policy: exponential, jittered within [half, full], capped, and never below Retry-After", () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
+    assert.equal(retryDelayMs(policy, 1, 0, () => 0), 50);
+    assert.equal(retryDelayMs(policy, 1, 0, () => 1), 100);
+    assert.equal(retryDelayMs(policy, 3, 0, () => 1), 400);
+    assert.equal(retryDelayMs(policy, 10, 0, () => 1), 1000);
+    assert.equal(retryDelayMs(policy, 1, 3000, () => 1), 3000);
+    assert.equal(retryAfterMs("2"), 2000);
+    assert.equal(retryAfterMs(new Date(Date.now() + 5000).toUTCString()) > 3000, true);
+    assert.equal(retryAfterMs(undefined), 0);
+    assert.equal(retryAfterMs("soon"), 0);
+  });
+});
