@@ -265,7 +265,7 @@ export class BirdEyeClient {
       throw new BirdEyeApiError({
         call,
         kind: "invalid-request",
-        message: `${call}: clientId is not a UUID (value not shown: it is a secret); use the Client ID Cloud 9 sent, like 608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0; nothing was sent`,
+        message: `${call}: clientId is not a UUID (value not shown: it is a secret); use the Client ID Cloud 9 sent, of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx; nothing was sent`,
       });
     }
   }

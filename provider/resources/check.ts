@@ -1,0 +1,78 @@
+// Input validation shared by the resources' check methods and constructors:
+// zod issues become Pulumi check failures that name the property, say what is
+// wrong and how to fix it. No API call happens here.
+import type { z } from "zod";
+
+/** The value the engine puts where an input is not known yet (preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The engine's key for the serialized provider; never validated. */
+export const PROVIDER_KEY = "__provider";
+
+export interface CheckFailure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+export type Props = Record<string, unknown>;
+
+function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, part) => (typeof part === "number" ? `${acc}[${part}]` : acc === "" ? String(part) : `${acc}.${String(part)}`),
+    "",
+  );
+}
+
+/**
+ * Validate `news` with an object schema. Properties that are unknown (or hold
+ * an unknown anywhere) are passed through untouched and not validated: they
+ * are checked again once known. Returns the normalized inputs (defaults
+ * applied, no undefined anywhere) and the failures, each with a fix `hints`
+ * gives for its property.
+ */
+export function checkProps<Shape extends z.ZodRawShape>(
+  schema: z.ZodObject<Shape>,
+  news: Props,
+  hints: Readonly<Record<string, string>>,
+  /** Rules across properties, run on the parsed known inputs (zod cannot omit keys of a refined object). */
+  across: (inputs: Props, unknownKeys: ReadonlySet<string>) => CheckFailure[] = () => [],
+): { inputs: Props; failures: CheckFailure[] } {
+  const known: Props = {};
+  const unknown: Props = {};
+  for (const [key, value] of Object.entries(news)) {
+    if (key === PROVIDER_KEY || value === undefined) continue;
+    if (containsUnknown(value)) unknown[key] = value;
+    else known[key] = value;
+  }
+  const mask: Record<string, true> = {};
+  for (const key of Object.keys(unknown)) if (key in schema.shape) mask[key] = true;
+  const parsed = schema.omit(mask as Parameters<typeof schema.omit>[0]).safeParse(known);
+  if (parsed.success) {
+    const inputs = { ...(parsed.data as Props), ...unknown };
+    const failures = across(inputs, new Set(Object.keys(unknown)));
+    return { inputs: failures.length === 0 ? inputs : news, failures };
+  }
+  const failures = parsed.error.issues.map((issue) => {
+    const property = issue.code === "unrecognized_keys" ? String(issue.keys[0] ?? "") : String(issue.path[0] ?? "");
+    const where = issue.code === "unrecognized_keys" ? issue.keys.join(", ") : pathText(issue.path);
+    const hint = hints[property];
+    const reason =
+      issue.code === "unrecognized_keys"
+        ? `unknown input ${where}; the inputs are ${Object.keys(schema.shape).join(", ")}`
+        : `${where}: ${issue.message}${hint === undefined ? "" : `. Fix: ${hint}`}`;
+    return { property, reason };
+  });
+  return { inputs: news, failures };
+}
+
+/** One line per failure, for exceptions thrown by constructors and create. */
+export function describeFailures(resource: string, failures: readonly CheckFailure[]): string {
+  return `${resource}: invalid inputs:\n${failures.map((f) => `  - ${f.reason}`).join("\n")}`;
+}

@@ -1,0 +1,273 @@
+// IntegrationGroup lifecycle: a BirdEye business integration group holding the
+// Cloud9 Client ID and the triggers. BirdEye offers create, list-by-business and
+// replace-triggers; nothing else. So: create looks before it writes, read lists,
+// update replaces triggers, delete leaves the group in BirdEye with a warning,
+// and ClientID / is.aws.hosted changes are replacements BirdEye support must
+// complete.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { BirdEyeApiError, CLOUD9_SOURCE_ID, DEFAULT_ACTION_ID, DEFAULT_RETRY_POLICY, JOB_TRIGGER_TYPE_ID, UUID_PATTERN, businessNumberProblem } from "../api";
+import type { BirdEyeClient, Group, GroupTrigger, LiveTrigger } from "../api";
+import { retryDelayMs } from "../api/retry";
+import { PROVIDER_KEY, UNKNOWN, checkProps, describeFailures } from "./check";
+import type { CheckFailure, Props } from "./check";
+import { configureConnection, connectClient } from "./connection";
+
+/** Inputs after check: defaults applied. */
+export interface GroupInputs {
+  readonly parentBusinessNumber: number;
+  readonly clientId: string;
+  readonly awsHosted: boolean;
+  readonly triggers: GroupTrigger[];
+  readonly integrationSourceId: number;
+  readonly adopt: boolean;
+}
+
+/**
+ * What state holds: the inputs later calls need, and what BirdEye reports.
+ * `triggers` is the live list (after create, update or refresh), not the
+ * desired one: diff compares the desired inputs with it, so drift shows.
+ */
+export interface GroupOutputs extends Omit<GroupInputs, "triggers"> {
+  readonly groupId: number;
+  readonly triggers: LiveTrigger[];
+  /** The integration source as BirdEye reports it for the group. */
+  readonly integrationSource: { id: number; integrationSource: string; sourceCategory: string; integrationType: string; oauthEnabled: boolean };
+}
+
+/** Creation attempts when BirdEye's answer is lost and the lookup finds nothing. */
+export const MAX_CREATE_ATTEMPTS = 3;
+
+/** Properties whose change BirdEye cannot apply to an existing group. */
+export const GROUP_REPLACE_PROPERTIES = ["parentBusinessNumber", "integrationSourceId", "clientId", "awsHosted"] as const;
+
+export const GROUP_HINTS: Readonly<Record<string, string>> = {
+  parentBusinessNumber: "use the Enterprise ID (multi-location) or the Business ID (single-location SMB) from the BirdEye dashboard, an integer like 150051042499080",
+  clientId: "use the Cloud9 Client ID that Cloud 9 (integrations@cloud9.software) sent after the practice signed, a UUID of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (the value is not shown: it is secret)",
+  awsHosted: "true when the practice's Cloud 9 is AWS hosted, otherwise false (the default)",
+  triggers: "give one or more triggers like [{ triggerId: 57 }] (57 = Cloud 9 Dismissed Appointments Trigger; triggerTypeId defaults to 1 = JOB, actionIds to [1])",
+  integrationSourceId: "leave it out: Cloud 9 Ortho is integration source 34",
+  adopt: "true to take over the Cloud9 group the business already has in BirdEye, otherwise false (the default)",
+};
+
+export function groupInputSchema() {
+  const positiveInt = z.number().int().positive();
+  const trigger = z.strictObject({
+    triggerId: positiveInt,
+    triggerTypeId: positiveInt.default(JOB_TRIGGER_TYPE_ID),
+    actionIds: z.array(positiveInt).min(1).default([DEFAULT_ACTION_ID]),
+  });
+  return z.strictObject({
+    parentBusinessNumber: z.number().superRefine((value, ctx) => {
+      const problem = businessNumberProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    clientId: z.string().regex(UUID_PATTERN, { message: "is not a UUID" }),
+    awsHosted: z.boolean().default(false),
+    triggers: z
+      .array(trigger)
+      .min(1, { message: "needs at least one trigger" })
+      .superRefine((triggers, ctx) => {
+        const seen = new Set<number>();
+        for (const t of triggers) {
+          if (seen.has(t.triggerId)) ctx.addIssue({ code: "custom", message: `trigger ${t.triggerId} is listed twice; list each trigger once` });
+          seen.add(t.triggerId);
+        }
+      }),
+    integrationSourceId: positiveInt.default(CLOUD9_SOURCE_ID),
+    adopt: z.boolean().default(false),
+  });
+}
+
+/** Triggers in a comparable form: sorted by id, action ids sorted; missing action ids stay unknown. */
+function triggerKey(triggers: readonly (GroupTrigger | LiveTrigger)[]): string[] {
+  return triggers
+    .map((t) => `${t.triggerId}/${t.triggerTypeId}/${t.actionIds === undefined ? "?" : [...t.actionIds].sort((a, b) => a - b).join(",")}`)
+    .sort();
+}
+
+/** Does BirdEye's trigger list satisfy the desired one? Unknown action ids are not held against it. */
+export function triggersMatch(desired: readonly GroupTrigger[], live: readonly LiveTrigger[]): boolean {
+  const want = triggerKey(desired);
+  const have = triggerKey(live);
+  return want.length === have.length && want.every((w, i) => {
+    const h = have[i] ?? "";
+    return w === h || (h.endsWith("/?") && w.slice(0, w.lastIndexOf("/")) === h.slice(0, h.lastIndexOf("/")));
+  });
+}
+
+function outputsOf(inputs: GroupInputs, group: Group): GroupOutputs {
+  const source = group.integrationSourceType;
+  return {
+    parentBusinessNumber: inputs.parentBusinessNumber,
+    clientId: inputs.clientId,
+    awsHosted: inputs.awsHosted,
+    integrationSourceId: inputs.integrationSourceId,
+    adopt: inputs.adopt,
+    groupId: group.groupId,
+    triggers: group.integrationGroupTriggers.map((t) => ({
+      triggerId: t.triggerId,
+      triggerTypeId: t.triggerTypeId,
+      ...(t.actionIds === undefined ? {} : { actionIds: [...t.actionIds] }),
+    })),
+    integrationSource: {
+      id: source.id,
+      integrationSource: source.integrationSource,
+      sourceCategory: source.sourceCategory,
+      integrationType: source.integrationType,
+      oauthEnabled: source.oauthEnabled,
+    },
+  };
+}
+
+/**
+ * An error that still records the group in state: the engine stores `id` and
+ * `properties` (ErrorResourceInitFailed), so the next `pulumi up` diffs and
+ * finishes the job instead of finding an "existing" group it does not own.
+ */
+class GroupInitError extends Error {
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: GroupOutputs,
+    readonly reasons: string[] = [message],
+  ) {
+    super(message);
+  }
+}
+
+function parseInputs(props: Props): GroupInputs {
+  const { inputs, failures } = checkProps(groupInputSchema(), props, GROUP_HINTS);
+  if (failures.length > 0) throw new Error(describeFailures("IntegrationGroup", failures));
+  return inputs as unknown as GroupInputs;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider {
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    await configureConnection(req);
+  }
+
+  async check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+    const { inputs, failures } = checkProps(groupInputSchema(), news, GROUP_HINTS);
+    return { inputs, failures: failures as CheckFailure[] };
+  }
+
+  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+    const replaces = GROUP_REPLACE_PROPERTIES.filter((key) => news[key] === UNKNOWN || JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+    // Compare the desired triggers with the live ones (olds are outputs; a
+    // refresh writes BirdEye's list there), so drift shows as an update.
+    const live = olds.triggers as LiveTrigger[] | undefined;
+    const desired = news.triggers;
+    const triggersChanged = desired === UNKNOWN || live === undefined || !Array.isArray(desired) || !triggersMatch(desired as GroupTrigger[], live);
+    const unsupported = replaces.filter((key) => key === "clientId" || key === "awsHosted");
+    if (unsupported.length > 0) {
+      pulumi.log.warn(
+        `IntegrationGroup ${String(olds.groupId)}: ${unsupported.join(" and ")} changed. BirdEye has no call to change a group's ${unsupported.map((k) => (k === "clientId" ? "ClientID" : "is.aws.hosted")).join(" or ")}, so this forces a replacement, and creating the replacement fails while group ${String(olds.groupId)} exists: ask BirdEye support to update or remove group ${String(olds.groupId)}, then run pulumi up (with adopt: true if support updated it in place).`,
+      );
+    }
+    return { changes: replaces.length > 0 || triggersChanged, replaces, deleteBeforeReplace: false };
+  }
+
+  async create(props: Props): Promise<pulumi.dynamic.CreateResult> {
+    const inputs = parseInputs(props);
+    const client = connectClient([inputs.clientId], (line) => pulumi.log.info(line));
+    const business = inputs.parentBusinessNumber;
+
+    const existing = await client.findGroup(business, inputs.integrationSourceId);
+    if (existing !== undefined) return this.adoptExisting(client, inputs, existing);
+
+    let group: Group | undefined;
+    for (let attempt = 1; group === undefined; attempt++) {
+      try {
+        group = await client.createGroup({ ...inputs, parentBusinessNumber: business });
+      } catch (error) {
+        if (!(error instanceof BirdEyeApiError)) throw error;
+        // A lost answer may mean the group exists: look before writing again.
+        const lost = error.outcomeUnknown || error.status === 429;
+        const conflict = error.status === 409;
+        if (!lost && !conflict) throw error;
+        const found = await client.findGroup(business, inputs.integrationSourceId);
+        if (found !== undefined) {
+          // Ours if an earlier attempt may have landed; otherwise someone else's.
+          if (attempt > 1 || lost) {
+            group = found;
+            break;
+          }
+          return this.adoptExisting(client, inputs, found);
+        }
+        if (attempt >= MAX_CREATE_ATTEMPTS) {
+          throw new Error(
+            `IntegrationGroup: could not create the group for business ${business} after ${attempt} attempts (${error.message}); BirdEye shows no group for it, so nothing was created. Run pulumi up again.`,
+          );
+        }
+        await sleep(retryDelayMs(DEFAULT_RETRY_POLICY, attempt, 0));
+      }
+    }
+    return this.finish(client, inputs, group, "created");
+  }
+
+  /** The business already has a group of this source: take it only with adopt. */
+  private async adoptExisting(client: BirdEyeClient, inputs: GroupInputs, group: Group): Promise<pulumi.dynamic.CreateResult> {
+    if (!inputs.adopt) {
+      throw new Error(
+        `IntegrationGroup: business ${inputs.parentBusinessNumber} already has a Cloud9 integration group in BirdEye (groupId ${group.groupId}), and BirdEye refuses a second one. To manage that group with this stack, set adopt: true (its triggers are then set to the desired ones). If the group must get a different ClientID or is.aws.hosted, ask BirdEye support to change or remove group ${group.groupId}: BirdEye has no call for it.`,
+      );
+    }
+    pulumi.log.info(
+      `IntegrationGroup: adopting existing group ${group.groupId} of business ${inputs.parentBusinessNumber}; BirdEye does not show a group's ClientID or is.aws.hosted, so those were not verified.`,
+    );
+    return this.finish(client, inputs, group, "adopted");
+  }
+
+  /** Bring the group's triggers to the desired list, read it back, and return the outputs. */
+  private async finish(client: BirdEyeClient, inputs: GroupInputs, group: Group, how: "created" | "adopted"): Promise<pulumi.dynamic.CreateResult> {
+    const id = String(group.groupId);
+    let live = group;
+    try {
+      if (!triggersMatch(inputs.triggers, group.integrationGroupTriggers)) {
+        await client.updateTriggers({ groupId: group.groupId, triggers: inputs.triggers, replaceTriggers: true });
+        live = (await client.findGroup(inputs.parentBusinessNumber, inputs.integrationSourceId)) ?? group;
+      }
+    } catch (error) {
+      const message = `IntegrationGroup: ${how} group ${id}, but setting its triggers failed: ${error instanceof Error ? error.message : String(error)}. The group is recorded in state; run pulumi up again to finish.`;
+      throw new GroupInitError(message, id, outputsOf(inputs, group));
+    }
+    return { id, outs: outputsOf(inputs, live) };
+  }
+
+  async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
+    const business = props.parentBusinessNumber as number;
+    const sourceId = (props.integrationSourceId as number | undefined) ?? CLOUD9_SOURCE_ID;
+    const client = connectClient(typeof props.clientId === "string" ? [props.clientId] : [], (line) => pulumi.log.info(line));
+    const groups = await client.listGroups(business);
+    const group = groups.find((g) => String(g.groupId) === id && g.integrationSourceType.id === sourceId);
+    if (group === undefined) return { id: "" }; // gone from BirdEye: the engine drops it, the next up creates it
+    // Not `const { [PROVIDER_KEY]: _, ...rest } = props`: Pulumi's closure
+    // serializer misses variables used in computed destructuring keys, and the
+    // provider text then fails in the host with "check_1 is not defined".
+    const rest: Props = { ...props };
+    delete rest[PROVIDER_KEY];
+    return { id, props: { ...rest, ...outputsOf(rest as unknown as GroupInputs, group) } };
+  }
+
+  async update(id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+    const inputs = parseInputs(news);
+    const client = connectClient([inputs.clientId], (line) => pulumi.log.info(line));
+    await client.updateTriggers({ groupId: Number(id), triggers: inputs.triggers, replaceTriggers: true });
+    const group = (await client.listGroups(inputs.parentBusinessNumber)).find((g) => String(g.groupId) === id);
+    if (group === undefined) {
+      throw new Error(`IntegrationGroup ${id}: BirdEye accepted the new triggers but no longer lists the group; run pulumi refresh, then pulumi up`);
+    }
+    return { outs: outputsOf(inputs, group) };
+  }
+
+  async delete(id: string, props: Props): Promise<void> {
+    pulumi.log.warn(
+      `IntegrationGroup ${id} (business ${String(props.parentBusinessNumber)}) is removed from this stack but remains in BirdEye: BirdEye has no call to delete an integration group. Its mappings were deactivated; ask BirdEye support to remove group ${id} if it must go.`,
+    );
+  }
+}
+
+export const integrationGroupProvider = new IntegrationGroupProvider();

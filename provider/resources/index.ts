@@ -1,0 +1,11 @@
+export { IntegrationGroup } from "./group";
+export type { IntegrationGroupArgs, TriggerArgs, LiveTriggerOutput, IntegrationSourceOutput } from "./group";
+export { IntegrationMapping } from "./mapping";
+export type { IntegrationMappingArgs } from "./mapping";
+export { IntegrationGroupProvider, integrationGroupProvider, groupInputSchema, triggersMatch, MAX_CREATE_ATTEMPTS } from "./group-provider";
+export type { GroupInputs, GroupOutputs } from "./group-provider";
+export { IntegrationMappingProvider, integrationMappingProvider, mappingInputSchema, mappingId } from "./mapping-provider";
+export type { MappingInputs } from "./mapping-provider";
+export { configureConnection, resetConnection, resolveConnection } from "./connection";
+export { DYNAMIC_MODULE, RESOURCE_TYPES, dynamicTypeToken } from "./type-tokens";
+export { UNKNOWN } from "./check";

@@ -1,0 +1,200 @@
+import { strict as assert } from "node:assert";
+import { integrationGroupProvider } from "../provider/resources";
+import type { GroupOutputs } from "../provider/resources";
+import { UNKNOWN } from "../provider/resources/check";
+import { startEmulator } from "../provider/emulator";
+import type { Emulator } from "../provider/emulator";
+import { MANUAL } from "./fixtures/manual";
+import { assertNoSecret } from "./support/assertions";
+import { resetConnection, useBirdEye } from "./support/connection";
+
+const API_KEY = "group-test-api-key-5521";
+const BUSINESS = MANUAL.businessNumber;
+const INPUTS = {
+  parentBusinessNumber: BUSINESS,
+  clientId: MANUAL.clientId,
+  awsHosted: false,
+  triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }],
+  integrationSourceId: 34,
+  adopt: false,
+};
+const writes = (emulator: Emulator): string[] => emulator.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+
+describe("IntegrationGroup provider (methods called directly, against the emulator)", () => {
+  let emulator: Emulator;
+  beforeEach(async () => {
+    emulator = await startEmulator({ apiKey: API_KEY });
+    await useBirdEye(emulator.url, API_KEY);
+  });
+  afterEach(async () => {
+    resetConnection();
+    await emulator.close();
+  });
+
+  describe("check", () => {
+    it("applies the documented defaults", async () => {
+      const { inputs, failures } = await integrationGroupProvider.check({}, { parentBusinessNumber: BUSINESS, clientId: MANUAL.clientId, triggers: [{ triggerId: 57 }] });
+      assert.deepEqual(failures, []);
+      assert.deepEqual(inputs, INPUTS);
+    });
+
+    const bad: [string, Record<string, unknown>, string, RegExp][] = [
+      ["an unsafe business number", { parentBusinessNumber: 2 ** 53 + 2 }, "parentBusinessNumber", /parentBusinessNumber: 9007199254740994 is not a safe integer.*Fix: use the Enterprise ID/],
+      ["a business number as text", { parentBusinessNumber: "150051042499080" }, "parentBusinessNumber", /parentBusinessNumber: Invalid input: expected number, received string\. Fix: use the Enterprise ID/],
+      ["a Client ID that is not a UUID", { clientId: "608a32de-not-a-uuid" }, "clientId", /clientId: is not a UUID\. Fix: use the Cloud9 Client ID/],
+      ["awsHosted as text", { awsHosted: "false" }, "awsHosted", /awsHosted: Invalid input: expected boolean, received string\. Fix: true when/],
+      ["no triggers", { triggers: [] }, "triggers", /triggers: needs at least one trigger\. Fix: give one or more triggers/],
+      ["a trigger twice", { triggers: [{ triggerId: 57 }, { triggerId: 57 }] }, "triggers", /trigger 57 is listed twice/],
+      ["a trigger id of zero", { triggers: [{ triggerId: 0 }] }, "triggers", /triggers\[0\]\.triggerId: Too small/],
+      ["an unknown input", { triggerz: [] }, "triggerz", /unknown input triggerz; the inputs are parentBusinessNumber, clientId, awsHosted, triggers, integrationSourceId, adopt/],
+    ];
+    for (const [name, change, property, reason] of bad) {
+      it(`fails on ${name}, naming ${property} and the fix, without a request`, async () => {
+        const { failures = [] } = await integrationGroupProvider.check({}, { ...INPUTS, ...change });
+        assert.equal(failures.length, 1, JSON.stringify(failures));
+        assert.equal(failures[0]?.property, property);
+        assert.match(failures[0]?.reason ?? "", reason);
+        assertNoSecret(JSON.stringify(failures), "608a32de-not-a-uuid", MANUAL.clientId);
+        assert.equal(emulator.requests.length, 0);
+      });
+    }
+
+    it("passes unknown values (preview) through unvalidated", async () => {
+      const { inputs, failures } = await integrationGroupProvider.check({}, { ...INPUTS, parentBusinessNumber: UNKNOWN, triggers: [{ triggerId: UNKNOWN }] });
+      assert.deepEqual(failures, []);
+      assert.equal(inputs.parentBusinessNumber, UNKNOWN);
+      assert.deepEqual(inputs.triggers, [{ triggerId: UNKNOWN }]);
+    });
+  });
+
+  describe("create", () => {
+    it("lists first, creates the group, and returns BirdEye's view as outputs", async () => {
+      const { id, outs } = await integrationGroupProvider.create(INPUTS);
+      assert.equal(id, "1595");
+      const out = outs as GroupOutputs;
+      assert.equal(out.groupId, 1595);
+      assert.deepEqual(out.triggers, [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }]);
+      assert.deepEqual(out.integrationSource, { id: 34, integrationSource: "CLOUD9", sourceCategory: "Dental", integrationType: "Birdeye API", oauthEnabled: false });
+      assert.equal(out.parentBusinessNumber, BUSINESS);
+      assert.deepEqual(emulator.requests.map((r) => `${r.method} ${r.path}`), [`GET ${MANUAL.groupsPath}`, `PUT ${MANUAL.createGroupPath}`]);
+      assert.equal(emulator.state.groups.length, 1);
+    });
+
+    it("refuses a business that already has a Cloud9 group, naming the group and the adopt option", async () => {
+      await integrationGroupProvider.create(INPUTS);
+      await assert.rejects(
+        integrationGroupProvider.create(INPUTS),
+        /business 150051042499080 already has a Cloud9 integration group in BirdEye \(groupId 1595\).*set adopt: true/,
+      );
+      assert.equal(emulator.state.groups.length, 1);
+    });
+
+    it("with adopt, takes the existing group and fixes its triggers", async () => {
+      await integrationGroupProvider.create({ ...INPUTS, triggers: [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }] });
+      emulator.admin.clearRequests();
+      const { id, outs } = await integrationGroupProvider.create({ ...INPUTS, adopt: true });
+      assert.equal(id, "1595");
+      assert.deepEqual((outs as GroupOutputs).triggers.map((t) => t.triggerId), [57]);
+      assert.deepEqual(writes(emulator), ["POST /integration/update/businessintegrationgroup?replaceTriggers=true"]);
+      assert.deepEqual(emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [57]);
+    });
+
+    it("with adopt and matching triggers, writes nothing", async () => {
+      await integrationGroupProvider.create(INPUTS);
+      emulator.admin.clearRequests();
+      await integrationGroupProvider.create({ ...INPUTS, adopt: true });
+      assert.deepEqual(writes(emulator), []);
+    });
+
+    for (const fault of ["lost-answer", "server-error", "reset"] as const) {
+      it(`${fault} on the create call: exactly one group`, async () => {
+        emulator.admin.scriptFaults([{ fault, method: "PUT", path: MANUAL.createGroupPath }]);
+        const { id } = await integrationGroupProvider.create(INPUTS);
+        assert.equal(id, "1595");
+        assert.equal(emulator.state.groups.length, 1);
+        const creates = writes(emulator).filter((w) => w.includes("businessintegrationgroup"));
+        // a lost answer committed the group: found by the lookup, not created again
+        assert.equal(creates.length, fault === "lost-answer" ? 1 : 2);
+      });
+    }
+
+    it("a create that fails every time gives up, says nothing was created, and leaves no group", async () => {
+      emulator.admin.scriptFaults(Array(3).fill({ fault: "server-error", method: "PUT", path: MANUAL.createGroupPath }));
+      await assert.rejects(integrationGroupProvider.create(INPUTS), /could not create the group for business 150051042499080 after 3 attempts .*nothing was created\. Run pulumi up again/);
+      assert.equal(emulator.state.groups.length, 0);
+    });
+
+    it("refuses bad inputs before any request", async () => {
+      await assert.rejects(integrationGroupProvider.create({ ...INPUTS, clientId: "nope" }), /IntegrationGroup: invalid inputs:\n {2}- clientId: is not a UUID/);
+      assert.equal(emulator.requests.length, 0);
+    });
+
+    it("with a different ClientID for a business that has a group, says what BirdEye support must do", async () => {
+      await integrationGroupProvider.create(INPUTS);
+      await assert.rejects(integrationGroupProvider.create({ ...INPUTS, clientId: "11111111-2222-4333-8444-555555555555" }), (error: Error) => {
+        assert.match(error.message, /ask BirdEye support to change or remove group 1595: BirdEye has no call for it/);
+        assertNoSecret(error.message, "11111111-2222-4333-8444-555555555555", MANUAL.clientId);
+        return true;
+      });
+    });
+  });
+
+  describe("read, diff, update, delete", () => {
+    it("read returns the live triggers; drift (a trigger removed) shows as an update in diff", async () => {
+      const { id, outs } = await integrationGroupProvider.create({ ...INPUTS, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }, { triggerId: 58, triggerTypeId: 1, actionIds: [1] }] });
+      const desired = { ...INPUTS, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }, { triggerId: 58, triggerTypeId: 1, actionIds: [1] }] };
+      assert.deepEqual(await integrationGroupProvider.diff(id, outs, desired), { changes: false, replaces: [], deleteBeforeReplace: false });
+      emulator.admin.removeTrigger(1595, 58);
+      const read = await integrationGroupProvider.read(id, outs);
+      assert.equal(read.id, "1595");
+      assert.deepEqual((read.props as GroupOutputs).triggers.map((t) => t.triggerId), [57]);
+      assert.deepEqual(await integrationGroupProvider.diff(id, read.props ?? {}, desired), { changes: true, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("read reports a group deleted in BirdEye as gone (empty id)", async () => {
+      const { id, outs } = await integrationGroupProvider.create(INPUTS);
+      emulator.admin.deleteGroup(1595);
+      assert.equal((await integrationGroupProvider.read(id, outs)).id, "");
+    });
+
+    it("diff: triggers are an update; business, source, Client ID and awsHosted are replacements", async () => {
+      const { id, outs } = await integrationGroupProvider.create(INPUTS);
+      const diff = (change: Record<string, unknown>) => integrationGroupProvider.diff(id, outs, { ...INPUTS, ...change });
+      assert.deepEqual(await diff({ triggers: [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }] }), { changes: true, replaces: [], deleteBeforeReplace: false });
+      assert.deepEqual((await diff({ parentBusinessNumber: 150051042499081 })).replaces, ["parentBusinessNumber"]);
+      assert.deepEqual((await diff({ integrationSourceId: 35 })).replaces, ["integrationSourceId"]);
+      assert.deepEqual((await diff({ clientId: "11111111-2222-4333-8444-555555555555" })).replaces, ["clientId"]);
+      assert.deepEqual((await diff({ awsHosted: true })).replaces, ["awsHosted"]);
+      assert.deepEqual((await diff({ parentBusinessNumber: UNKNOWN })).replaces, ["parentBusinessNumber"]);
+      assert.equal((await diff({})).changes, false);
+      // trigger order does not matter
+      const two = await integrationGroupProvider.create({ ...INPUTS, parentBusinessNumber: 150051042499081, triggers: [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }, { triggerId: 57, triggerTypeId: 1, actionIds: [1] }] });
+      const reordered = { ...INPUTS, parentBusinessNumber: 150051042499081, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }, { triggerId: 58, triggerTypeId: 1, actionIds: [1] }] };
+      assert.equal((await integrationGroupProvider.diff(two.id, two.outs, reordered)).changes, false);
+    });
+
+    it("update replaces the trigger list (one write) and reads it back", async () => {
+      const { id } = await integrationGroupProvider.create(INPUTS);
+      emulator.admin.clearRequests();
+      const next = { ...INPUTS, triggers: [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }] };
+      const { outs } = await integrationGroupProvider.update(id, {}, next);
+      assert.deepEqual(writes(emulator), ["POST /integration/update/businessintegrationgroup?replaceTriggers=true"]);
+      assert.deepEqual((outs as GroupOutputs).triggers.map((t) => t.triggerId), [58]);
+      assert.deepEqual(emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [58]);
+    });
+
+    it("update of a group deleted in BirdEye says so", async () => {
+      const { id } = await integrationGroupProvider.create(INPUTS);
+      emulator.admin.deleteGroup(1595);
+      await assert.rejects(integrationGroupProvider.update(id, {}, INPUTS), /integration group 1595 no longer exists in BirdEye; run `pulumi refresh`/);
+    });
+
+    it("delete succeeds without a write and leaves the group in BirdEye", async () => {
+      const { id, outs } = await integrationGroupProvider.create(INPUTS);
+      emulator.admin.clearRequests();
+      await integrationGroupProvider.delete(id, outs);
+      assert.equal(emulator.requests.length, 0);
+      assert.equal(emulator.state.groups.length, 1);
+    });
+  });
+});

@@ -1,0 +1,203 @@
+// Pulumi's real dynamic-provider host, started the way the engine starts it
+// (`node @pulumi/pulumi/cmd/dynamic-provider <engine-address>`, port on the first
+// stdout line) and driven over gRPC with the generated stubs: the closest thing
+// to `pulumi up` without the CLI. Every request and answer, and everything the
+// host prints, is recorded so tests can search them for secrets.
+import { spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as proto from "@pulumi/pulumi/proto/provider_pb";
+import { Status } from "@pulumi/pulumi/proto/status_pb";
+
+export type PropertyMap = Record<string, JavaScriptValue>;
+
+export interface CheckAnswer {
+  readonly inputs: PropertyMap;
+  readonly failures: { property: string; reason: string }[];
+}
+export interface DiffAnswer {
+  readonly changes: "none" | "some" | "unknown";
+  readonly replaces: string[];
+  readonly deleteBeforeReplace: boolean;
+}
+
+/** A failed Create that still created something (ErrorResourceInitFailed): the engine records id and properties. */
+export class InitFailedError extends Error {
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly properties: PropertyMap,
+  ) {
+    super(message);
+  }
+}
+
+export interface ProviderHost {
+  configure(config: Record<string, string>): Promise<void>;
+  check(urn: string, olds: PropertyMap, news: PropertyMap): Promise<CheckAnswer>;
+  diff(id: string, urn: string, olds: PropertyMap, news: PropertyMap): Promise<DiffAnswer>;
+  create(urn: string, properties: PropertyMap): Promise<{ id: string; properties: PropertyMap }>;
+  read(id: string, urn: string, properties: PropertyMap, inputs?: PropertyMap): Promise<{ id: string; properties: PropertyMap; inputs: PropertyMap | undefined }>;
+  update(id: string, urn: string, olds: PropertyMap, news: PropertyMap): Promise<{ properties: PropertyMap }>;
+  delete(id: string, urn: string, properties: PropertyMap): Promise<void>;
+  /** JSON of every request sent, answer received (decoded) and error, in order. */
+  readonly traffic: string[];
+  /** Every answer, decoded to plain values; errors are in `traffic`. */
+  readonly answers: { call: string; body: unknown }[];
+  /** Everything the host wrote to stdout and stderr. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+export function urnOf(type: "IntegrationGroup" | "IntegrationMapping", name: string): string {
+  return `urn:pulumi:test::birdeye-cloud9::pulumi-nodejs:dynamic/birdeye:${type}::${name}`;
+}
+
+function struct(value: PropertyMap): Struct {
+  return Struct.fromJavaScript(value);
+}
+
+function plain(value: Struct | undefined): PropertyMap {
+  return (value?.toJavaScript() ?? {}) as PropertyMap;
+}
+
+/** Unary call as a promise, turning an ErrorResourceInitFailed into InitFailedError. */
+function unary<Req, Res>(
+  record: (entry: unknown) => void,
+  name: string,
+  method: (req: Req, callback: (error: grpc.ServiceError | null, res: Res) => void) => unknown,
+  req: Req & { toObject(): unknown },
+): Promise<Res> {
+  record({ request: name, body: req.toObject() });
+  return new Promise((resolve, reject) => {
+    method(req, (error, res) => {
+      if (error) {
+        record({ error: name, message: error.details, metadata: error.metadata?.getMap() });
+        const details = error.metadata?.get("grpc-status-details-bin")[0];
+        if (details instanceof Buffer) {
+          const status = Status.deserializeBinary(new Uint8Array(details));
+          for (const any of status.getDetailsList()) {
+            const failed = proto.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
+            reject(new InitFailedError(error.details, failed.getId(), plain(failed.getProperties())));
+            return;
+          }
+        }
+        reject(new Error(error.details));
+        return;
+      }
+      resolve(res);
+    });
+  });
+}
+
+export async function startProviderHost(env: NodeJS.ProcessEnv = {}): Promise<ProviderHost> {
+  const hostScript = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [hostScript, "127.0.0.1:1"], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? "", ...env },
+  });
+  let output = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    let firstLine = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (firstLine === "" && output.includes("\n")) {
+        firstLine = output.split("\n")[0] ?? "";
+        resolve(Number(firstLine.trim()));
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => reject(new Error(`provider host exited with ${code}: ${output}`)));
+  });
+  const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const traffic: string[] = [];
+  const answers: { call: string; body: unknown }[] = [];
+  const record = (entry: unknown): void => {
+    traffic.push(JSON.stringify(entry));
+  };
+  const answer = <T>(name: string, body: T): T => {
+    answers.push({ call: name, body });
+    record({ answer: name, body });
+    return body;
+  };
+
+  return {
+    traffic,
+    answers,
+    output: () => output,
+    async configure(config) {
+      const req = new proto.ConfigureRequest();
+      req.setArgs(struct(config));
+      req.setAcceptsecrets(true);
+      await unary<proto.ConfigureRequest, proto.ConfigureResponse>(record, "Configure", (r, cb) => client.configure(r, cb), req);
+    },
+    async check(urn, olds, news) {
+      const req = new proto.CheckRequest();
+      req.setUrn(urn);
+      req.setOlds(struct(olds));
+      req.setNews(struct(news));
+      const res = await unary<proto.CheckRequest, proto.CheckResponse>(record, "Check", (r, cb) => client.check(r, cb), req);
+      return answer("Check", {
+        inputs: plain(res.getInputs()),
+        failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+      });
+    },
+    async diff(id, urn, olds, news) {
+      const req = new proto.DiffRequest();
+      req.setId(id);
+      req.setUrn(urn);
+      req.setOlds(struct(olds));
+      req.setNews(struct(news));
+      const res = await unary<proto.DiffRequest, proto.DiffResponse>(record, "Diff", (r, cb) => client.diff(r, cb), req);
+      const kinds = proto.DiffResponse.DiffChanges;
+      const changes = res.getChanges() === kinds.DIFF_SOME ? "some" : res.getChanges() === kinds.DIFF_NONE ? "none" : "unknown";
+      return answer("Diff", { changes, replaces: res.getReplacesList(), deleteBeforeReplace: res.getDeletebeforereplace() });
+    },
+    async create(urn, properties) {
+      const req = new proto.CreateRequest();
+      req.setUrn(urn);
+      req.setProperties(struct(properties));
+      const res = await unary<proto.CreateRequest, proto.CreateResponse>(record, "Create", (r, cb) => client.create(r, cb), req);
+      return answer("Create", { id: res.getId(), properties: plain(res.getProperties()) });
+    },
+    async read(id, urn, properties, inputs) {
+      const req = new proto.ReadRequest();
+      req.setId(id);
+      req.setUrn(urn);
+      req.setProperties(struct(properties));
+      if (inputs !== undefined) req.setInputs(struct(inputs));
+      const res = await unary<proto.ReadRequest, proto.ReadResponse>(record, "Read", (r, cb) => client.read(r, cb), req);
+      return answer("Read", { id: res.getId(), properties: plain(res.getProperties()), inputs: res.getInputs() === undefined ? undefined : plain(res.getInputs()) });
+    },
+    async update(id, urn, olds, news) {
+      const req = new proto.UpdateRequest();
+      req.setId(id);
+      req.setUrn(urn);
+      req.setOlds(struct(olds));
+      req.setNews(struct(news));
+      const res = await unary<proto.UpdateRequest, proto.UpdateResponse>(record, "Update", (r, cb) => client.update(r, cb), req);
+      return answer("Update", { properties: plain(res.getProperties()) });
+    },
+    async delete(id, urn, properties) {
+      const req = new proto.DeleteRequest();
+      req.setId(id);
+      req.setUrn(urn);
+      req.setProperties(struct(properties));
+      await unary<proto.DeleteRequest, unknown>(record, "Delete", (r, cb) => client.delete(r, cb), req);
+    },
+    async close() {
+      client.close();
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+    },
+  };
+}
