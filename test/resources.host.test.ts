@@ -1,12 +1,11 @@
 import { strict as assert } from "node:assert";
-import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
 import { MANUAL } from "./fixtures/manual";
 import { assertNoSecret } from "./support/assertions";
 import { captureProviderTexts } from "./support/capture-providers";
 import type { CapturedProviders } from "./support/capture-providers";
 import { resetConnection, useBirdEye } from "./support/connection";
-import { startProviderHost, urnOf } from "./support/provider-host";
+import { startEmulatorAndHost, urnOf } from "./support/provider-host";
 import type { PropertyMap, ProviderHost } from "./support/provider-host";
 
 const API_KEY = "host-test-api-key-Zq81x";
@@ -38,16 +37,12 @@ describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-
     resetConnection();
   });
 
+  let fixture: Awaited<ReturnType<typeof startEmulatorAndHost>>;
   beforeEach(async () => {
-    emulator = await startEmulator({ apiKey: API_KEY });
-    host = await startProviderHost();
-    await host.configure({ "birdeye:apiUrl": emulator.url, "birdeye:apiKey": API_KEY });
+    fixture = await startEmulatorAndHost(API_KEY);
+    ({ emulator, host } = fixture);
   });
-
-  afterEach(async () => {
-    await host.close();
-    await emulator.close();
-  });
+  afterEach(() => fixture.close());
 
   const groupNews = (change: PropertyMap = {}): PropertyMap => ({
     parentBusinessNumber: MANUAL.businessNumber,

@@ -12,6 +12,8 @@ import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb"
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/provider_pb";
 import { Status } from "@pulumi/pulumi/proto/status_pb";
+import { startEmulator } from "../../provider/emulator";
+import type { Emulator, EmulatorOptions } from "../../provider/emulator";
 
 export type PropertyMap = Record<string, JavaScriptValue>;
 
@@ -198,6 +200,21 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}): Promise<Pr
         child.kill("SIGTERM");
         await exited;
       }
+    },
+  };
+}
+
+/** An emulator requiring `apiKey`, and a provider host configured for it (as stack config would). */
+export async function startEmulatorAndHost(apiKey: string, options: EmulatorOptions = {}): Promise<{ emulator: Emulator; host: ProviderHost; close(): Promise<void> }> {
+  const emulator = await startEmulator({ ...options, apiKey });
+  const host = await startProviderHost();
+  await host.configure({ "birdeye:apiUrl": emulator.url, "birdeye:apiKey": apiKey });
+  return {
+    emulator,
+    host,
+    close: async () => {
+      await host.close();
+      await emulator.close();
     },
   };
 }

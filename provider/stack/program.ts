@@ -1,0 +1,60 @@
+// The Pulumi program (the project's entry, index.ts): read one customer's
+// stack file, check it, resolve names against BirdEye, declare the component.
+// Nothing is written to BirdEye before every check has passed.
+import * as pulumi from "@pulumi/pulumi";
+import { BirdEyeClient } from "../api/client";
+import { DEFAULT_BASE_URL } from "../api/rules";
+import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, checkCustomerConfig } from "./customer-config";
+import { Cloud9Integration } from "./component";
+import type { MappingSummary } from "./component";
+import { NameResolutionError, resolveCustomer } from "./resolve";
+
+export interface StackOutputs {
+  readonly groupId: pulumi.Output<number>;
+  readonly mappings: pulumi.Output<MappingSummary[]>;
+}
+
+/** The stack file of the current stack (Pulumi.yaml keeps them in stacks/). */
+export function stackFileName(stack: string = pulumi.getStack()): string {
+  return `stacks/Pulumi.${stack}.yaml`;
+}
+
+/** The program's own BirdEye client (name lookups): stack config, then environment, as the provider does. */
+function lookupClient(secrets: readonly string[]): BirdEyeClient {
+  const birdeye = new pulumi.Config("birdeye");
+  const url = birdeye.get("apiUrl") ?? process.env.BIRDEYE_API_URL;
+  // getConfig returns the decrypted value of a secure key; it is only sent as a header.
+  const key = pulumi.runtime.getConfig("birdeye:apiKey") ?? process.env.BIRDEYE_API_KEY;
+  return new BirdEyeClient({
+    baseUrl: url === undefined || url === "" ? DEFAULT_BASE_URL : url,
+    ...(key === undefined || key === "" ? {} : { apiKey: key }),
+    secrets,
+    log: (line) => pulumi.log.info(line),
+  });
+}
+
+export async function runCustomerStack(): Promise<StackOutputs> {
+  const stackFile = stackFileName();
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  // The raw value, only to check its form before anything runs; the resources
+  // get the secret Output from requireSecret below.
+  const rawClientId = pulumi.runtime.getConfig(CLIENT_ID_KEY)?.trim();
+  let customerValue: unknown;
+  try {
+    customerValue = config.getObject<unknown>("customer");
+  } catch {
+    throw new pulumi.RunError(new CustomerConfigError(stackFile, [{ keyPath: `${CONFIG_NAMESPACE}:customer`, path: [`${CONFIG_NAMESPACE}:customer`], message: "is not a structured value; write it as a YAML mapping (see README, Stack files)" }]).message);
+  }
+  const { customer, problems } = checkCustomerConfig(customerValue);
+  const all = [...problems, ...checkClientId(rawClientId)];
+  if (customer === undefined || rawClientId === undefined || all.length > 0) {
+    throw new pulumi.RunError(new CustomerConfigError(stackFile, all).message);
+  }
+  const clientId = config.requireSecret("clientId");
+
+  const resolved = await resolveCustomer(customer, lookupClient([rawClientId]), rawClientId).catch((error: unknown) => {
+    throw error instanceof NameResolutionError ? new pulumi.RunError(`${stackFile}: ${error.message}`) : error;
+  });
+  const integration = new Cloud9Integration("cloud9", { customer: resolved, clientId });
+  return { groupId: integration.groupId, mappings: integration.mappingSummaries };
+}

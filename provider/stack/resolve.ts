@@ -1,0 +1,118 @@
+// Turn a checked customer config into what the resources need: trigger ids
+// (from ids, display names or service names: one triggers call per run) and
+// location codes (checked against Cloud 9, names resolved: one locations call
+// per run). Every problem is reported at once, with the stack key path, before
+// anything is written.
+import { CLOUD9_SOURCE_ID, JOB_TRIGGER_TYPE_ID } from "../api/rules";
+import type { BirdEyeClient } from "../api/client";
+import type { Cloud9Location, Trigger } from "../api/schemas";
+import { CUSTOMER_KEY, keyPathText } from "./customer-config";
+import type { ConfigProblem, CustomerConfig } from "./customer-config";
+
+export interface ResolvedTrigger {
+  readonly triggerId: number;
+  readonly triggerTypeId: number;
+  readonly actionIds: number[];
+}
+
+export interface ResolvedMapping {
+  readonly businessNumber: number;
+  /** Enterprise locations only. */
+  readonly locationCode?: string;
+  readonly nextRunDate?: string;
+}
+
+/** A customer ready for Cloud9Integration: triggers and location codes resolved. */
+export interface ResolvedCustomer {
+  readonly kind: "smb" | "enterprise";
+  readonly businessNumber: number;
+  readonly awsHosted: boolean;
+  readonly adopt: boolean;
+  readonly triggers: readonly ResolvedTrigger[];
+  /** SMB: the business itself; Enterprise: one per location. */
+  readonly mappings: readonly ResolvedMapping[];
+}
+
+function problem(path: (string | number)[], message: string): ConfigProblem {
+  return { keyPath: keyPathText(CUSTOMER_KEY, path), path: [CUSTOMER_KEY, ...path], message };
+}
+
+function resolveTriggers(customer: CustomerConfig, available: readonly Trigger[], problems: ConfigProblem[]): ResolvedTrigger[] {
+  const names = available.map((t) => `${t.id} (${t.displayName})`).join(", ");
+  return customer.triggers.flatMap((ref, i) => {
+    const wanted = String(ref).trim().toLowerCase();
+    const found = available.find((t) => String(t.id) === wanted || t.displayName.toLowerCase() === wanted || t.triggerService.toLowerCase() === wanted);
+    if (found === undefined) {
+      problems.push(problem(["triggers", i], `${JSON.stringify(ref)} is not a Cloud 9 trigger; BirdEye offers ${names}`));
+      return [];
+    }
+    if (!found.active) {
+      problems.push(problem(["triggers", i], `trigger ${found.id} (${found.displayName}) is not active in BirdEye; choose another of ${names}`));
+      return [];
+    }
+    const type = found.integrationTriggerType.find((t) => t.id === JOB_TRIGGER_TYPE_ID) ?? found.integrationTriggerType[0];
+    return [{ triggerId: found.id, triggerTypeId: type?.id ?? JOB_TRIGGER_TYPE_ID, actionIds: [found.actionGroupId] }];
+  });
+}
+
+function describeLocations(locations: readonly Cloud9Location[]): string {
+  return locations.length === 0 ? "none" : locations.map((l) => `"${l.locationCode}" ${l.locationName}`).join(", ");
+}
+
+function resolveLocations(customer: CustomerConfig, available: readonly Cloud9Location[], problems: ConfigProblem[]): ResolvedMapping[] {
+  return (customer.locations ?? []).flatMap((loc, i) => {
+    let code = loc.locationCode;
+    if (code === undefined) {
+      const name = (loc.locationName ?? "").toLowerCase();
+      const matches = available.filter((l) => l.locationName.toLowerCase() === name);
+      if (matches.length !== 1) {
+        problems.push(
+          problem(["locations", i, "locationName"], `${matches.length === 0 ? "no" : "more than one"} Cloud 9 location is named "${loc.locationName ?? ""}" for this Client ID; Cloud 9 has ${describeLocations(available)}; write locationCode instead`),
+        );
+        return [];
+      }
+      code = matches[0]?.locationCode;
+    } else if (!available.some((l) => l.locationCode === code)) {
+      problems.push(problem(["locations", i, "locationCode"], `"${code}" is not a Cloud 9 location code for this Client ID; Cloud 9 has ${describeLocations(available)}`));
+      return [];
+    }
+    return [{ businessNumber: loc.businessNumber, ...(code === undefined ? {} : { locationCode: code }), ...(loc.nextRunDate === undefined ? {} : { nextRunDate: loc.nextRunDate }) }];
+  });
+}
+
+export class NameResolutionError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(`the stack names what BirdEye or Cloud 9 does not have:\n${problems.map((p) => `  ${p.keyPath}: ${p.message}`).join("\n")}`);
+    this.name = "NameResolutionError";
+  }
+}
+
+/**
+ * Resolve trigger names (one triggers call) and, for an Enterprise, location
+ * names and codes (one locations call). Throws NameResolutionError listing
+ * every problem; makes no write.
+ */
+export async function resolveCustomer(customer: CustomerConfig, client: BirdEyeClient, clientId: string): Promise<ResolvedCustomer> {
+  const problems: ConfigProblem[] = [];
+  const [triggers, locations] = await Promise.all([
+    client.listTriggers(CLOUD9_SOURCE_ID),
+    customer.kind === "enterprise" ? client.listLocations({ clientId, awsHosted: customer.awsHosted }) : Promise.resolve([]),
+  ]);
+  const resolvedTriggers = resolveTriggers(customer, triggers, problems);
+  const mappings: ResolvedMapping[] =
+    customer.kind === "smb"
+      ? [{ businessNumber: customer.businessNumber, ...(customer.nextRunDate === undefined ? {} : { nextRunDate: customer.nextRunDate }) }]
+      : resolveLocations(customer, locations, problems);
+  // Only when every location resolved do mapping indexes equal location indexes.
+  if (customer.kind === "enterprise" && problems.length === 0) {
+    const codes = new Map<string, number>();
+    mappings.forEach((m, i) => {
+      if (m.locationCode === undefined) return;
+      const at = codes.get(m.locationCode);
+      if (at !== undefined) problems.push(problem(["locations", i], `resolves to location code "${m.locationCode}", already used at locations[${at}]`));
+      codes.set(m.locationCode, i);
+    });
+  }
+  if (problems.length > 0) throw new NameResolutionError(problems);
+  return { kind: customer.kind, businessNumber: customer.businessNumber, awsHosted: customer.awsHosted, adopt: customer.adopt, triggers: resolvedTriggers, mappings };
+}

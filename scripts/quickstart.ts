@@ -1,0 +1,109 @@
+// `npm start`: the quick start. Starts the bundled BirdEye emulator on loopback
+// (state kept in .birdeye-emulator.json), uses Pulumi's local file backend in
+// .pulumi-state/ with a demo passphrase, runs `pulumi up --yes` on both example
+// stacks, then prints what the emulator now holds. Run again, it changes nothing.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { startEmulator } from "../provider/emulator";
+import type { EmulatorState } from "../provider/emulator";
+
+const ROOT = path.resolve(__dirname, "..");
+export const EXAMPLE_STACKS = ["smb-example", "enterprise-example"] as const;
+/** The example stacks' birdeye:apiUrl points here. */
+export const EXAMPLE_PORT = 8089;
+export const DEMO_PASSPHRASE = "birdeye-cloud9-demo";
+export const INSTALL_HINT = "npm start needs the Pulumi CLI: install it with `curl -fsSL https://get.pulumi.com | sh` and open a new shell (npm test needs no CLI).";
+
+/** The first executable named `name` on PATH, if any. */
+export function findOnPath(name: string, pathVar: string = process.env.PATH ?? ""): string | undefined {
+  for (const dir of pathVar.split(path.delimiter)) {
+    if (dir === "") continue;
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: "inherit" });
+    child.once("error", reject);
+    child.once("exit", (code) => resolve(code ?? 1));
+  });
+}
+
+/** The emulator's state for people: ClientID values never shown. */
+export function describeState(state: EmulatorState): string {
+  const lines = ["BirdEye emulator now holds:"];
+  for (const group of state.groups) {
+    const aws = group.properties.find((p) => p.propertyKey === "is.aws.hosted")?.propertyValue ?? "false";
+    lines.push(`  group ${group.groupId}: business ${group.parentBusinessNumber}, source ${group.integrationSourceId}, triggers [${group.triggers.map((t) => t.triggerId).join(", ")}], is.aws.hosted ${aws}, ClientID (secure, not shown)`);
+    for (const mapping of state.mappings.filter((m) => m.integrationGroupId === group.groupId)) {
+      const code = mapping.integrationProperties.find((p) => p.propertyKey === "location.code")?.propertyValue;
+      lines.push(`    mapping: business ${mapping.businessNumber}${code === undefined ? "" : `, location.code ${code}`}, ${mapping.active ? "active" : "inactive"}${mapping.nextRunDate === undefined ? "" : `, NextRunDate ${mapping.nextRunDate}`}`);
+    }
+  }
+  if (state.groups.length === 0) lines.push("  (nothing)");
+  return lines.join("\n");
+}
+
+export interface QuickstartOptions {
+  /** Emulator port; the example stacks' birdeye:apiUrl expects 8089. */
+  readonly port: number;
+  /** Where .birdeye-emulator.json and .pulumi-state/ go. Default: the project folder. */
+  readonly stateDir: string;
+}
+
+export async function quickstart({ port, stateDir }: QuickstartOptions): Promise<number> {
+  const pulumi = findOnPath("pulumi");
+  if (pulumi === undefined) {
+    console.error(INSTALL_HINT);
+    return 1;
+  }
+  const backend = path.join(stateDir, ".pulumi-state");
+  fs.mkdirSync(backend, { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? DEMO_PASSPHRASE,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+  };
+  const stateFile = path.join(stateDir, ".birdeye-emulator.json");
+  const emulator = await startEmulator({ port, stateFile });
+  console.log(`BirdEye emulator listening on ${emulator.url} (state: ${path.relative(ROOT, stateFile) || stateFile})`);
+  env.BIRDEYE_EMULATOR_URL = emulator.url;
+  let failed = 0;
+  try {
+    for (const stack of EXAMPLE_STACKS) {
+      console.log(`\n=== pulumi up --stack ${stack}`);
+      const selected = await run(pulumi, ["stack", "select", "--create", stack, "--non-interactive"], env);
+      const code = selected === 0 ? await run(pulumi, ["up", "--yes", "--stack", stack, "--non-interactive"], env) : selected;
+      if (code !== 0) {
+        failed += 1;
+        console.error(`pulumi up --stack ${stack} failed (exit ${code})`);
+      }
+    }
+    console.log(`\n${describeState(emulator.state)}`);
+  } finally {
+    await emulator.close();
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  const { values } = parseArgs({ options: { port: { type: "string" }, "state-dir": { type: "string" } } });
+  quickstart({ port: values.port === undefined ? EXAMPLE_PORT : Number(values.port), stateDir: path.resolve(values["state-dir"] ?? ROOT) }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    },
+  );
+}

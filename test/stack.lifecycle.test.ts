@@ -1,0 +1,169 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import type { Emulator } from "../provider/emulator";
+import { LifecycleHarness, STACKS_DIR, loadStackConfig } from "./support/lifecycle";
+import { startEmulatorAndHost } from "./support/provider-host";
+import type { ProviderHost } from "./support/provider-host";
+
+const API_KEY = "lifecycle-api-key-0932";
+const writes = (emulator: Emulator): string[] => emulator.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+const GROUP_TYPE = "pulumi-nodejs:dynamic/birdeye:IntegrationGroup";
+
+interface Customer {
+  kind: string;
+  businessNumber: number;
+  triggers?: (string | number)[];
+  locations?: { businessNumber: number; locationCode?: string; locationName?: string; nextRunDate?: string }[];
+  nextRunDate?: string;
+}
+
+describe("customer stacks through the lifecycle harness (program under mocks + real provider host)", function () {
+  this.timeout(60_000);
+  let emulator: Emulator;
+  let host: ProviderHost;
+
+  let fixture: Awaited<ReturnType<typeof startEmulatorAndHost>>;
+  beforeEach(async () => {
+    fixture = await startEmulatorAndHost(API_KEY);
+    ({ emulator, host } = fixture);
+  });
+  afterEach(() => fixture.close());
+
+  function stackConfig(stack: string, change?: (customer: Customer) => void): Record<string, string> {
+    const config = loadStackConfig(path.join(STACKS_DIR, `Pulumi.${stack}.yaml`));
+    config["birdeye:apiUrl"] = emulator.url;
+    config["birdeye:apiKey"] = API_KEY;
+    if (change !== undefined) {
+      const customer = JSON.parse(config["birdeye-cloud9:customer"] ?? "{}") as Customer;
+      change(customer);
+      config["birdeye-cloud9:customer"] = JSON.stringify(customer);
+    }
+    return config;
+  }
+
+  async function upOk(harness: LifecycleHarness, config: Record<string, string>): Promise<Awaited<ReturnType<LifecycleHarness["up"]>>> {
+    const result = await harness.up(config);
+    assert.deepEqual(result.errors.map((e) => e.message), []);
+    return result;
+  }
+
+  describe("the Enterprise example", () => {
+    it("run 1 creates 1 group and one mapping per location, matching the stack exactly; run 2 writes nothing", async () => {
+      const harness = new LifecycleHarness(host, "enterprise-example");
+      const first = await upOk(harness, stackConfig("enterprise-example"));
+      assert.deepEqual(first.steps.map((s) => `${s.op} ${s.name}`).sort(), ["create cloud9-group", "create cloud9-mapping-150051042499081", "create cloud9-mapping-150051042499082"]);
+      const state = emulator.state;
+      assert.equal(state.groups.length, 1);
+      assert.deepEqual(
+        state.groups.map((g) => ({ business: g.parentBusinessNumber, triggers: g.triggers })),
+        [{ business: 150051042499080, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }] }],
+      );
+      assert.deepEqual(
+        state.mappings.map((m) => [m.businessNumber, m.integrationGroupId, m.active, m.integrationProperties, m.nextRunDate ?? null]).sort(),
+        [
+          [150051042499081, 1595, true, [{ propertyKey: "location.code", propertyValue: "4" }], null],
+          [150051042499082, 1595, true, [{ propertyKey: "location.code", propertyValue: "6" }], "2026-11-25T04:00:00Z"],
+        ],
+      );
+      assert.deepEqual(first.outputs, {
+        groupId: 1595,
+        mappings: [
+          { businessNumber: 150051042499081, locationCode: "4", active: true },
+          { businessNumber: 150051042499082, locationCode: "6", active: true },
+        ],
+      });
+
+      emulator.admin.clearRequests();
+      const second = await upOk(harness, stackConfig("enterprise-example"));
+      assert.deepEqual(writes(emulator), [], "an unchanged stack writes nothing");
+      assert.ok(second.steps.every((s) => s.op === "same"));
+      // name lookups: one triggers call and one locations call per run
+      assert.equal(emulator.requests.filter((r) => r.path.startsWith("/integration/trigger/")).length, 1);
+      assert.equal(emulator.requests.filter((r) => r.path.startsWith("/commonservices/cloud9/locations")).length, 1);
+    });
+
+    it("a trigger change: exactly one triggers call", async () => {
+      const harness = new LifecycleHarness(host, "enterprise-example");
+      await upOk(harness, stackConfig("enterprise-example"));
+      emulator.admin.clearRequests();
+      const result = await upOk(harness, stackConfig("enterprise-example", (c) => (c.triggers = [57, "Cloud 9 Completed Appointments Trigger"])));
+      assert.deepEqual(writes(emulator), ["POST /integration/update/businessintegrationgroup?replaceTriggers=true"]);
+      assert.deepEqual(result.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["update cloud9-group"]);
+      assert.deepEqual(emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [57, 58]);
+    });
+
+    it("a location removed: exactly that mapping deactivated; a location added: exactly one mapping put", async () => {
+      const harness = new LifecycleHarness(host, "enterprise-example");
+      await upOk(harness, stackConfig("enterprise-example"));
+      const vallejoOnly = (c: Customer): void => void (c.locations = c.locations?.filter((l) => l.locationCode === "4"));
+
+      emulator.admin.clearRequests();
+      const removed = await upOk(harness, stackConfig("enterprise-example", vallejoOnly));
+      assert.deepEqual(writes(emulator), ["PUT /integration/add/businessintegrationmapping"]);
+      assert.deepEqual(removed.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["delete cloud9-mapping-150051042499082"]);
+      assert.deepEqual(emulator.state.mappings.map((m) => [m.businessNumber, m.active]).sort(), [[150051042499081, true], [150051042499082, false]]);
+
+      emulator.admin.clearRequests();
+      const added = await upOk(harness, stackConfig("enterprise-example", (c) => (vallejoOnly(c), c.locations?.push({ businessNumber: 150051042499083, locationCode: "8" }))));
+      assert.deepEqual(writes(emulator), ["PUT /integration/add/businessintegrationmapping"]);
+      assert.deepEqual(added.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["create cloud9-mapping-150051042499083"]);
+      const fairfield = emulator.state.mappings.find((m) => m.businessNumber === 150051042499083);
+      assert.deepEqual([fairfield?.active, fairfield?.integrationProperties], [true, [{ propertyKey: "location.code", propertyValue: "8" }]]);
+    });
+
+    it("a refresh after drift shows the change, and the next run repairs it", async () => {
+      const harness = new LifecycleHarness(host, "enterprise-example");
+      await upOk(harness, stackConfig("enterprise-example", (c) => (c.triggers = [57, 58])));
+      emulator.admin.removeTrigger(1595, 58);
+      const refresh = await harness.refresh();
+      assert.ok(refresh.steps.some((s) => s.op === "refresh" && s.type === GROUP_TYPE));
+      emulator.admin.clearRequests();
+      const preview = await harness.up(stackConfig("enterprise-example", (c) => (c.triggers = [57, 58])), { preview: true });
+      assert.deepEqual(preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["update cloud9-group"]);
+      assert.deepEqual(writes(emulator), [], "a preview writes nothing");
+      await upOk(harness, stackConfig("enterprise-example", (c) => (c.triggers = [57, 58])));
+      assert.deepEqual(writes(emulator), ["POST /integration/update/businessintegrationgroup?replaceTriggers=true"]);
+      assert.deepEqual(emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [57, 58]);
+    });
+
+    it("a group deleted in BirdEye: refresh drops it and the next run creates it and re-puts its mappings", async () => {
+      const harness = new LifecycleHarness(host, "enterprise-example");
+      await upOk(harness, stackConfig("enterprise-example"));
+      emulator.admin.deleteGroup(1595);
+      const refresh = await harness.refresh();
+      assert.ok(refresh.steps.some((s) => s.op === "gone" && s.type === GROUP_TYPE));
+      const rerun = await upOk(harness, stackConfig("enterprise-example"));
+      assert.deepEqual(rerun.steps.filter((s) => s.op !== "same").map((s) => s.op).sort(), ["create", "replace", "replace"]);
+      assert.equal(emulator.state.groups.length, 1);
+      assert.deepEqual(emulator.state.mappings.filter((m) => m.active).map((m) => m.integrationGroupId), [1596, 1596]);
+    });
+  });
+
+  describe("the SMB example", () => {
+    it("creates 1 group and 1 mapping for the business; the second run writes nothing", async () => {
+      const harness = new LifecycleHarness(host, "smb-example");
+      await upOk(harness, stackConfig("smb-example"));
+      assert.deepEqual(emulator.state.groups.map((g) => g.parentBusinessNumber), [150051042499090]);
+      assert.deepEqual(
+        emulator.state.mappings.map((m) => [m.businessNumber, m.integrationGroupId, m.active, m.integrationProperties, m.nextRunDate]),
+        [[150051042499090, 1595, true, [], "2026-11-25T06:00:00Z"]],
+      );
+      emulator.admin.clearRequests();
+      await upOk(harness, stackConfig("smb-example"));
+      assert.deepEqual(writes(emulator), []);
+      assert.equal(emulator.requests.filter((r) => r.path.startsWith("/commonservices/")).length, 0, "an SMB stack needs no locations call");
+    });
+
+    it("a trigger change is one triggers call; a run time change is one mapping put", async () => {
+      const harness = new LifecycleHarness(host, "smb-example");
+      await upOk(harness, stackConfig("smb-example"));
+      emulator.admin.clearRequests();
+      await upOk(harness, stackConfig("smb-example", (c) => (c.triggers = ["cloud9CompletedAppointmentsTriggerService"])));
+      assert.deepEqual(writes(emulator), ["POST /integration/update/businessintegrationgroup?replaceTriggers=true"]);
+      emulator.admin.clearRequests();
+      await upOk(harness, stackConfig("smb-example", (c) => ((c.triggers = [58]), (c.nextRunDate = "2026-11-25T07:15:00Z"))));
+      assert.deepEqual(writes(emulator), ["PUT /integration/add/businessintegrationmapping"]);
+      assert.equal(emulator.state.mappings[0]?.nextRunDate, "2026-11-25T07:15:00Z");
+    });
+  });
+});

@@ -1,0 +1,216 @@
+// The lifecycle harness: the closest thing to `pulumi up` on a machine without
+// the Pulumi CLI. It runs the real program under pulumi.runtime.setMocks and
+// forwards every dynamic resource registration to Pulumi's real dynamic-provider
+// host over gRPC the way the engine does: Check, then Diff against the state of
+// the previous run, then Create, Update or Replace (create, then delete the
+// old); resources of the previous run that were not registered are Deleted.
+// State lives in memory between runs. `refresh` calls Read for every resource.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { UNKNOWN } from "../../provider/resources/check";
+import { runCustomerStack } from "../../provider/stack/program";
+import type { PropertyMap, ProviderHost } from "./provider-host";
+import { InitFailedError } from "./provider-host";
+
+export type Op = "create" | "update" | "replace" | "delete" | "same" | "refresh" | "gone";
+
+export interface Step {
+  readonly op: Op;
+  readonly type: string;
+  readonly name: string;
+  /** For diff-driven steps, the properties that forced a replacement. */
+  readonly replaces?: readonly string[];
+}
+
+export interface StateEntry {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly id: string;
+  readonly inputs: PropertyMap;
+  /** As the host returned them, __provider included. */
+  readonly outputs: PropertyMap;
+  readonly order: number;
+}
+
+export interface RunResult {
+  readonly steps: Step[];
+  readonly errors: Error[];
+  /** Stack outputs, resolved (undefined when the run failed). */
+  readonly outputs: Record<string, unknown> | undefined;
+}
+
+/** Pulumi config for setAllConfig, read from a stack file: structured values as JSON text. */
+export function loadStackConfig(file: string): Record<string, string> {
+  const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(doc.config ?? {})) {
+    out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+export const STACKS_DIR = path.resolve(__dirname, "..", "..", "stacks");
+
+const DYNAMIC = "pulumi-nodejs:dynamic/";
+
+/** The internal promise of an Output (its rejections included, unlike apply). */
+function outputPromise<T>(output: pulumi.Output<T>): Promise<T> {
+  return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/**
+ * Secrets as the engine hands them to a provider that does not accept
+ * secrets (the dynamic-provider host says acceptSecrets=false): plain values.
+ */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return unwrapSecrets(record.value);
+    return Object.fromEntries(Object.entries(record).map(([key, v]) => [key, unwrapSecrets(v)]));
+  }
+  return value;
+}
+
+function withoutProvider(props: PropertyMap): PropertyMap {
+  const copy = { ...props };
+  delete copy.__provider;
+  return copy;
+}
+
+export class LifecycleHarness {
+  readonly state = new Map<string, StateEntry>();
+  private order = 0;
+
+  constructor(
+    private readonly host: ProviderHost,
+    private readonly stack: string,
+  ) {}
+
+  private urn(type: string, name: string): string {
+    return `urn:pulumi:${this.stack}::birdeye-cloud9::${type}::${name}`;
+  }
+
+  /** `pulumi up` (or, with preview, `pulumi preview`: check and diff only). */
+  async up(config: Record<string, string>, options: { preview?: boolean } = {}): Promise<RunResult> {
+    const steps: Step[] = [];
+    const errors: Error[] = [];
+    const seen = new Set<string>();
+    const pending = new Set<Promise<unknown>>();
+    const preview = options.preview ?? false;
+
+    const register = async (type: string, name: string, news: PropertyMap): Promise<{ id: string; state: PropertyMap }> => {
+      const key = `${type}::${name}`;
+      seen.add(key);
+      const urn = this.urn(type, name);
+      const old = this.state.get(key);
+      const checked = await this.host.check(urn, old?.inputs ?? {}, news);
+      if (checked.failures.length > 0) {
+        throw new Error(`${name}: check failed: ${checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+      }
+      const inputs = checked.inputs;
+      if (old === undefined) {
+        steps.push({ op: "create", type, name });
+        if (preview) return { id: UNKNOWN, state: { ...withoutProvider(inputs), groupId: UNKNOWN } };
+        const created = await this.create(urn, inputs);
+        this.state.set(key, { type, name, urn, id: created.id, inputs, outputs: created.properties, order: this.order++ });
+        return { id: created.id, state: withoutProvider(created.properties) };
+      }
+      const diff = await this.host.diff(old.id, urn, old.outputs, inputs);
+      if (diff.replaces.length > 0) {
+        steps.push({ op: "replace", type, name, replaces: diff.replaces });
+        if (preview) return { id: UNKNOWN, state: { ...withoutProvider(inputs), groupId: UNKNOWN } };
+        const created = await this.create(urn, inputs);
+        await this.host.delete(old.id, urn, old.outputs);
+        this.state.set(key, { type, name, urn, id: created.id, inputs, outputs: created.properties, order: old.order });
+        return { id: created.id, state: withoutProvider(created.properties) };
+      }
+      if (diff.changes !== "none") {
+        steps.push({ op: "update", type, name });
+        if (preview) return { id: old.id, state: withoutProvider(old.outputs) };
+        const updated = await this.host.update(old.id, urn, old.outputs, inputs);
+        this.state.set(key, { ...old, inputs, outputs: updated.properties });
+        return { id: old.id, state: withoutProvider(updated.properties) };
+      }
+      steps.push({ op: "same", type, name });
+      if (!preview) this.state.set(key, { ...old, inputs });
+      return { id: old.id, state: withoutProvider(old.outputs) };
+    };
+
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          if (!args.type.startsWith(DYNAMIC)) return { id: undefined, state: {} }; // components
+          const work = register(args.type, args.name, unwrapSecrets(args.inputs) as PropertyMap);
+          pending.add(work);
+          return work.catch((error: unknown) => {
+            errors.push(error instanceof Error ? error : new Error(String(error)));
+            throw error;
+          });
+        },
+        call: (args) => args.inputs,
+      },
+      "birdeye-cloud9",
+      this.stack,
+      preview,
+    );
+    pulumi.runtime.setAllConfig(config, ["birdeye-cloud9:clientId", "birdeye:apiKey"]);
+
+    let outputs: Record<string, unknown> | undefined;
+    try {
+      const exported = await runCustomerStack();
+      const [groupId, mappings] = await Promise.all([outputPromise(exported.groupId), outputPromise(exported.mappings)]);
+      outputs = { groupId, mappings };
+    } catch (error) {
+      if (!errors.includes(error as Error)) errors.push(error instanceof Error ? error : new Error(String(error)));
+    }
+    await Promise.allSettled([...pending]);
+
+    // Resources of the previous run that this run did not declare: deleted,
+    // the last registered first (mappings before their group).
+    if (errors.length === 0) {
+      const gone = [...this.state.entries()].filter(([key]) => !seen.has(key)).sort((a, b) => b[1].order - a[1].order);
+      for (const [key, entry] of gone) {
+        steps.push({ op: "delete", type: entry.type, name: entry.name });
+        if (preview) continue;
+        await this.host.delete(entry.id, entry.urn, entry.outputs);
+        this.state.delete(key);
+      }
+    }
+    return { steps, errors, outputs };
+  }
+
+  /** `pulumi refresh`: Read every resource; an empty id drops it from state. */
+  async refresh(): Promise<RunResult> {
+    const steps: Step[] = [];
+    for (const [key, entry] of this.state) {
+      const read = await this.host.read(entry.id, entry.urn, entry.outputs, entry.inputs);
+      if (read.id === "") {
+        steps.push({ op: "gone", type: entry.type, name: entry.name });
+        this.state.delete(key);
+      } else {
+        steps.push({ op: "refresh", type: entry.type, name: entry.name });
+        this.state.set(key, { ...entry, outputs: read.properties, inputs: read.inputs ?? entry.inputs });
+      }
+    }
+    return { steps, errors: [], outputs: undefined };
+  }
+
+  /** Create, recording a partially created resource (ErrorResourceInitFailed) as the engine does. */
+  private async create(urn: string, inputs: PropertyMap): Promise<{ id: string; properties: PropertyMap }> {
+    try {
+      return await this.host.create(urn, inputs);
+    } catch (error) {
+      if (error instanceof InitFailedError) {
+        const [type, name] = urn.split("::").slice(2);
+        this.state.set(`${type}::${name}`, { type: type ?? "", name: name ?? "", urn, id: error.id, inputs, outputs: { ...error.properties, __provider: inputs.__provider ?? "" }, order: this.order++ });
+      }
+      throw error;
+    }
+  }
+}
