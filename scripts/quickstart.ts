@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator } from "../provider/emulator";
+import { findOnPath } from "../provider/tools/find-on-path";
 import type { EmulatorState } from "../provider/emulator";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -15,21 +16,6 @@ export const EXAMPLE_STACKS = ["smb-example", "enterprise-example"] as const;
 export const EXAMPLE_PORT = 8089;
 export const DEMO_PASSPHRASE = "birdeye-cloud9-demo";
 export const INSTALL_HINT = "npm start needs the Pulumi CLI: install it with `curl -fsSL https://get.pulumi.com | sh` and open a new shell (npm test needs no CLI).";
-
-/** The first executable named `name` on PATH, if any. */
-export function findOnPath(name: string, pathVar: string = process.env.PATH ?? ""): string | undefined {
-  for (const dir of pathVar.split(path.delimiter)) {
-    if (dir === "") continue;
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {

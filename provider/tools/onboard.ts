@@ -1,0 +1,137 @@
+// `npm run onboard`: start a new practice's stack file. For an Enterprise it asks
+// Cloud 9 (through BirdEye's locations call) for every location and lists them,
+// each with a business number to fill in, ready for review. The Client ID is
+// never written in plain text: it goes to `pulumi config set --secret` on
+// standard input, or the exact command to run is printed.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { BirdEyeClient } from "../api/client";
+import type { Cloud9Location } from "../api/schemas";
+import { DEFAULT_BASE_URL, UUID_PATTERN, businessNumberProblem } from "../api/rules";
+import { CLIENT_ID_KEY, CUSTOMER_KEY } from "../stack/customer-config";
+
+export interface OnboardOptions {
+  readonly stack: string;
+  readonly kind: "smb" | "enterprise";
+  readonly business: number;
+  readonly awsHosted: boolean;
+  readonly clientId: string;
+  /** Written to the stack file only when given. */
+  readonly apiUrl?: string;
+  readonly apiKey?: string;
+  readonly stacksDir: string;
+  /** The Pulumi CLI, when on PATH. */
+  readonly pulumi?: string;
+  /** Where pulumi runs (the project folder). */
+  readonly projectDir: string;
+  readonly log: (line: string) => void;
+}
+
+export class OnboardError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = 1,
+  ) {
+    super(message);
+    this.name = "OnboardError";
+  }
+}
+
+/** A stack name Pulumi accepts. */
+export const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** Parse and check --business: digits only, a positive safe integer (not rounded by Number()). */
+export function parseBusinessNumber(text: string): number {
+  if (!/^\d{1,16}$/.test(text.trim())) throw new OnboardError(`--business "${text}" is not a Business ID; give the digits from the BirdEye dashboard, like 150051042499080`, 2);
+  const value = Number(text.trim());
+  const problem = businessNumberProblem(value);
+  if (problem !== undefined || BigInt(text.trim()) > BigInt(Number.MAX_SAFE_INTEGER)) throw new OnboardError(`--business ${problem ?? `${text} is not a safe integer`}`, 2);
+  return value;
+}
+
+function yamlString(text: string): string {
+  return JSON.stringify(text); // a JSON string is a valid YAML double-quoted scalar
+}
+
+function locationLines(location: Cloud9Location): string[] {
+  const where = [location.locationCity, location.locationState].filter((p): p is string => typeof p === "string" && p !== "").join(", ");
+  return [
+    `      - businessNumber: 0                 # FILL IN: BirdEye Business ID of ${location.locationName}${where === "" ? "" : ` (${where})`}`,
+    `        locationCode: ${yamlString(location.locationCode)}                # ${location.locationName}, Cloud 9 location ${location.locationGuid}`,
+  ];
+}
+
+/** The stack file's text; the Client ID is deliberately absent. */
+export function stackFileText(options: Pick<OnboardOptions, "stack" | "kind" | "business" | "awsHosted" | "apiUrl">, locations: readonly Cloud9Location[]): string {
+  const lines = [
+    `# Cloud 9 Ortho integration of ${options.stack}, started by npm run onboard.`,
+    options.kind === "enterprise"
+      ? "# Fill in each location's BirdEye Business ID (or delete locations not to map), then: npm run validate"
+      : "# Review, then: npm run validate",
+    `# The Client ID is not here: it is stored encrypted with pulumi config set --secret clientId.`,
+    "config:",
+    ...(options.apiUrl === undefined ? [] : [`  birdeye:apiUrl: ${yamlString(options.apiUrl)}`]),
+    `  ${CUSTOMER_KEY}:`,
+    `    kind: ${options.kind}`,
+    `    businessNumber: ${options.business}${options.kind === "enterprise" ? "   # Enterprise ID" : "   # Business ID"}`,
+    `    awsHosted: ${options.awsHosted}`,
+    "    triggers:",
+    "      - 57   # Cloud 9 Dismissed Appointments Trigger",
+  ];
+  if (options.kind === "enterprise") {
+    lines.push("    locations:");
+    for (const location of locations) lines.push(...locationLines(location));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function runPulumi(pulumi: string, args: readonly string[], cwd: string, stdin?: string): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(pulumi, args, { cwd, stdio: ["pipe", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", (error) => resolve({ code: 127, stderr: error.message }));
+    child.once("exit", (code) => resolve({ code: code ?? 1, stderr }));
+    child.stdin.end(stdin ?? "");
+  });
+}
+
+/** The command that stores the Client ID encrypted (it is read from standard input, so it never lands in shell history). */
+export function clientIdCommand(stack: string): string {
+  return `pulumi stack select --create ${stack} && pulumi config set --secret --stack ${stack} clientId   # paste the Client ID when asked`;
+}
+
+export async function onboard(options: OnboardOptions): Promise<string> {
+  if (!STACK_NAME.test(options.stack)) throw new OnboardError(`--stack "${options.stack}" is not a stack name; use letters, digits, -, _ and .`, 2);
+  if (!UUID_PATTERN.test(options.clientId)) {
+    throw new OnboardError("the Client ID is not a UUID (value not shown: it is secret); give the Client ID Cloud 9 sent, with --client-id or BIRDEYE_CLOUD9_CLIENT_ID", 2);
+  }
+  const file = path.join(options.stacksDir, `Pulumi.${options.stack}.yaml`);
+  if (fs.existsSync(file)) {
+    throw new OnboardError(`${path.relative(options.projectDir, file)} already exists; onboard never overwrites a stack file: edit it, or choose another --stack`);
+  }
+
+  let locations: Cloud9Location[] = [];
+  if (options.kind === "enterprise") {
+    const client = new BirdEyeClient({ baseUrl: options.apiUrl ?? DEFAULT_BASE_URL, ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }), secrets: [options.clientId] });
+    locations = await client.listLocations({ clientId: options.clientId, awsHosted: options.awsHosted });
+    if (locations.length === 0) throw new OnboardError("Cloud 9 lists no locations for this Client ID; check the Client ID and --aws-hosted with Cloud 9 before onboarding an Enterprise");
+  }
+  fs.mkdirSync(options.stacksDir, { recursive: true });
+  fs.writeFileSync(file, stackFileText(options, locations), { flag: "wx" }); // wx: never overwrite, even in a race
+  const shown = path.relative(options.projectDir, file);
+  options.log(`wrote ${shown}${options.kind === "enterprise" ? ` with ${locations.length} Cloud 9 location${locations.length === 1 ? "" : "s"}: fill in their business numbers` : ""}`);
+
+  if (options.pulumi === undefined) {
+    options.log(`the Pulumi CLI is not on PATH; store the Client ID encrypted with:\n  ${clientIdCommand(options.stack)}`);
+    return file;
+  }
+  const select = await runPulumi(options.pulumi, ["stack", "select", "--create", options.stack, "--non-interactive"], options.projectDir);
+  const set = select.code === 0 ? await runPulumi(options.pulumi, ["config", "set", "--secret", "--stack", options.stack, "clientId"], options.projectDir, options.clientId) : select;
+  if (set.code !== 0) {
+    throw new OnboardError(`${shown} is written, but storing the Client ID failed (pulumi exit ${set.code}: ${set.stderr.trim().split("\n")[0] ?? ""}); run:\n  ${clientIdCommand(options.stack)}`);
+  }
+  options.log(`stored ${CLIENT_ID_KEY} encrypted (pulumi config set --secret)`);
+  return file;
+}

@@ -1,0 +1,210 @@
+// `npm run validate`: every stack file checked offline (no Pulumi CLI, no
+// network) with the program's own schema, plus what only a view of all stacks
+// can see. Each problem carries the file, the line and the key path, so a
+// reviewer (or a CI job on a pull request) can go straight to it.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
+import type { Document, Node, Pair } from "yaml";
+import { checkBaseUrl } from "../api/client";
+import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CUSTOMER_KEY, checkClientId, checkCustomerConfig, keyPathText } from "../stack/customer-config";
+import type { CustomerConfig } from "../stack/customer-config";
+
+export interface StackProblem {
+  /** As given to the validator, e.g. stacks/Pulumi.acme.yaml */
+  readonly file: string;
+  readonly line: number;
+  readonly keyPath: string;
+  readonly message: string;
+}
+
+export interface ValidationReport {
+  readonly files: number;
+  readonly problems: StackProblem[];
+}
+
+/** What the cross-stack checks need from one file. */
+interface StackFacts {
+  readonly file: string;
+  readonly businesses: { number: number; keyPath: string; line: number }[];
+  /** Cloud 9 locations, when the Client ID is readable (plain, emulator stacks). */
+  readonly locations: { key: string; code: string; keyPath: string; line: number }[];
+}
+
+/** Project keys a stack file may hold. */
+const PROJECT_KEYS = new Set([CUSTOMER_KEY, CLIENT_ID_KEY]);
+const API_URL_KEY = "birdeye:apiUrl";
+const API_KEY_KEY = "birdeye:apiKey";
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/** A secure config value is a map with a `secure` key (pulumi config set --secret). */
+function isSecureValue(node: unknown): boolean {
+  return isMap(node) && node.items.some((item) => isScalar(item.key) && item.key.value === "secure");
+}
+
+/**
+ * The line of a key path: the key's own line when the path ends in a map key,
+ * the item's line in a sequence; a path that does not exist (a missing key)
+ * points at the deepest part that does.
+ */
+function lineOf(doc: Document, lines: LineCounter, keys: readonly (string | number)[]): number {
+  let node: unknown = doc.contents;
+  let line = 1;
+  for (const key of keys) {
+    if (isMap(node)) {
+      const pair = node.items.find((item): item is Pair<unknown, unknown> => isPair(item) && isScalar(item.key) && String(item.key.value) === String(key));
+      if (pair === undefined) break;
+      const keyNode = pair.key as Node;
+      if (keyNode.range) line = lines.linePos(keyNode.range[0]).line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === "number") {
+      const item = node.items[key] as Node | undefined;
+      if (item === undefined) break;
+      if (item.range) line = lines.linePos(item.range[0]).line;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return line;
+}
+
+/** Check one stack file's text; `file` is how messages name it. */
+export function validateStackText(file: string, text: string): { problems: StackProblem[]; facts: StackFacts } {
+  const problems: StackProblem[] = [];
+  const facts: StackFacts = { file, businesses: [], locations: [] };
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      problems.push({ file, line: lines.linePos(error.pos[0]).line, keyPath: "(yaml)", message: `${error.message.split("\n")[0] ?? error.code}; fix the YAML syntax` });
+    }
+    return { problems, facts };
+  }
+  const at = (keys: readonly (string | number)[]): number => lineOf(doc, lines, ["config", ...keys]);
+  const report = (keys: readonly (string | number)[], keyPath: string, message: string): void => {
+    problems.push({ file, line: at(keys), keyPath, message });
+  };
+
+  const config = doc.get("config", true);
+  if (!isMap(config)) {
+    problems.push({ file, line: 1, keyPath: "config", message: "a stack file needs a config: section with birdeye-cloud9:customer and birdeye-cloud9:clientId (see README, Stack files)" });
+    return { problems, facts };
+  }
+  const configJs = (config.toJSON() ?? {}) as Record<string, unknown>;
+
+  for (const key of Object.keys(configJs)) {
+    if (key.startsWith(`${CONFIG_NAMESPACE}:`) && !PROJECT_KEYS.has(key)) {
+      report([key], key, `is not a key of this project; the keys are ${[...PROJECT_KEYS].join(", ")}`);
+    }
+  }
+
+  // Where the stack sends its calls decides whether a plain Client ID is allowed.
+  const apiUrl = configJs[API_URL_KEY];
+  const aimedAtEmulator = typeof apiUrl === "string" && isLoopbackUrl(apiUrl);
+  if (apiUrl !== undefined) {
+    try {
+      if (typeof apiUrl !== "string") throw new Error("must be a URL like https://common-services.birdeye.com");
+      checkBaseUrl(apiUrl);
+    } catch (error) {
+      report([API_URL_KEY], API_URL_KEY, error instanceof Error ? error.message : String(error));
+    }
+  }
+  const apiKeyNode = config.get(API_KEY_KEY, true);
+  if (apiKeyNode !== undefined && !isSecureValue(apiKeyNode)) {
+    report([API_KEY_KEY], API_KEY_KEY, "is stored in plain text; remove it and run `pulumi config set --secret birdeye:apiKey <key>` (value not shown)");
+  }
+
+  const clientIdNode = config.get(CLIENT_ID_KEY, true);
+  let plainClientId: string | undefined;
+  if (clientIdNode === undefined) {
+    report([], CLIENT_ID_KEY, "is missing; set it with `pulumi config set --secret clientId <Cloud9 Client ID>`");
+  } else if (!isSecureValue(clientIdNode)) {
+    const value = configJs[CLIENT_ID_KEY];
+    if (!aimedAtEmulator) {
+      report([CLIENT_ID_KEY], CLIENT_ID_KEY, "is stored in plain text in a stack that is not aimed at the emulator; remove it and run `pulumi config set --secret clientId <uuid>` (value not shown)");
+    } else {
+      for (const problem of checkClientId(typeof value === "string" ? value : undefined)) report([CLIENT_ID_KEY], problem.keyPath, problem.message);
+      if (typeof value === "string") plainClientId = value.trim().toLowerCase();
+    }
+  }
+
+  const { customer, problems: customerProblems } = checkCustomerConfig(configJs[CUSTOMER_KEY]);
+  for (const problem of customerProblems) report(problem.path, problem.keyPath, problem.message);
+  if (customer !== undefined) collectFacts(customer, facts, at, plainClientId);
+  return { problems, facts };
+}
+
+function collectFacts(customer: CustomerConfig, facts: StackFacts, at: (keys: readonly (string | number)[]) => number, plainClientId: string | undefined): void {
+  const root = [CUSTOMER_KEY, "businessNumber"];
+  facts.businesses.push({ number: customer.businessNumber, keyPath: keyPathText(CUSTOMER_KEY, ["businessNumber"]), line: at(root) });
+  (customer.locations ?? []).forEach((loc, i) => {
+    const keys = [CUSTOMER_KEY, "locations", i, "businessNumber"];
+    facts.businesses.push({ number: loc.businessNumber, keyPath: keyPathText(CUSTOMER_KEY, ["locations", i, "businessNumber"]), line: at(keys) });
+    if (plainClientId !== undefined && loc.locationCode !== undefined) {
+      facts.locations.push({
+        key: `${plainClientId}/${customer.awsHosted}/${loc.locationCode}`,
+        code: loc.locationCode,
+        keyPath: keyPathText(CUSTOMER_KEY, ["locations", i, "locationCode"]),
+        line: at([CUSTOMER_KEY, "locations", i, "locationCode"]),
+      });
+    }
+  });
+}
+
+/** Checks across stacks: a business belongs to one stack; a Cloud 9 location to one stack. */
+export function crossStackProblems(all: readonly StackFacts[]): StackProblem[] {
+  const problems: StackProblem[] = [];
+  const firstBusiness = new Map<number, { file: string; line: number }>();
+  const firstLocation = new Map<string, { file: string; line: number }>();
+  for (const facts of all) {
+    for (const business of facts.businesses) {
+      const first = firstBusiness.get(business.number);
+      if (first === undefined) firstBusiness.set(business.number, { file: facts.file, line: business.line });
+      else if (first.file !== facts.file) {
+        problems.push({ file: facts.file, line: business.line, keyPath: business.keyPath, message: `business ${business.number} is already in ${first.file}:${first.line}; a business belongs to one stack only` });
+      }
+    }
+    for (const location of facts.locations) {
+      const first = firstLocation.get(location.key);
+      if (first === undefined) firstLocation.set(location.key, { file: facts.file, line: location.line });
+      else if (first.file !== facts.file) {
+        problems.push({ file: facts.file, line: location.line, keyPath: location.keyPath, message: `Cloud 9 location "${location.code}" of this Client ID is already claimed by ${first.file}:${first.line}; an Enterprise's location belongs to one stack only` });
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every `Pulumi.*.yaml` in `dir`, sorted; `label` is the folder as messages show it. */
+export function validateStackDir(dir: string, label: string = path.relative(process.cwd(), dir) || "."): ValidationReport {
+  const names = fs.readdirSync(dir).filter((name) => /^Pulumi\..+\.ya?ml$/.test(name)).sort();
+  const problems: StackProblem[] = [];
+  const facts: StackFacts[] = [];
+  for (const name of names) {
+    const result = validateStackText(path.posix.join(label.split(path.sep).join("/"), name), fs.readFileSync(path.join(dir, name), "utf8"));
+    problems.push(...result.problems);
+    facts.push(result.facts);
+  }
+  problems.push(...crossStackProblems(facts));
+  problems.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+  return { files: names.length, problems };
+}
+
+export function formatProblem(problem: StackProblem): string {
+  return `${problem.file}:${problem.line}: ${problem.keyPath}: ${problem.message}`;
+}
+
+export function summaryLine(report: ValidationReport): string {
+  if (report.problems.length === 0) return `${report.files} stack file${report.files === 1 ? "" : "s"} valid`;
+  const files = new Set(report.problems.map((p) => p.file)).size;
+  return `${report.problems.length} problem${report.problems.length === 1 ? "" : "s"} in ${files} of ${report.files} stack file${report.files === 1 ? "" : "s"}`;
+}

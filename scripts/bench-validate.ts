@@ -1,0 +1,70 @@
+// `npm run bench:validate`: generate 1,000 stack files (60% SMB, 40% Enterprise
+// with 1-20 locations, secure Client IDs) in a temporary folder, validate them,
+// and print the time: in-process (3 runs) and as the whole command (node and
+// ts-node start-up included). Goal: under 2 s.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { validateStackDir } from "../provider/tools/validate";
+
+const COUNT = Number(process.env.BENCH_STACKS ?? 1000);
+
+/** Deterministic generator (mulberry32) so runs compare. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function writeStacks(dir: string, count: number): number {
+  const rand = random(42);
+  let locations = 0;
+  for (let i = 0; i < count; i++) {
+    const base = 150000000000000 + i * 100;
+    const head = `config:\n  birdeye-cloud9:clientId:\n    secure: v1:AAABA${i.toString(36)}ZmFrZWNpcGhlcnRleHQ=\n  birdeye-cloud9:customer:\n`;
+    let body: string;
+    if (rand() < 0.6) {
+      body = `    kind: smb\n    businessNumber: ${base}\n    awsHosted: ${rand() < 0.2}\n    triggers: [57]\n    nextRunDate: "2026-11-25T0${5 + Math.floor(rand() * 5)}:00:00Z"\n`;
+    } else {
+      const n = 1 + Math.floor(rand() * 20);
+      locations += n;
+      const locs = Array.from({ length: n }, (_, j) => `      - businessNumber: ${base + 1 + j}\n        locationCode: "${j + 1}"\n`).join("");
+      body = `    kind: enterprise\n    businessNumber: ${base}\n    triggers:\n      - Cloud 9 Dismissed Appointments Trigger\n    locations:\n${locs}`;
+    }
+    fs.writeFileSync(path.join(dir, `Pulumi.practice-${i}.yaml`), head + body);
+  }
+  return locations;
+}
+
+function main(): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-bench-validate-"));
+  try {
+    const locations = writeStacks(dir, COUNT);
+    const runs: number[] = [];
+    let problems = 0;
+    for (let run = 0; run < 3; run++) {
+      const start = performance.now();
+      const report = validateStackDir(dir, "stacks");
+      runs.push(performance.now() - start);
+      problems = report.problems.length;
+    }
+    const start = performance.now();
+    execFileSync(process.execPath, ["-r", "ts-node/register", path.join(__dirname, "validate.ts"), "--dir", dir], { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" }, stdio: "pipe" });
+    const command = performance.now() - start;
+    const figures = { stacks: COUNT, locations, problems, inProcessMs: runs.map((ms) => Math.round(ms)), commandMs: Math.round(command), goalMs: 2000 };
+    console.log(`validate: ${COUNT} stack files (${locations} Enterprise locations), ${problems} problems`);
+    console.log(`  in-process: ${figures.inProcessMs.join(" ms, ")} ms (3 runs)`);
+    console.log(`  whole command (node + ts-node start-up included): ${figures.commandMs} ms; goal < ${figures.goalMs} ms: ${command < 2000 ? "met" : "NOT met"}`);
+    console.log(JSON.stringify(figures));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) main();

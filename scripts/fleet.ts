@@ -1,0 +1,81 @@
+// `npm run fleet -- preview|up|drift [--stacks <glob>] [--parallel N] [--yes]
+// [--report <file>] [--stacks-dir <dir>]`: one Pulumi command on every customer
+// stack. The work is in provider/tools/fleet.ts; this only reads the command line.
+import * as readline from "node:readline";
+import { parseArgs } from "node:util";
+import { USAGE, findOnPath, runFleet } from "../provider/tools/fleet";
+
+function readLine(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin });
+    let line: string | undefined;
+    rl.once("line", (text) => {
+      line = text;
+      rl.close();
+    });
+    rl.once("close", () => {
+      // Let the process end: nothing else reads stdin.
+      process.stdin.destroy();
+      resolve(line);
+    });
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const [command, ...extra] = positionals;
+  if (command === undefined || extra.length > 0) {
+    process.stderr.write(`${command === undefined ? "missing command" : `unexpected argument ${JSON.stringify(extra[0])}`}\n${USAGE}\n`);
+    return 2;
+  }
+  return runFleet(
+    { command, stacks: values.stacks, parallel: values.parallel, yes: values.yes, report: values.report, stacksDir: values["stacks-dir"] },
+    {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      readLine,
+      stdinIsTTY: process.stdin.isTTY === true,
+      pulumiPath: findOnPath("pulumi", process.env.PATH),
+      env: process.env,
+      // npm runs scripts in the project folder; relative paths mean where the user typed the command.
+      cwd: process.env.INIT_CWD ?? process.cwd(),
+    },
+  );
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      stacks: { type: "string" },
+      parallel: { type: "string" },
+      yes: { type: "boolean" },
+      report: { type: "string" },
+      "stacks-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,54 @@
+// `npm run onboard -- --stack <name> --kind smb|enterprise --business <id>
+//   [--aws-hosted] [--client-id <uuid> | BIRDEYE_CLOUD9_CLIENT_ID] [--api-url <url>]`
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { OnboardError, onboard, parseBusinessNumber } from "../provider/tools/onboard";
+import { findOnPath } from "../provider/tools/find-on-path";
+
+const ROOT = path.resolve(__dirname, "..");
+const USAGE =
+  "usage: npm run onboard -- --stack <name> --kind smb|enterprise --business <id> [--aws-hosted] [--client-id <uuid> | env BIRDEYE_CLOUD9_CLIENT_ID] [--api-url <url>] [--stacks-dir <dir>]";
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      stack: { type: "string" },
+      kind: { type: "string" },
+      business: { type: "string" },
+      "aws-hosted": { type: "boolean" },
+      "client-id": { type: "string" },
+      "api-url": { type: "string" },
+      "stacks-dir": { type: "string" },
+    },
+    strict: true,
+  });
+  if (values.stack === undefined || values.business === undefined || (values.kind !== "smb" && values.kind !== "enterprise")) {
+    throw new OnboardError(`--stack, --kind smb|enterprise and --business are required\n${USAGE}`, 2);
+  }
+  const clientId = values["client-id"] ?? process.env.BIRDEYE_CLOUD9_CLIENT_ID;
+  if (clientId === undefined) throw new OnboardError(`the Client ID is missing: pass --client-id or set BIRDEYE_CLOUD9_CLIENT_ID\n${USAGE}`, 2);
+  const apiUrl = values["api-url"] ?? process.env.BIRDEYE_API_URL;
+  await onboard({
+    stack: values.stack,
+    kind: values.kind,
+    business: parseBusinessNumber(values.business),
+    awsHosted: values["aws-hosted"] ?? false,
+    clientId: clientId.trim(),
+    ...(apiUrl === undefined || apiUrl === "" ? {} : { apiUrl }),
+    ...(process.env.BIRDEYE_API_KEY === undefined ? {} : { apiKey: process.env.BIRDEYE_API_KEY }),
+    stacksDir: path.resolve(values["stacks-dir"] ?? path.join(ROOT, "stacks")),
+    pulumi: findOnPath("pulumi"),
+    projectDir: ROOT,
+    log: (line) => console.log(line),
+  });
+  console.log("next: npm run validate, then pulumi preview --stack " + values.stack);
+  return 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = error instanceof OnboardError ? error.exitCode : error instanceof TypeError && /Unknown option|Option/.test(error.message) ? 2 : 1;
+  },
+);

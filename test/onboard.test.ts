@@ -1,0 +1,126 @@
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator } from "../provider/emulator";
+import type { Emulator } from "../provider/emulator";
+import { validateStackDir } from "../provider/tools/validate";
+
+const ROOT = path.resolve(__dirname, "..");
+const NODE_DIR = path.dirname(process.execPath);
+const CLIENT_ID = "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0";
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A stand-in `pulumi`: logs argv and stdin; `config set --secret` appends an encrypted-looking value to the stack file, as the real CLI does. */
+function writeFakePulumi(bin: string, stacksDir: string, log: string): void {
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(
+    path.join(bin, "pulumi"),
+    `#!${process.execPath}
+const fs = require("fs");
+let stdin = "";
+process.stdin.on("data", (c) => (stdin += c));
+process.stdin.on("end", () => {
+  const args = process.argv.slice(2);
+  fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, stdin }) + "\\n");
+  if (args[0] === "config") {
+    const stack = args[args.indexOf("--stack") + 1];
+    fs.appendFileSync(${JSON.stringify(stacksDir)} + "/Pulumi." + stack + ".yaml", "  birdeye-cloud9:clientId:\\n    secure: v1:AAABAHNlY3JldGNpcGhlcnRleHQ=\\n");
+  }
+});
+`,
+    { mode: 0o755 },
+  );
+}
+
+describe("npm run onboard", function () {
+  this.timeout(30_000);
+  let dir: string;
+  let stacks: string;
+  let emulator: Emulator | undefined;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-onboard-"));
+    stacks = path.join(dir, "stacks");
+  });
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = (args: string[], pathVar: string, env: NodeJS.ProcessEnv = {}): Promise<Result> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, ["-r", "ts-node/register", "scripts/onboard.ts", "--stacks-dir", stacks, ...args], { cwd: ROOT, env: { PATH: pathVar, TS_NODE_TRANSPILE_ONLY: "true", ...env } }, (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+      );
+    });
+
+  it("Enterprise: lists every Cloud 9 location to fill in, stores the Client ID with pulumi config set --secret, and passes validate once filled", async () => {
+    emulator = await startEmulator();
+    const log = path.join(dir, "pulumi.jsonl");
+    writeFakePulumi(path.join(dir, "bin"), stacks, log);
+    const result = await run(["--stack", "acme", "--kind", "enterprise", "--business", "150051042499080", "--api-url", emulator.url], `${path.join(dir, "bin")}${path.delimiter}${NODE_DIR}`, { BIRDEYE_CLOUD9_CLIENT_ID: CLIENT_ID });
+    assert.equal(result.code, 0, result.stderr);
+    const file = path.join(stacks, "Pulumi.acme.yaml");
+    const text = fs.readFileSync(file, "utf8");
+    assert.match(text, /locationCode: "4" .*S Corp Vallejo/);
+    assert.match(text, /locationCode: "6" .*S Corp Benicia/);
+    assert.match(text, /businessNumber: 0 +# FILL IN: BirdEye Business ID of S Corp Vallejo \(Vallejo, CA\)/);
+    assert.ok(!text.includes(CLIENT_ID) && !result.stdout.includes(CLIENT_ID) && !result.stderr.includes(CLIENT_ID), "the Client ID is never written in plain text");
+    const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; stdin: string });
+    assert.deepEqual(calls.map((c) => c.args.join(" ")), ["stack select --create acme --non-interactive", "config set --secret --stack acme clientId"]);
+    assert.equal(calls[1]?.stdin, CLIENT_ID, "the Client ID goes to the CLI on standard input, not on its command line");
+
+    // Before the business numbers are filled in, validate says what to do; after, the file passes.
+    assert.match(validateStackDir(stacks, "stacks").problems[0]?.message ?? "", /0 is not positive/);
+    let n = 150051042499081;
+    fs.writeFileSync(file, text.replace(/businessNumber: 0 /g, () => `businessNumber: ${n++} `));
+    assert.deepEqual(validateStackDir(stacks, "stacks").problems, []);
+  });
+
+  it("SMB without the Pulumi CLI: writes the stack and prints the exact command for the Client ID", async () => {
+    const result = await run(["--stack", "solo", "--kind", "smb", "--business", "150051042499090", "--client-id", CLIENT_ID, "--aws-hosted"], NODE_DIR);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /the Pulumi CLI is not on PATH; store the Client ID encrypted with:\n {2}pulumi stack select --create solo && pulumi config set --secret --stack solo clientId {3}# paste the Client ID when asked/);
+    const text = fs.readFileSync(path.join(stacks, "Pulumi.solo.yaml"), "utf8");
+    assert.match(text, /kind: smb\n {4}businessNumber: 150051042499090 .*\n {4}awsHosted: true/);
+    assert.ok(!text.includes(CLIENT_ID) && !result.stdout.includes(CLIENT_ID));
+    assert.deepEqual(validateStackDir(stacks, "stacks").problems.map((p) => p.keyPath), ["birdeye-cloud9:clientId"], "only the Client ID, still to be set, is missing");
+  });
+
+  it("refuses to overwrite an existing stack file", async () => {
+    fs.mkdirSync(stacks, { recursive: true });
+    fs.writeFileSync(path.join(stacks, "Pulumi.acme.yaml"), "config: {}\n");
+    const result = await run(["--stack", "acme", "--kind", "smb", "--business", "150051042499090", "--client-id", CLIENT_ID], NODE_DIR);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /Pulumi\.acme\.yaml already exists; onboard never overwrites a stack file/);
+    assert.equal(fs.readFileSync(path.join(stacks, "Pulumi.acme.yaml"), "utf8"), "config: {}\n");
+  });
+
+  it("refuses a bad Client ID (without showing it), a bad business number and missing flags, writing nothing", async () => {
+    const badId = await run(["--stack", "x", "--kind", "smb", "--business", "150051042499090", "--client-id", "secret-not-uuid"], NODE_DIR);
+    assert.equal(badId.code, 2);
+    assert.match(badId.stderr, /the Client ID is not a UUID \(value not shown: it is secret\)/);
+    assert.ok(!badId.stderr.includes("secret-not-uuid"));
+    const badBusiness = await run(["--stack", "x", "--kind", "smb", "--business", "9007199254740993", "--client-id", CLIENT_ID], NODE_DIR);
+    assert.equal(badBusiness.code, 2);
+    assert.match(badBusiness.stderr, /--business .*not a safe integer/);
+    assert.equal((await run(["--stack", "x"], NODE_DIR)).code, 2);
+    assert.equal(fs.existsSync(stacks), false);
+  });
+
+  it("an Enterprise whose Client ID Cloud 9 does not know: the locations call's error, no file", async () => {
+    emulator = await startEmulator();
+    const result = await run(["--stack", "ghost", "--kind", "enterprise", "--business", "150051042499080", "--api-url", emulator.url, "--client-id", "11111111-2222-4333-8444-555555555555"], NODE_DIR);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /listLocations: not found \(HTTP 404.*check the Client ID Cloud 9 sent and the awsHosted flag/);
+    assert.ok(!result.stderr.includes("11111111-2222-4333-8444-555555555555"));
+    assert.equal(fs.existsSync(path.join(stacks, "Pulumi.ghost.yaml")), false);
+  });
+});

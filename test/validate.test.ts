@@ -1,0 +1,116 @@
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { validateStackDir, validateStackText } from "../provider/tools/validate";
+import { writeStacks } from "../scripts/bench-validate";
+
+const ROOT = path.resolve(__dirname, "..");
+const SECURE_CLIENT_ID = "  birdeye-cloud9:clientId:\n    secure: v1:AAABAGZha2VjaXBoZXJ0ZXh0\n";
+
+function enterprise(business: number, locations: string, extra = ""): string {
+  return `config:\n${SECURE_CLIENT_ID}${extra}  birdeye-cloud9:customer:\n    kind: enterprise\n    businessNumber: ${business}\n    locations:\n${locations}`;
+}
+
+describe("npm run validate (offline stack checks)", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-validate-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string): void => fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), text);
+
+  it("the benchmark's generated stacks are valid (so its figure times real work)", () => {
+    const locations = writeStacks(dir, 40);
+    assert.ok(locations > 0);
+    assert.deepEqual(validateStackDir(dir, "stacks"), { files: 40, problems: [] });
+  });
+
+  it("the example stacks are valid", () => {
+    assert.deepEqual(validateStackDir(path.join(ROOT, "stacks"), "stacks"), { files: 2, problems: [] });
+  });
+
+  it("names the file, the line and the key path of a problem", () => {
+    const text = enterprise(150051042499080, [
+      "      - businessNumber: 150051042499081",
+      '        locationCode: "4"',
+      "      - businessNumber: 150051042499082",
+      '        locationCode: "4"',
+      "",
+    ].join("\n"));
+    const { problems } = validateStackText("stacks/Pulumi.acme.yaml", text);
+    assert.deepEqual(problems, [
+      { file: "stacks/Pulumi.acme.yaml", line: 11, keyPath: "birdeye-cloud9:customer.locations[1].locationCode", message: 'location code "4" is already used at locations[0]; each Cloud 9 location maps to one business' },
+    ]);
+  });
+
+  it("points a missing key at its parent's line, and a bad value at its key", () => {
+    const { problems } = validateStackText("f.yaml", `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:customer:\n    kind: enterprise\n    businessNumber: 12.5\n`);
+    assert.deepEqual(problems.map((p) => [p.line, p.keyPath]), [[6, "birdeye-cloud9:customer.businessNumber"], [4, "birdeye-cloud9:customer.locations"]]);
+    const missing = validateStackText("f.yaml", `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:customer:\n    kind: enterprise\n    businessNumber: 150051042499080\n`);
+    assert.deepEqual(missing.problems.map((p) => [p.line, p.keyPath]), [[4, "birdeye-cloud9:customer.locations"]]);
+  });
+
+  it("the Client ID must be encrypted in a stack not aimed at the emulator; the API key always", () => {
+    const plain = `config:\n  birdeye-cloud9:clientId: 608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0\n  birdeye:apiKey: plain-key-0001\n  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499090\n`;
+    const { problems } = validateStackText("f.yaml", plain);
+    assert.deepEqual(problems.map((p) => `${p.line}: ${p.keyPath}`), ["3: birdeye:apiKey", "2: birdeye-cloud9:clientId"]);
+    assert.match(problems[1]?.message ?? "", /stored in plain text in a stack that is not aimed at the emulator; remove it and run `pulumi config set --secret clientId <uuid>`/);
+    assert.ok(!JSON.stringify(problems).includes("608a32de") && !JSON.stringify(problems).includes("plain-key-0001"));
+    const emulator = `config:\n  birdeye:apiUrl: http://127.0.0.1:8089\n  birdeye-cloud9:clientId: 608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0\n  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499090\n`;
+    assert.deepEqual(validateStackText("f.yaml", emulator).problems, []);
+    const missing = validateStackText("f.yaml", `config:\n  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499090\n`);
+    assert.match(missing.problems[0]?.message ?? "", /is missing; set it with `pulumi config set --secret clientId/);
+  });
+
+  it("refuses plain http:// to a non-loopback BirdEye, unknown project keys, and broken YAML (with its line)", () => {
+    const text = `config:\n${SECURE_CLIENT_ID}  birdeye:apiUrl: http://birdeye.example\n  birdeye-cloud9:custmer: {}\n  birdeye-cloud9:customer: { kind: smb, businessNumber: 150051042499090 }\n`;
+    assert.deepEqual(validateStackText("f.yaml", text).problems.map((p) => `${p.line}: ${p.keyPath}`), ["5: birdeye-cloud9:custmer", "4: birdeye:apiUrl"]);
+    const broken = validateStackText("f.yaml", "config:\n  birdeye-cloud9:customer:\n    kind: smb\n   businessNumber: [1,\n");
+    assert.equal(broken.problems[0]?.keyPath, "(yaml)");
+    assert.deepEqual(broken.problems.map((p) => p.line), [4, 5], "the misindented key, then the unterminated list at the end");
+  });
+
+  it("across stacks: a business belongs to one stack; a Cloud 9 location to one stack", () => {
+    write("a", enterprise(150051042499080, '      - { businessNumber: 150051042499081, locationCode: "4" }\n'));
+    write("b", enterprise(150051042499070, '      - { businessNumber: 150051042499081, locationCode: "6" }\n'));
+    const emu = (business: number, loc: number) => `config:\n  birdeye:apiUrl: http://127.0.0.1:8089\n  birdeye-cloud9:clientId: 608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0\n  birdeye-cloud9:customer:\n    kind: enterprise\n    businessNumber: ${business}\n    locations:\n      - businessNumber: ${loc}\n        locationCode: "8"\n`;
+    write("c", emu(150051042499060, 150051042499061));
+    write("d", emu(150051042499050, 150051042499051));
+    const report = validateStackDir(dir, "stacks");
+    assert.equal(report.files, 4);
+    assert.deepEqual(report.problems.map((p) => `${p.file}:${p.line}: ${p.keyPath}: ${p.message}`), [
+      "stacks/Pulumi.b.yaml:8: birdeye-cloud9:customer.locations[0].businessNumber: business 150051042499081 is already in stacks/Pulumi.a.yaml:8; a business belongs to one stack only",
+      'stacks/Pulumi.d.yaml:9: birdeye-cloud9:customer.locations[0].locationCode: Cloud 9 location "8" of this Client ID is already claimed by stacks/Pulumi.c.yaml:9; an Enterprise\'s location belongs to one stack only',
+    ]);
+  });
+
+  describe("the command", () => {
+    const run = (args: string[]): Promise<{ code: number; stdout: string }> =>
+      new Promise((resolve) => {
+        execFile(process.execPath, ["-r", "ts-node/register", "scripts/validate.ts", ...args], { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } }, (error, stdout) =>
+          resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout }),
+        );
+      });
+
+    it("prints file:line: key.path: message per problem and a summary, exit 1; --json for machines", async () => {
+      write("ok", `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:customer: { kind: smb, businessNumber: 150051042499090 }\n`);
+      write("bad", `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499091\n    nextRunDate: "2026-11-25T11:00:00Z"\n`);
+      const text = await run(["--dir", dir]);
+      assert.equal(text.code, 1);
+      const lines = text.stdout.trim().split("\n");
+      assert.match(lines[0] ?? "", /Pulumi\.bad\.yaml:7: birdeye-cloud9:customer\.nextRunDate: 11:00 UTC is outside 05:00-10:00 UTC/);
+      assert.equal(lines.at(-1), "1 problem in 1 of 2 stack files");
+      const json = await run(["--dir", dir, "--json"]);
+      const parsed = JSON.parse(json.stdout) as { ok: boolean; files: number; problems: { line: number; keyPath: string }[] };
+      assert.deepEqual([json.code, parsed.ok, parsed.files, parsed.problems.map((p) => [p.line, p.keyPath])], [1, false, 2, [[7, "birdeye-cloud9:customer.nextRunDate"]]]);
+    });
+
+    it("exits 0 on the repository's stacks, 2 on an unknown flag", async () => {
+      const ok = await run([]);
+      assert.deepEqual([ok.code, ok.stdout.trim()], [0, "2 stack files valid"]);
+      assert.equal((await run(["--nope"])).code, 2);
+    });
+  });
+});
