@@ -16,6 +16,7 @@ import type { ApiErrorKind } from "./errors";
 import { encodeCreateGroup, encodePutMapping, encodeUpdateTriggers } from "./manual-layout";
 import { DEFAULT_RETRY_POLICY, isRetryableFailure, retryAfterMs, retryDelayMs } from "./retry";
 import type { RetryPolicy } from "./retry";
+import type { Limiter } from "./limiter";
 import {
   AWS_HOSTED_PROPERTY,
   CLIENT_ID_PROPERTY,
@@ -42,6 +43,8 @@ export interface BirdEyeClientOptions {
   readonly secrets?: readonly string[];
   /** Receives one redacted line per retry. */
   readonly log?: (message: string) => void;
+  /** Bounds concurrent calls (shared by every client that gets the same limiter). Default: no bound. */
+  readonly limiter?: Limiter;
 }
 
 export interface CreateCloud9GroupInput {
@@ -116,6 +119,7 @@ export class BirdEyeClient {
   private readonly secrets: readonly string[];
   private readonly timeoutMs: number;
   private readonly log: (message: string) => void;
+  private readonly limiter: Limiter | undefined;
 
   constructor(options: BirdEyeClientOptions = {}) {
     this.baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
@@ -131,6 +135,7 @@ export class BirdEyeClient {
     };
     this.secrets = [...(options.apiKey === undefined ? [] : [options.apiKey]), ...(options.secrets ?? [])];
     this.log = options.log ?? (() => undefined);
+    this.limiter = options.limiter;
     this.schemas = wireSchemas();
     this.http = axios.create({
       timeout: this.timeoutMs,
@@ -315,6 +320,10 @@ export class BirdEyeClient {
   // ---- transport ----
 
   private async send(spec: CallSpec): Promise<string> {
+    return this.limiter === undefined ? this.sendNow(spec) : this.limiter.run(() => this.sendNow(spec));
+  }
+
+  private async sendNow(spec: CallSpec): Promise<string> {
     const endpoint = ENDPOINTS[spec.call];
     const url = this.baseUrl + fillPath(this.paths[spec.call], spec.pathValues ?? {});
     const retryable = spec.retryable && endpoint.retry !== "never";

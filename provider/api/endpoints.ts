@@ -100,3 +100,25 @@ export function fillPath(template: string, values: Readonly<Record<string, strin
     return encodeURIComponent(String(value));
   });
 }
+
+/**
+ * Which call a request was (method + path with query), by matching the path
+ * templates; for request logs, benchmarks and soak checks.
+ */
+export function callOfRequest(method: string, pathWithQuery: string, paths: Readonly<Record<CallName, string>> = pathTemplates()): CallName | undefined {
+  for (const call of Object.keys(ENDPOINTS) as CallName[]) {
+    if (ENDPOINTS[call].method !== method.toUpperCase()) continue;
+    const pattern = paths[call]
+      .split(/\{\w+\}/)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join("[^/?&]+");
+    if (new RegExp(`^${pattern}$`).test(pathWithQuery)) return call;
+  }
+  return undefined;
+}
+
+function pathTemplates(): Record<CallName, string> {
+  const out = {} as Record<CallName, string>;
+  for (const call of Object.keys(ENDPOINTS) as CallName[]) out[call] = ENDPOINTS[call].path;
+  return out;
+}

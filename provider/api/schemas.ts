@@ -8,7 +8,18 @@
 import { z } from "zod";
 import { businessNumberProblem } from "./rules";
 
-export function wireSchemas() {
+/**
+ * The wire schemas, built once per process. The memo lives on globalThis, not
+ * in a module variable, so that a serialized client (which captures this
+ * function) carries no zod object, and every client in a process shares them.
+ */
+export function wireSchemas(): ReturnType<typeof buildWireSchemas> {
+  const slot = globalThis as { __birdeyeCloud9WireSchemas?: ReturnType<typeof buildWireSchemas> };
+  slot.__birdeyeCloud9WireSchemas ??= buildWireSchemas();
+  return slot.__birdeyeCloud9WireSchemas;
+}
+
+function buildWireSchemas() {
   const businessNumber = z.number().superRefine((value, ctx) => {
     const problem = businessNumberProblem(value);
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
@@ -123,7 +134,7 @@ export function wireSchemas() {
   };
 }
 
-export type WireSchemas = ReturnType<typeof wireSchemas>;
+export type WireSchemas = ReturnType<typeof buildWireSchemas>;
 export type GroupProperty = z.infer<WireSchemas["groupProperty"]>;
 export type GroupTrigger = z.infer<WireSchemas["groupTrigger"]>;
 export type CreateGroupRequest = z.infer<WireSchemas["createGroupRequest"]>;

@@ -194,9 +194,17 @@ export class StateStore {
     return structuredClone(this.current);
   }
 
-  /** `validate` re-checks the whole state: for admin changes, which bypass the API's checks. */
+  /**
+   * `validate` re-checks the whole state: for admin changes, which bypass the
+   * API's checks, and which may touch anything (so they get a full copy).
+   * Without it, a change may touch only groups, mappings and nextGroupId, and
+   * only those are copied: the Cloud 9 clients (hundreds of locations in a
+   * benchmark) are not re-copied on every mapping put.
+   */
   update<T>(mutate: (draft: EmulatorState) => T, validate = false): T {
-    const draft = structuredClone(this.current);
+    const draft: EmulatorState = validate
+      ? structuredClone(this.current)
+      : { ...this.current, groups: structuredClone(this.current.groups), mappings: structuredClone(this.current.mappings) };
     const result = mutate(draft);
     const next = validate ? parseState(draft, "the changed state") : draft;
     this.commit(next);

@@ -30,6 +30,22 @@ function pathText(path: readonly PropertyKey[]): string {
   );
 }
 
+/** `schema.omit(keys)`, built once per schema and key set: zod compiles each new schema on first use. */
+const omittedSchemas = new WeakMap<object, Map<string, z.ZodType>>();
+function withoutKeys<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, keys: readonly string[]): z.ZodType {
+  const bySet = omittedSchemas.get(schema) ?? new Map<string, z.ZodType>();
+  omittedSchemas.set(schema, bySet);
+  const id = [...keys].sort().join(",");
+  let omitted = bySet.get(id);
+  if (omitted === undefined) {
+    const mask: Record<string, true> = {};
+    for (const key of keys) mask[key] = true;
+    omitted = schema.omit(mask as Parameters<typeof schema.omit>[0]);
+    bySet.set(id, omitted);
+  }
+  return omitted;
+}
+
 /**
  * Validate `news` with an object schema. Properties that are unknown (or hold
  * an unknown anywhere) are passed through untouched and not validated: they
@@ -51,9 +67,8 @@ export function checkProps<Shape extends z.ZodRawShape>(
     if (containsUnknown(value)) unknown[key] = value;
     else known[key] = value;
   }
-  const mask: Record<string, true> = {};
-  for (const key of Object.keys(unknown)) if (key in schema.shape) mask[key] = true;
-  const parsed = schema.omit(mask as Parameters<typeof schema.omit>[0]).safeParse(known);
+  const omitted = Object.keys(unknown).filter((key) => key in schema.shape);
+  const parsed = (omitted.length === 0 ? schema : withoutKeys(schema, omitted)).safeParse(known);
   if (parsed.success) {
     const inputs = { ...(parsed.data as Props), ...unknown };
     const failures = across(inputs, new Set(Object.keys(unknown)));

@@ -5,7 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { DYNAMIC_MODULE, RESOURCE_TYPES } from "./type-tokens";
 import { UNKNOWN, checkProps, describeFailures } from "./check";
 import type { CheckFailure, Props } from "./check";
-import { GROUP_HINTS, groupInputSchema, integrationGroupProvider } from "./group-provider";
+import { GROUP_HINTS, groupInputSchema } from "./group-provider";
+import { integrationGroupProvider } from "./hosted-provider";
+import "./lifecycles";
 
 export interface TriggerArgs {
   /** Trigger id from GET /integration/trigger/integrationtriggers/sourceid/34; 57 = Cloud 9 Dismissed Appointments Trigger. */

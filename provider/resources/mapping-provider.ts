@@ -29,7 +29,14 @@ export const MAPPING_HINTS: Readonly<Record<string, string>> = {
   nextRunDate: "leave it out, or give an ISO 8601 UTC time inside the window",
 };
 
-export function mappingInputSchema() {
+/** The input schema, built once per process (the lifecycle code is loaded, never serialized). */
+export function mappingInputSchema(): ReturnType<typeof buildMappingInputSchema> {
+  cacheMappingInputSchema ??= buildMappingInputSchema();
+  return cacheMappingInputSchema;
+}
+let cacheMappingInputSchema: ReturnType<typeof buildMappingInputSchema> | undefined;
+
+function buildMappingInputSchema() {
   return z
     .strictObject({
       businessNumber: z.number().superRefine((value, ctx) => {
@@ -141,4 +148,3 @@ export class IntegrationMappingProvider implements pulumi.dynamic.ResourceProvid
   }
 }
 
-export const integrationMappingProvider = new IntegrationMappingProvider();

@@ -4,7 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { DYNAMIC_MODULE, RESOURCE_TYPES } from "./type-tokens";
 import { checkProps } from "./check";
 import { validateKnownArgs } from "./group";
-import { MAPPING_HINTS, integrationMappingProvider, mappingInputSchema, mappingWindowFailures } from "./mapping-provider";
+import { MAPPING_HINTS, mappingInputSchema, mappingWindowFailures } from "./mapping-provider";
+import { integrationMappingProvider } from "./hosted-provider";
+import "./lifecycles";
 
 export interface IntegrationMappingArgs {
   /** Business ID of the BirdEye business: the SMB itself, or one location of an Enterprise. Changing it replaces the mapping. */

@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as pulumiSettings from "@pulumi/pulumi/runtime/settings";
 import { parse } from "yaml";
 import { UNKNOWN } from "../../provider/resources/check";
 import { runCustomerStack } from "../../provider/stack/program";
@@ -75,6 +76,15 @@ function unwrapSecrets(value: unknown): unknown {
     return Object.fromEntries(Object.entries(record).map(([key, v]) => [key, unwrapSecrets(v)]));
   }
   return value;
+}
+
+/**
+ * Wait until the runtime's RPC queue is empty (its own waitForRPCs, internal
+ * and untyped): a component's registerOutputs may still be in flight when the
+ * stack outputs resolve, and must not reach the next run's mock monitor.
+ */
+function waitForRPCs(): Promise<void> {
+  return (pulumiSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
 function withoutProvider(props: PropertyMap): PropertyMap {
@@ -170,6 +180,7 @@ export class LifecycleHarness {
       if (!errors.includes(error as Error)) errors.push(error instanceof Error ? error : new Error(String(error)));
     }
     await Promise.allSettled([...pending]);
+    await waitForRPCs().catch((error: unknown) => errors.push(error instanceof Error ? error : new Error(String(error))));
 
     // Resources of the previous run that this run did not declare: deleted,
     // the last registered first (mappings before their group).

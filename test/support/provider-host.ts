@@ -4,6 +4,8 @@
 // to `pulumi up` without the CLI. Every request and answer, and everything the
 // host prints, is recorded so tests can search them for secrets.
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import { performance } from "node:perf_hooks";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -50,8 +52,14 @@ export interface ProviderHost {
   readonly traffic: string[];
   /** Every answer, decoded to plain values; errors are in `traffic`. */
   readonly answers: { call: string; body: unknown }[];
+  /** Start and end of every call (performance.now() of this process). */
+  readonly timings: CallTiming[];
+  /** The host process id. */
+  readonly pid: number;
   /** Everything the host wrote to stdout and stderr. */
   output(): string;
+  /** The host process's peak resident memory so far, in bytes (Linux: VmHWM), or undefined elsewhere. */
+  peakMemoryBytes(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -70,15 +78,25 @@ function plain(value: Struct | undefined): PropertyMap {
 }
 
 /** Unary call as a promise, turning an ErrorResourceInitFailed into InitFailedError. */
+/** One gRPC call's timing, in ms since the host harness started. */
+export interface CallTiming {
+  readonly call: string;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
 function unary<Req, Res>(
   record: (entry: unknown) => void,
   name: string,
   method: (req: Req, callback: (error: grpc.ServiceError | null, res: Res) => void) => unknown,
   req: Req & { toObject(): unknown },
+  timings?: CallTiming[],
 ): Promise<Res> {
   record({ request: name, body: req.toObject() });
+  const startMs = performance.now();
   return new Promise((resolve, reject) => {
     method(req, (error, res) => {
+      timings?.push({ call: name, startMs, endMs: performance.now() });
       if (error) {
         record({ error: name, message: error.details, metadata: error.metadata?.getMap() });
         const details = error.metadata?.get("grpc-status-details-bin")[0];
@@ -98,10 +116,11 @@ function unary<Req, Res>(
   });
 }
 
-export async function startProviderHost(env: NodeJS.ProcessEnv = {}): Promise<ProviderHost> {
+/** `cwd`: where the engine would start the host (the project folder). */
+export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string = PROJECT_ROOT): Promise<ProviderHost> {
   const hostScript = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [hostScript, "127.0.0.1:1"], {
-    cwd: PROJECT_ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
   });
   let output = "";
@@ -120,6 +139,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}): Promise<Pr
   const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const traffic: string[] = [];
   const answers: { call: string; body: unknown }[] = [];
+  const timings: CallTiming[] = [];
   const record = (entry: unknown): void => {
     traffic.push(JSON.stringify(entry));
   };
@@ -132,19 +152,29 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}): Promise<Pr
   return {
     traffic,
     answers,
+    timings,
+    pid: child.pid ?? 0,
     output: () => output,
+    peakMemoryBytes: () => {
+      try {
+        const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid ?? 0}/status`, "utf8"));
+        return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
+      } catch {
+        return undefined;
+      }
+    },
     async configure(config) {
       const req = new proto.ConfigureRequest();
       req.setArgs(struct(config));
       req.setAcceptsecrets(true);
-      await unary<proto.ConfigureRequest, proto.ConfigureResponse>(record, "Configure", (r, cb) => client.configure(r, cb), req);
+      await unary<proto.ConfigureRequest, proto.ConfigureResponse>(record, "Configure", (r, cb) => client.configure(r, cb), req, timings);
     },
     async check(urn, olds, news) {
       const req = new proto.CheckRequest();
       req.setUrn(urn);
       req.setOlds(struct(olds));
       req.setNews(struct(news));
-      const res = await unary<proto.CheckRequest, proto.CheckResponse>(record, "Check", (r, cb) => client.check(r, cb), req);
+      const res = await unary<proto.CheckRequest, proto.CheckResponse>(record, "Check", (r, cb) => client.check(r, cb), req, timings);
       return answer("Check", {
         inputs: plain(res.getInputs()),
         failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
@@ -156,7 +186,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}): Promise<Pr
       req.setUrn(urn);
       req.setOlds(struct(olds));
       req.setNews(struct(news));
-      const res = await unary<proto.DiffRequest, proto.DiffResponse>(record, "Diff", (r, cb) => client.diff(r, cb), req);
+      const res = await unary<proto.DiffRequest, proto.DiffResponse>(record, "Diff", (r, cb) => client.diff(r, cb), req, timings);
       const kinds = proto.DiffResponse.DiffChanges;
       const changes = res.getChanges() === kinds.DIFF_SOME ? "some" : res.getChanges() === kinds.DIFF_NONE ? "none" : "unknown";
       return answer("Diff", { changes, replaces: res.getReplacesList(), deleteBeforeReplace: res.getDeletebeforereplace() });
@@ -165,7 +195,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}): Promise<Pr
       const req = new proto.CreateRequest();
       req.setUrn(urn);
       req.setProperties(struct(properties));
-      const res = await unary<proto.CreateRequest, proto.CreateResponse>(record, "Create", (r, cb) => client.create(r, cb), req);
+      const res = await unary<proto.CreateRequest, proto.CreateResponse>(record, "Create", (r, cb) => client.create(r, cb), req, timings);
       return answer("Create", { id: res.getId(), properties: plain(res.getProperties()) });
     },
     async read(id, urn, properties, inputs) {
@@ -174,7 +204,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}): Promise<Pr
       req.setUrn(urn);
       req.setProperties(struct(properties));
       if (inputs !== undefined) req.setInputs(struct(inputs));
-      const res = await unary<proto.ReadRequest, proto.ReadResponse>(record, "Read", (r, cb) => client.read(r, cb), req);
+      const res = await unary<proto.ReadRequest, proto.ReadResponse>(record, "Read", (r, cb) => client.read(r, cb), req, timings);
       return answer("Read", { id: res.getId(), properties: plain(res.getProperties()), inputs: res.getInputs() === undefined ? undefined : plain(res.getInputs()) });
     },
     async update(id, urn, olds, news) {
@@ -183,7 +213,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}): Promise<Pr
       req.setUrn(urn);
       req.setOlds(struct(olds));
       req.setNews(struct(news));
-      const res = await unary<proto.UpdateRequest, proto.UpdateResponse>(record, "Update", (r, cb) => client.update(r, cb), req);
+      const res = await unary<proto.UpdateRequest, proto.UpdateResponse>(record, "Update", (r, cb) => client.update(r, cb), req, timings);
       return answer("Update", { properties: plain(res.getProperties()) });
     },
     async delete(id, urn, properties) {
@@ -191,7 +221,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}): Promise<Pr
       req.setId(id);
       req.setUrn(urn);
       req.setProperties(struct(properties));
-      await unary<proto.DeleteRequest, unknown>(record, "Delete", (r, cb) => client.delete(r, cb), req);
+      await unary<proto.DeleteRequest, unknown>(record, "Delete", (r, cb) => client.delete(r, cb), req, timings);
     },
     async close() {
       client.close();
