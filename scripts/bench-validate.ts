@@ -2,6 +2,7 @@
 // with 1-20 locations, secure Client IDs) in a temporary folder, validate them,
 // and print the time: in-process (3 runs) and as the whole command (node and
 // ts-node start-up included). Goal: under 2 s.
+import { mulberry32 } from "../provider/emulator/faults";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,19 +12,9 @@ import { validateStackDir } from "../provider/tools/validate";
 
 const COUNT = Number(process.env.BENCH_STACKS ?? 1000);
 
-/** Deterministic generator (mulberry32) so runs compare. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function writeStacks(dir: string, count: number): number {
-  const rand = random(42);
+  const rand = mulberry32(42);
   let locations = 0;
   for (let i = 0; i < count; i++) {
     const base = 150000000000000 + i * 100;

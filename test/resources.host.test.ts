@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import type { Emulator } from "../provider/emulator";
 import { MANUAL } from "./fixtures/manual";
-import { assertNoSecret } from "./support/assertions";
+import { assertNoSecret, withoutClientIdProperty } from "./support/assertions";
 import { captureProviderTexts } from "./support/capture-providers";
 import type { CapturedProviders } from "./support/capture-providers";
 import { resetConnection, useBirdEye } from "./support/connection";
@@ -12,15 +12,6 @@ const API_KEY = "host-test-api-key-Zq81x";
 const CLIENT_ID = MANUAL.clientId;
 const GROUP_URN = urnOf("IntegrationGroup", "practice");
 const MAPPING_URN = urnOf("IntegrationMapping", "practice-4");
-
-/** Drop every `clientId` property (the one output the engine encrypts), at any depth. */
-function withoutClientIdProperty(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutClientIdProperty);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "clientId").map(([key, v]) => [key, withoutClientIdProperty(v)]));
-  }
-  return value;
-}
 
 describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-provider host (gRPC)", function () {
   this.timeout(60_000);

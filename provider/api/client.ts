@@ -367,6 +367,9 @@ export class BirdEyeClient {
     const retries = error.config?.["axios-retry"]?.retryCount ?? 0;
     const tried = retries === 0 ? "" : ` (retried ${retries} time${retries === 1 ? "" : "s"} over ${((Date.now() - started) / 1000).toFixed(1)} s)`;
     const response = error.response;
+    if (/maxContentLength/.test(error.message)) {
+      return new BirdEyeApiError({ call, kind: "invalid-response", retries, message: `${call}: BirdEye's answer is larger than 16 MiB, far beyond any answer the call should give; not read` });
+    }
     if (response === undefined) {
       const timedOut = error.code === "ETIMEDOUT" || /timeout/i.test(error.message);
       const kind: ApiErrorKind = timedOut ? "timeout" : "network";

@@ -18,3 +18,15 @@ export function assertNoSecret(text: string, ...secrets: string[]): void {
     assert.ok(!text.toLowerCase().includes(secret.toLowerCase()), `found a secret in: ${text.slice(0, 400)}`);
   }
 }
+
+/**
+ * Drop every `clientId` property, at any depth: the one place a Client ID may
+ * travel (the resource input and output the engine encrypts).
+ */
+export function withoutClientIdProperty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutClientIdProperty);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "clientId").map(([key, v]) => [key, withoutClientIdProperty(v)]));
+  }
+  return value;
+}

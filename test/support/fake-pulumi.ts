@@ -77,14 +77,13 @@ export function writeFakePulumi(dir: string): FakePulumi {
   };
 }
 
-/** The most calls that were running at the same moment. */
-export function maxConcurrent(calls: readonly FakeCall[]): number {
-  const edges = calls.flatMap((c) => [
-    { at: c.start, delta: 1 },
-    { at: c.end, delta: -1 },
+/** The most intervals open at the same moment; at equal times an end comes before a start (touching intervals do not overlap). */
+export function maxOverlap(intervals: readonly { start: number; end: number }[]): number {
+  const edges = intervals.flatMap((i) => [
+    { at: i.start, delta: 1 },
+    { at: i.end, delta: -1 },
   ]);
-  // At equal times, an end comes before a start: touching intervals do not overlap.
-  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  edges.sort((x, y) => x.at - y.at || x.delta - y.delta);
   let running = 0;
   let most = 0;
   for (const edge of edges) {
@@ -92,4 +91,9 @@ export function maxConcurrent(calls: readonly FakeCall[]): number {
     most = Math.max(most, running);
   }
   return most;
+}
+
+/** The most calls that were running at the same moment. */
+export function maxConcurrent(calls: readonly FakeCall[]): number {
+  return maxOverlap(calls);
 }

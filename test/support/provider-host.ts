@@ -48,7 +48,7 @@ export interface ProviderHost {
   read(id: string, urn: string, properties: PropertyMap, inputs?: PropertyMap): Promise<{ id: string; properties: PropertyMap; inputs: PropertyMap | undefined }>;
   update(id: string, urn: string, olds: PropertyMap, news: PropertyMap): Promise<{ properties: PropertyMap }>;
   delete(id: string, urn: string, properties: PropertyMap): Promise<void>;
-  /** JSON of every request sent, answer received (decoded) and error, in order. */
+  /** JSON of every request sent and answer received (both decoded; Configure as key names only) and every error, in order. */
   readonly traffic: string[];
   /** Every answer, decoded to plain values; errors are in `traffic`. */
   readonly answers: { call: string; body: unknown }[];
@@ -89,10 +89,9 @@ function unary<Req, Res>(
   record: (entry: unknown) => void,
   name: string,
   method: (req: Req, callback: (error: grpc.ServiceError | null, res: Res) => void) => unknown,
-  req: Req & { toObject(): unknown },
+  req: Req,
   timings?: CallTiming[],
 ): Promise<Res> {
-  record({ request: name, body: req.toObject() });
   const startMs = performance.now();
   return new Promise((resolve, reject) => {
     method(req, (error, res) => {
@@ -166,6 +165,8 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
     async configure(config) {
       const req = new proto.ConfigureRequest();
       req.setArgs(struct(config));
+      // The engine sends the stack config here (API key included): recorded as key names only.
+      record({ request: "Configure", keys: Object.keys(config) });
       req.setAcceptsecrets(true);
       await unary<proto.ConfigureRequest, proto.ConfigureResponse>(record, "Configure", (r, cb) => client.configure(r, cb), req, timings);
     },
@@ -174,6 +175,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
       req.setUrn(urn);
       req.setOlds(struct(olds));
       req.setNews(struct(news));
+      record({ request: "Check", urn, olds, news });
       const res = await unary<proto.CheckRequest, proto.CheckResponse>(record, "Check", (r, cb) => client.check(r, cb), req, timings);
       return answer("Check", {
         inputs: plain(res.getInputs()),
@@ -186,6 +188,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
       req.setUrn(urn);
       req.setOlds(struct(olds));
       req.setNews(struct(news));
+      record({ request: "Diff", id, urn, olds, news });
       const res = await unary<proto.DiffRequest, proto.DiffResponse>(record, "Diff", (r, cb) => client.diff(r, cb), req, timings);
       const kinds = proto.DiffResponse.DiffChanges;
       const changes = res.getChanges() === kinds.DIFF_SOME ? "some" : res.getChanges() === kinds.DIFF_NONE ? "none" : "unknown";
@@ -195,6 +198,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
       const req = new proto.CreateRequest();
       req.setUrn(urn);
       req.setProperties(struct(properties));
+      record({ request: "Create", urn, properties });
       const res = await unary<proto.CreateRequest, proto.CreateResponse>(record, "Create", (r, cb) => client.create(r, cb), req, timings);
       return answer("Create", { id: res.getId(), properties: plain(res.getProperties()) });
     },
@@ -204,6 +208,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
       req.setUrn(urn);
       req.setProperties(struct(properties));
       if (inputs !== undefined) req.setInputs(struct(inputs));
+      record({ request: "Read", id, urn, properties, inputs: inputs ?? null });
       const res = await unary<proto.ReadRequest, proto.ReadResponse>(record, "Read", (r, cb) => client.read(r, cb), req, timings);
       return answer("Read", { id: res.getId(), properties: plain(res.getProperties()), inputs: res.getInputs() === undefined ? undefined : plain(res.getInputs()) });
     },
@@ -213,6 +218,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
       req.setUrn(urn);
       req.setOlds(struct(olds));
       req.setNews(struct(news));
+      record({ request: "Update", id, urn, olds, news });
       const res = await unary<proto.UpdateRequest, proto.UpdateResponse>(record, "Update", (r, cb) => client.update(r, cb), req, timings);
       return answer("Update", { properties: plain(res.getProperties()) });
     },
@@ -221,6 +227,7 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
       req.setId(id);
       req.setUrn(urn);
       req.setProperties(struct(properties));
+      record({ request: "Delete", id, urn, properties });
       await unary<proto.DeleteRequest, unknown>(record, "Delete", (r, cb) => client.delete(r, cb), req, timings);
     },
     async close() {

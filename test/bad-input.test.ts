@@ -1,0 +1,182 @@
+// The bad input battery: malformed stack configs and malformed BirdEye answers,
+// each run through the real program and Pulumi's real provider host (the
+// lifecycle harness). Every case must end in a clear error that names the
+// field or the call, and no case may write anything to BirdEye.
+import { strict as assert } from "node:assert";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { startEmulator } from "../provider/emulator";
+import type { Emulator } from "../provider/emulator";
+import { MANUAL } from "./fixtures/manual";
+import { LifecycleHarness } from "./support/lifecycle";
+import { startProviderHost } from "./support/provider-host";
+import type { ProviderHost } from "./support/provider-host";
+
+const ENTERPRISE = {
+  kind: "enterprise",
+  businessNumber: 150051042499080,
+  locations: [
+    { businessNumber: 150051042499081, locationCode: "4" },
+    { businessNumber: 150051042499082, locationName: "S Corp Benicia" },
+  ],
+};
+const SMB = { kind: "smb", businessNumber: 150051042499090 };
+const CLIENT_ID = MANUAL.clientId;
+
+type ConfigCase = [name: string, customer: unknown, expected: RegExp, clientId?: string];
+
+const CONFIG_CASES: ConfigCase[] = [
+  ["kind missing", { businessNumber: 150051042499090 }, /birdeye-cloud9:customer\.kind: must be smb .* or enterprise/],
+  ["kind of the wrong type", { ...SMB, kind: 1 }, /customer\.kind: must be smb/],
+  ["businessNumber missing", { kind: "smb" }, /customer\.businessNumber: must be a number/],
+  ["businessNumber as text", { ...SMB, businessNumber: "150051042499090" }, /customer\.businessNumber: must be a number/],
+  ["businessNumber above 2^53", { ...SMB, businessNumber: 9007199254740993 }, /customer\.businessNumber: 9007199254740992 is not a safe integer/],
+  ["businessNumber negative", { ...SMB, businessNumber: -150051042499090 }, /customer\.businessNumber: -150051042499090 is not positive/],
+  ["businessNumber fractional", { ...SMB, businessNumber: 150051042499090.5 }, /customer\.businessNumber: .* is not a safe integer/],
+  ["awsHosted as text", { ...SMB, awsHosted: "yes" }, /customer\.awsHosted: must be true or false/],
+  ["triggers not a list", { ...SMB, triggers: 57 }, /customer\.triggers: Invalid input: expected array/],
+  ["triggers empty", { ...SMB, triggers: [] }, /customer\.triggers: needs at least one trigger/],
+  ["a trigger of the wrong type", { ...SMB, triggers: [true] }, /customer\.triggers\[0\]: must be a trigger id/],
+  ["an unknown trigger id", { ...SMB, triggers: [99] }, /customer\.triggers\[0\]: 99 is not a Cloud 9 trigger; BirdEye offers 57 \(Cloud 9 Dismissed Appointments Trigger\)/],
+  ["an unknown trigger name", { ...SMB, triggers: ["Cloud 9 No-Show Trigger"] }, /customer\.triggers\[0\]: "Cloud 9 No-Show Trigger" is not a Cloud 9 trigger/],
+  ["a trigger twice", { ...SMB, triggers: [57, "57"] }, /customer\.triggers\[1\]: trigger "57" is listed twice/],
+  ["the Client ID missing", SMB, /birdeye-cloud9:clientId: is missing; set it with `pulumi config set --secret clientId/, ""],
+  ["a Client ID that is not a UUID", SMB, /birdeye-cloud9:clientId: is not a UUID \(value not shown: it is secret\)/, "608a32de-f0eb-4e3f-9ab1"],
+  ["an Enterprise without locations", { kind: "enterprise", businessNumber: 150051042499080 }, /customer\.locations: an Enterprise stack needs its locations/],
+  ["an SMB with locations", { ...SMB, locations: ENTERPRISE.locations }, /customer\.locations: an SMB stack has no locations/],
+  ["a location without its business number", { ...ENTERPRISE, locations: [{ locationCode: "4" }] }, /customer\.locations\[0\]\.businessNumber: must be a number/],
+  ["a location with code and name", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "4", locationName: "S Corp Vallejo" }] }, /customer\.locations\[0\]: give exactly one of locationCode/],
+  ["a location code Cloud 9 does not have", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "5" }] }, /customer\.locations\[0\]\.locationCode: "5" is not a Cloud 9 location code for this Client ID; Cloud 9 has "4" S Corp Vallejo, "6" S Corp Benicia/],
+  ["a location name Cloud 9 does not have", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationName: "S Corp Napa" }] }, /customer\.locations\[0\]\.locationName: no Cloud 9 location is named "S Corp Napa"/],
+  ["the same business twice", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "4" }, { businessNumber: 150051042499081, locationCode: "6" }] }, /customer\.locations\[1\]\.businessNumber: business 150051042499081 is already mapped at locations\[0\]/],
+  ["the same location code twice", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "4" }, { businessNumber: 150051042499082, locationCode: "4" }] }, /customer\.locations\[1\]\.locationCode: location code "4" is already used at locations\[0\]/],
+  ["a code and a name of the same location", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "6" }, { businessNumber: 150051042499082, locationName: "S Corp Benicia" }] }, /customer\.locations\[1\]: resolves to location code "6", already used at locations\[0\]/],
+  ["an SMB run time outside 05:00-10:00", { ...SMB, nextRunDate: "2026-11-25T04:59:00Z" }, /customer\.nextRunDate: 04:59 UTC is outside 05:00-10:00 UTC: an SMB mapping/],
+  ["an Enterprise run time outside 03:00-10:00", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "4", nextRunDate: "2026-11-25T10:30:00Z" }] }, /customer\.locations\[0\]\.nextRunDate: 10:30 UTC is outside 03:00-10:00 UTC: an Enterprise mapping/],
+  ["a run time that is not ISO 8601 UTC", { ...SMB, nextRunDate: "25/11/2026 06:00" }, /customer\.nextRunDate: "25\/11\/2026 06:00" is not an ISO 8601 UTC date-time/],
+  ["a misspelt key", { ...SMB, bussinessNumber: 1 }, /customer\.bussinessNumber: is not a customer key/],
+  ["a customer that is not a mapping", "smb 150051042499090", /birdeye-cloud9:customer: .*expected object/],
+  ["an empty location code", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "" }] }, /customer\.locations\[0\]\.locationCode: is empty/],
+];
+
+/** A stand-in BirdEye whose answers each case sets, logging every request. */
+interface StubBirdEye {
+  readonly url: string;
+  readonly methods: string[];
+  answer(route: string, status: number, body: string): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+async function startStub(): Promise<StubBirdEye> {
+  const routes = new Map<string, { status: number; body: string }>();
+  const methods: string[] = [];
+  const server = http.createServer((req, res) => {
+    methods.push(req.method ?? "");
+    req.resume();
+    req.on("end", () => {
+      const path = req.url ?? "";
+      const route = [...routes.keys()].find((prefix) => path.startsWith(prefix));
+      const answer = route === undefined ? { status: 404, body: '{"code":1175,"message":"no route"}' } : (routes.get(route) ?? { status: 500, body: "" });
+      res.writeHead(answer.status, { "content-type": "application/json" });
+      res.end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    methods,
+    answer: (route, status, body) => void routes.set(route, { status, body }),
+    reset: () => {
+      routes.clear();
+      methods.splice(0);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const TRIGGERS = "/integration/trigger/integrationtriggers/sourceid/34";
+const LOCATIONS = "/commonservices/cloud9/locations";
+const GROUPS = "/integration/businessintegrationgroup/";
+
+type AnswerCase = [name: string, kind: "smb" | "enterprise", route: string, status: number, body: () => string, expected: RegExp];
+
+const ANSWER_CASES: AnswerCase[] = [
+  ["triggers: HTML instead of JSON", "smb", TRIGGERS, 200, () => "<!DOCTYPE html><html><body>Bad gateway</body></html>", /listTriggers: BirdEye's answer is not JSON \(.* starting "<!DOCTYPE html>/],
+  ["triggers: truncated JSON", "smb", TRIGGERS, 200, () => MANUAL.triggersAnswer.slice(0, 40), /listTriggers: BirdEye's answer is not JSON/],
+  ["triggers: an empty body", "smb", TRIGGERS, 200, () => "", /listTriggers: BirdEye answered with an empty body where JSON was expected/],
+  ["triggers: a huge body", "smb", TRIGGERS, 200, () => `[${'"x",'.repeat(4_500_000)}"x"]`, /listTriggers: BirdEye's answer is larger than 16 MiB/],
+  ["triggers: a wrong type", "smb", TRIGGERS, 200, () => MANUAL.triggersAnswer.replace('"id": 57', '"id": "57"'), /listTriggers: BirdEye's answer does not have the expected shape: \[0\]\.id: Invalid input: expected number, received string/],
+  ["triggers: an object instead of a list", "smb", TRIGGERS, 200, () => '{"triggers":[]}', /listTriggers: .*\(body\): Invalid input: expected array, received object/],
+  ["locations: HTML instead of JSON", "enterprise", LOCATIONS, 200, () => "<html>maintenance</html>", /listLocations: BirdEye's answer is not JSON/],
+  ["locations: a location without its code", "enterprise", LOCATIONS, 200, () => MANUAL.locationsAnswer.replace('"locationCode": "4",', ""), /listLocations: .*\[0\]\.locationCode: Invalid input/],
+  ["groups (before creating): HTML instead of JSON", "smb", GROUPS, 200, () => "<html>oops</html>", /listGroups: BirdEye's answer is not JSON/],
+  ["groups (before creating): truncated JSON", "smb", GROUPS, 200, () => MANUAL.groupsAnswer.slice(0, 30), /listGroups: BirdEye's answer is not JSON/],
+];
+
+describe("bad input battery: malformed stack configs and BirdEye answers", function () {
+  this.timeout(120_000);
+
+  describe(`${CONFIG_CASES.length} malformed stack configs (against the emulator)`, () => {
+    let emulator: Emulator;
+    let host: ProviderHost;
+    before(async () => {
+      emulator = await startEmulator();
+      host = await startProviderHost();
+      await host.configure({ "birdeye:apiUrl": emulator.url });
+    });
+    after(async () => {
+      await host.close();
+      await emulator.close();
+    });
+
+    for (const [name, customer, expected, clientId] of CONFIG_CASES) {
+      it(name, async () => {
+        emulator.admin.clearRequests();
+        const harness = new LifecycleHarness(host, "bad-input");
+        const config: Record<string, string> = { "birdeye:apiUrl": emulator.url, "birdeye-cloud9:customer": JSON.stringify(customer) };
+        if (clientId !== "") config["birdeye-cloud9:clientId"] = clientId ?? CLIENT_ID;
+        const result = await harness.up(config);
+        const messages = result.errors.map((e) => e.message).join("\n");
+        assert.match(messages, expected);
+        assert.deepEqual(emulator.requests.filter((r) => r.method !== "GET").map((r) => r.path), [], "no write reached BirdEye");
+        assert.equal(harness.state.size, 0);
+      });
+    }
+  });
+
+  describe(`${ANSWER_CASES.length} malformed BirdEye answers (a stand-in BirdEye)`, () => {
+    let stub: StubBirdEye;
+    let host: ProviderHost;
+    before(async () => {
+      stub = await startStub();
+      host = await startProviderHost();
+      await host.configure({ "birdeye:apiUrl": stub.url });
+    });
+    after(async () => {
+      await host.close();
+      await stub.close();
+    });
+
+    for (const [name, kind, route, status, body, expected] of ANSWER_CASES) {
+      it(name, async () => {
+        stub.reset();
+        // Good answers everywhere, then the bad one on the route under test.
+        stub.answer(TRIGGERS, 200, MANUAL.triggersAnswer);
+        stub.answer(LOCATIONS, 200, MANUAL.locationsAnswer);
+        stub.answer(GROUPS, 200, "[]");
+        stub.answer(route, status, body());
+        const harness = new LifecycleHarness(host, "bad-answer");
+        const customer = kind === "smb" ? SMB : { kind: "enterprise", businessNumber: 150051042499080, locations: [{ businessNumber: 150051042499081, locationCode: "4" }] };
+        const result = await harness.up({ "birdeye:apiUrl": stub.url, "birdeye-cloud9:clientId": MANUAL.locationsClientId, "birdeye-cloud9:customer": JSON.stringify(customer) });
+        assert.match(result.errors.map((e) => e.message).join("\n"), expected);
+        assert.deepEqual(stub.methods.filter((m) => m !== "GET"), [], "no write reached BirdEye");
+      });
+    }
+  });
+});

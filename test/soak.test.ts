@@ -1,0 +1,31 @@
+import { strict as assert } from "node:assert";
+import { soakPassed } from "../scripts/soak";
+import { runSoak } from "./support/soak";
+
+describe("fault soak (10 stacks; npm run soak runs 100)", function () {
+  this.timeout(240_000);
+
+  it("under 5xx, 429, lost answers and resets, every stack converges to exactly its desired state, with no duplicate and no leaked secret", async () => {
+    // One of each kind is scripted (on top of the random 18%), so this small run meets them all.
+    const report = await runSoak({
+      stacks: 10,
+      seed: 11,
+      scriptedFaults: [
+        { fault: "lost-answer", method: "PUT", path: "/integration/add/businessintegrationgroup" },
+        { fault: "reset", method: "PUT", path: "/integration/add/businessintegrationmapping" },
+        { fault: "rate-limit", retryAfterSeconds: 1, method: "PUT", path: "/integration/add/businessintegrationmapping" },
+        { fault: "server-error", method: "GET", path: "/integration/businessintegrationgroup/" },
+      ],
+    });
+    assert.deepEqual(report.unconverged, []);
+    assert.deepEqual(report.mismatches, []);
+    assert.deepEqual([report.duplicateGroups, report.extraGroups, report.duplicateMappings, report.strayMappings], [0, 0, 0, 0]);
+    assert.deepEqual(report.secretLeaks, []);
+    assert.equal(report.clientIdsInSecretProperty, report.stacks, "the search looked where Client IDs travel");
+    for (const fault of ["server-error", "rate-limit", "lost-answer", "reset"]) {
+      assert.ok((report.faultsInjected[fault] ?? 0) > 0, `${fault} faults were injected: ${JSON.stringify(report.faultsInjected)}`);
+    }
+    assert.ok(report.enterprise > 0 && report.smb > 0);
+    assert.equal(soakPassed(report), true);
+  });
+});
