@@ -71,10 +71,10 @@ describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-
 
     const moved = (await host.check(GROUP_URN, next, groupNews({ clientId: "11111111-2222-4333-8444-555555555555" }))).inputs;
     assert.deepEqual((await host.diff(created.id, GROUP_URN, updated.properties, moved)).replaces, ["clientId"]);
-    assert.match(host.output(), /IntegrationGroup 1595: clientId changed\. BirdEye has no call to change a group's ClientID, so this forces a replacement.*ask BirdEye support/);
+    await host.waitForOutput(/IntegrationGroup 1595: clientId changed\. BirdEye has no call to change a group's ClientID, so this forces a replacement.*ask BirdEye support/);
 
     await host.delete(created.id, GROUP_URN, updated.properties);
-    assert.match(host.output(), /IntegrationGroup 1595 \(business 150051042499080\) is removed from this stack but remains in BirdEye/);
+    await host.waitForOutput(/IntegrationGroup 1595 \(business 150051042499080\) is removed from this stack but remains in BirdEye/);
     assert.equal(emulator.state.groups.length, 1);
   });
 
@@ -120,6 +120,7 @@ describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-
     const window = await host.check(MAPPING_URN, {}, { businessNumber: 1, integrationGroupId: 1595, nextRunDate: "2026-11-25T04:00:00Z", __provider: providers.mapping });
     assert.match(window.failures[0]?.reason ?? "", /outside 05:00-10:00 UTC: an SMB mapping/);
     // check answers its inputs back (clientId included, secret to the engine); nothing else may hold it
+    await host.close(); // all of its output read
     assertNoSecret(JSON.stringify(withoutClientIdProperty(host.answers)) + host.output(), "nope-secret-value");
     assert.equal(emulator.requests.length, 0);
   });
@@ -159,6 +160,7 @@ describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-
     assert.equal(created.properties.clientId, CLIENT_ID, "the engine receives the output it encrypts");
     assert.ok(host.traffic.some((t) => t.startsWith('{"error"')), "an error answer was captured");
     const errors = host.traffic.filter((t) => t.startsWith('{"error"'));
+    await host.close(); // all of its output read
     assertNoSecret(JSON.stringify(withoutClientIdProperty(host.answers)) + errors.join("\n") + host.output(), CLIENT_ID, API_KEY);
   });
 });

@@ -50,12 +50,13 @@ export const GROUP_HINTS: Readonly<Record<string, string>> = {
   adopt: "true to take over the Cloud9 group the business already has in BirdEye, otherwise false (the default)",
 };
 
+let cacheGroupInputSchema: ReturnType<typeof buildGroupInputSchema> | undefined;
+
 /** The input schema, built once per process (the lifecycle code is loaded, never serialized). */
 export function groupInputSchema(): ReturnType<typeof buildGroupInputSchema> {
   cacheGroupInputSchema ??= buildGroupInputSchema();
   return cacheGroupInputSchema;
 }
-let cacheGroupInputSchema: ReturnType<typeof buildGroupInputSchema> | undefined;
 
 function buildGroupInputSchema() {
   const positiveInt = z.number().int().positive();

@@ -29,12 +29,13 @@ export const MAPPING_HINTS: Readonly<Record<string, string>> = {
   nextRunDate: "leave it out, or give an ISO 8601 UTC time inside the window",
 };
 
+let cacheMappingInputSchema: ReturnType<typeof buildMappingInputSchema> | undefined;
+
 /** The input schema, built once per process (the lifecycle code is loaded, never serialized). */
 export function mappingInputSchema(): ReturnType<typeof buildMappingInputSchema> {
   cacheMappingInputSchema ??= buildMappingInputSchema();
   return cacheMappingInputSchema;
 }
-let cacheMappingInputSchema: ReturnType<typeof buildMappingInputSchema> | undefined;
 
 function buildMappingInputSchema() {
   return z

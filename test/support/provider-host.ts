@@ -58,6 +58,12 @@ export interface ProviderHost {
   readonly pid: number;
   /** Everything the host wrote to stdout and stderr. */
   output(): string;
+  /**
+   * The host's output once it matches `pattern`: its stderr arrives on a pipe,
+   * possibly after the gRPC answer of the call that wrote it. Rejects after
+   * `timeoutMs` with what was there.
+   */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** The host process's peak resident memory so far, in bytes (Linux: VmHWM), or undefined elsewhere. */
   peakMemoryBytes(): number | undefined;
   close(): Promise<void>;
@@ -135,6 +141,13 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("exit", (code) => reject(new Error(`provider host exited with ${code}: ${output}`)));
   });
+  let closed = false;
+  const closedPromise = new Promise<void>((resolve) =>
+    child.once("close", () => {
+      closed = true;
+      resolve();
+    }),
+  );
   const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const traffic: string[] = [];
   const answers: { call: string; body: unknown }[] = [];
@@ -154,6 +167,14 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
     timings,
     pid: child.pid ?? 0,
     output: () => output,
+    waitForOutput: async (pattern, timeoutMs = 5000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (Date.now() > deadline) throw new Error(`the provider host did not print ${String(pattern)} within ${timeoutMs} ms; it printed:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return output;
+    },
     peakMemoryBytes: () => {
       try {
         const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid ?? 0}/status`, "utf8"));
@@ -232,10 +253,11 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
     },
     async close() {
       client.close();
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
+      // "close", not "exit": it comes once stdout and stderr are drained, so
+      // output() then holds everything the host printed.
+      if (!closed) {
         child.kill("SIGTERM");
-        await exited;
+        await closedPromise;
       }
     },
   };
