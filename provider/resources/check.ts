@@ -16,6 +16,12 @@ export interface CheckFailure {
 
 export type Props = Record<string, unknown>;
 
+/** `build()` once, on first use: zod compiles each new schema on its first parse, so input schemas are built once per process. */
+export function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}
+
 function containsUnknown(value: unknown): boolean {
   if (value === UNKNOWN) return true;
   if (Array.isArray(value)) return value.some(containsUnknown);

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { BirdEyeApiError, CLOUD9_SOURCE_ID, DEFAULT_ACTION_ID, DEFAULT_RETRY_POLICY, JOB_TRIGGER_TYPE_ID, UUID_PATTERN, businessNumberProblem } from "../api";
 import type { BirdEyeClient, Group, GroupTrigger, LiveTrigger } from "../api";
 import { retryDelayMs } from "../api/retry";
-import { PROVIDER_KEY, UNKNOWN, checkProps, describeFailures } from "./check";
+import { PROVIDER_KEY, UNKNOWN, checkProps, describeFailures, once } from "./check";
 import type { CheckFailure, Props } from "./check";
 import { configureConnection, connectClient } from "./connection";
 
@@ -50,13 +50,8 @@ export const GROUP_HINTS: Readonly<Record<string, string>> = {
   adopt: "true to take over the Cloud9 group the business already has in BirdEye, otherwise false (the default)",
 };
 
-let cacheGroupInputSchema: ReturnType<typeof buildGroupInputSchema> | undefined;
-
-/** The input schema, built once per process (the lifecycle code is loaded, never serialized). */
-export function groupInputSchema(): ReturnType<typeof buildGroupInputSchema> {
-  cacheGroupInputSchema ??= buildGroupInputSchema();
-  return cacheGroupInputSchema;
-}
+/** The input schema (built once per process). */
+export const groupInputSchema = once(buildGroupInputSchema);
 
 function buildGroupInputSchema() {
   const positiveInt = z.number().int().positive();

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BirdEyeApiError, LOCATION_CODE_PROPERTY, businessNumberProblem, nextRunDateProblem } from "../api";
 import type { PutMappingRequest } from "../api";
-import { UNKNOWN, checkProps, describeFailures } from "./check";
+import { UNKNOWN, checkProps, describeFailures, once } from "./check";
 import type { CheckFailure, Props } from "./check";
 import { configureConnection, connectClient } from "./connection";
 
@@ -29,13 +29,8 @@ export const MAPPING_HINTS: Readonly<Record<string, string>> = {
   nextRunDate: "leave it out, or give an ISO 8601 UTC time inside the window",
 };
 
-let cacheMappingInputSchema: ReturnType<typeof buildMappingInputSchema> | undefined;
-
-/** The input schema, built once per process (the lifecycle code is loaded, never serialized). */
-export function mappingInputSchema(): ReturnType<typeof buildMappingInputSchema> {
-  cacheMappingInputSchema ??= buildMappingInputSchema();
-  return cacheMappingInputSchema;
-}
+/** The input schema (built once per process). */
+export const mappingInputSchema = once(buildMappingInputSchema);
 
 function buildMappingInputSchema() {
   return z
