@@ -24,6 +24,7 @@ import {
   DEFAULT_BASE_URL,
   UUID_PATTERN,
   businessNumberProblem,
+  isLoopbackHost,
 } from "./rules";
 import { describeIssues, wireSchemas } from "./schemas";
 import type { Cloud9Location, Group, GroupTrigger, PutMappingRequest, Trigger, UpdateTrigger, WireSchemas } from "./schemas";
@@ -65,12 +66,6 @@ export interface UpdateTriggersInput {
   readonly triggers: readonly UpdateTrigger[];
   /** true replaces the group's trigger list; false adds to it (and is never retried). */
   readonly replaceTriggers: boolean;
-}
-
-/** Loopback hosts, where plain http:// (the emulator) is acceptable. */
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** Validate a base URL: https anywhere, http on loopback only. Returns it without a trailing slash. */

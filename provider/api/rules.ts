@@ -19,6 +19,26 @@ export const LOCATION_CODE_PROPERTY = "location.code";
 
 export const DEFAULT_BASE_URL = "https://common-services.birdeye.com";
 
+/**
+ * A loopback host (127.0.0.0/8, ::1, localhost; brackets allowed): where the
+ * emulator runs, the only place plain http:// is acceptable.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (host === "localhost" || host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
+  const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return octets !== null && octets.slice(1).every((o) => Number(o) <= 255);
+}
+
+/** Does this URL point at a loopback host? (false when it is not a URL) */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** A UUID as Cloud 9 issues Client IDs (8-4-4-4-12 hex digits). */
 export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

@@ -15,6 +15,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
+import { isLoopbackHost } from "../api/rules";
 import { describeIssues } from "../api/schemas";
 import { createAdmin, handleAdmin } from "./admin";
 import { ApiError, ERROR_CODES, MAX_BODY_BYTES, errorAnswer, handleApi, isWriteMethod, manualJson, type Answer, type ApiSettings } from "./birdeye";
@@ -35,13 +36,6 @@ const optionsSchema = z.strictObject({
   createGroupAnswer: z.enum(["group", "empty"]).optional(),
 });
 
-/** The emulator is a test double: it never listens beyond this machine. */
-export function isLoopbackHost(host: string): boolean {
-  if (host === "localhost") return true;
-  if (net.isIPv4(host)) return host.startsWith("127.");
-  if (net.isIPv6(host)) return host === "::1" || host === "0:0:0:0:0:0:0:1";
-  return false;
-}
 
 /** The clientId (a secure Cloud 9 Client ID) never reaches the log. */
 export function redactPath(rawUrl: string): string {

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import type { Document, Node, Pair } from "yaml";
 import { checkBaseUrl } from "../api/client";
+import { isLoopbackUrl } from "../api/rules";
 import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CUSTOMER_KEY, checkClientId, checkCustomerConfig, keyPathText } from "../stack/customer-config";
 import type { CustomerConfig } from "../stack/customer-config";
 
@@ -35,15 +36,6 @@ interface StackFacts {
 const PROJECT_KEYS = new Set([CUSTOMER_KEY, CLIENT_ID_KEY]);
 const API_URL_KEY = "birdeye:apiUrl";
 const API_KEY_KEY = "birdeye:apiKey";
-
-function isLoopbackUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
-    return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
-  } catch {
-    return false;
-  }
-}
 
 /** A secure config value is a map with a `secure` key (pulumi config set --secret). */
 function isSecureValue(node: unknown): boolean {
