@@ -2,9 +2,9 @@
 // (birdeye:apiUrl, birdeye:apiKey) through the provider's configure hook, or
 // from BIRDEYE_API_URL / BIRDEYE_API_KEY read here, inside the methods.
 //
-// configure() keeps them in a process-global slot, never on the provider
-// object: Pulumi serializes the provider object into state, and a key stored
-// on it would be written there the next time it is serialized.
+// This module is lifecycle code: it is loaded at run time, never serialized
+// into state (only hosted-provider.ts is), so keeping the configured key in
+// module state puts it in no state file and no provider text.
 import type * as pulumi from "@pulumi/pulumi";
 import { BirdEyeClient, DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENCY, createLimiter } from "../api";
 import type { Limiter } from "../api";
@@ -15,16 +15,14 @@ export interface BirdEyeConnection {
   readonly maxConcurrency?: number;
 }
 
-const SLOT = "__birdeyeCloud9Connection";
-const LIMITER_SLOT = "__birdeyeCloud9Limiter";
+let configured: BirdEyeConnection = {};
+/** Built from `configured` on first use; dropped whenever it changes. */
+let limiter: Limiter | undefined;
+const clients = new Map<string, BirdEyeClient>();
 
-interface Slots {
-  [SLOT]?: BirdEyeConnection;
-  [LIMITER_SLOT]?: Limiter;
-}
-
-function slot(): Slots {
-  return globalThis as Slots;
+function dropDerived(): void {
+  limiter = undefined;
+  clients.clear();
 }
 
 function parseConcurrency(text: string | undefined, source: string): number | undefined {
@@ -34,25 +32,23 @@ function parseConcurrency(text: string | undefined, source: string): number | un
   return value;
 }
 
-/** The provider's configure hook: read birdeye:apiUrl and birdeye:apiKey from stack config. */
+/** The provider's configure hook: read birdeye:apiUrl, birdeye:apiKey and birdeye:maxConcurrency from stack config. */
 export async function configureConnection(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   const apiUrl = req.config.get("birdeye:apiUrl");
   const apiKey = req.config.get("birdeye:apiKey");
   const maxConcurrency = parseConcurrency(req.config.get("birdeye:maxConcurrency"), "birdeye:maxConcurrency");
-  slot()[SLOT] = {
+  configured = {
     ...(apiUrl === undefined || apiUrl === "" ? {} : { apiUrl }),
     ...(apiKey === undefined || apiKey === "" ? {} : { apiKey }),
     ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
   };
-  delete slot()[LIMITER_SLOT];
-  delete (globalThis as { [CLIENTS_SLOT]?: unknown })[CLIENTS_SLOT];
+  dropDerived();
 }
 
 /** Forget what configure() set (tests; a host configures once per process). */
 export function resetConnection(): void {
-  delete slot()[SLOT];
-  delete slot()[LIMITER_SLOT];
-  delete (globalThis as { [CLIENTS_SLOT]?: unknown })[CLIENTS_SLOT];
+  configured = {};
+  dropDerived();
 }
 
 /**
@@ -60,17 +56,12 @@ export function resetConnection(): void {
  * BIRDEYE_MAX_CONCURRENCY, else DEFAULT_MAX_CONCURRENCY (16).
  */
 export function sharedLimiter(): Limiter {
-  const existing = slot()[LIMITER_SLOT];
-  if (existing !== undefined) return existing;
-  const max = slot()[SLOT]?.maxConcurrency ?? parseConcurrency(process.env.BIRDEYE_MAX_CONCURRENCY, "BIRDEYE_MAX_CONCURRENCY") ?? DEFAULT_MAX_CONCURRENCY;
-  const limiter = createLimiter(max);
-  slot()[LIMITER_SLOT] = limiter;
+  limiter ??= createLimiter(configured.maxConcurrency ?? parseConcurrency(process.env.BIRDEYE_MAX_CONCURRENCY, "BIRDEYE_MAX_CONCURRENCY") ?? DEFAULT_MAX_CONCURRENCY);
   return limiter;
 }
 
 /** Stack config first, then the environment, then BirdEye's public URL. */
 export function resolveConnection(): { apiUrl: string; apiKey: string | undefined } {
-  const configured = slot()[SLOT] ?? {};
   const envUrl = process.env.BIRDEYE_API_URL;
   const envKey = process.env.BIRDEYE_API_KEY;
   return {
@@ -78,8 +69,6 @@ export function resolveConnection(): { apiUrl: string; apiKey: string | undefine
     apiKey: configured.apiKey ?? (envKey === undefined || envKey === "" ? undefined : envKey),
   };
 }
-
-const CLIENTS_SLOT = "__birdeyeCloud9Clients";
 
 /**
  * A client for provider calls; `secrets` are kept out of its errors and log
@@ -89,8 +78,6 @@ const CLIENTS_SLOT = "__birdeyeCloud9Clients";
  */
 export function connectClient(secrets: readonly string[], log: (message: string) => void): BirdEyeClient {
   const { apiUrl, apiKey } = resolveConnection();
-  const holder = globalThis as { [CLIENTS_SLOT]?: Map<string, BirdEyeClient> };
-  const clients = (holder[CLIENTS_SLOT] ??= new Map<string, BirdEyeClient>());
   const key = JSON.stringify([apiUrl, apiKey ?? null, [...secrets].sort()]);
   let client = clients.get(key);
   if (client === undefined) {
