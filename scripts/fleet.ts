@@ -3,7 +3,9 @@
 // stack. The work is in provider/tools/fleet.ts; this only reads the command line.
 import * as readline from "node:readline";
 import { parseArgs } from "node:util";
-import { USAGE, findOnPath, runFleet } from "../provider/tools/fleet";
+import * as path from "node:path";
+import { PROJECT_ROOT, USAGE, runFleet } from "../provider/tools/fleet";
+import { findPulumiCli, pulumiEnv } from "../provider/tools/pulumi-cli";
 
 function readLine(): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -39,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${command === undefined ? "missing command" : `unexpected argument ${JSON.stringify(extra[0])}`}\n${USAGE}\n`);
     return 2;
   }
+  const projectDir = path.resolve(values.project ?? PROJECT_ROOT);
+  const cli = findPulumiCli({ root: projectDir });
   return runFleet(
     { command, stacks: values.stacks, parallel: values.parallel, yes: values.yes, report: values.report, stacksDir: values["stacks-dir"] },
     {
@@ -46,10 +50,11 @@ async function main(argv: string[]): Promise<number> {
       stderr: (text) => process.stderr.write(text),
       readLine,
       stdinIsTTY: process.stdin.isTTY === true,
-      pulumiPath: findOnPath("pulumi", process.env.PATH),
-      env: process.env,
+      pulumiPath: cli?.pulumi,
+      env: cli === undefined ? process.env : pulumiEnv(cli),
       // npm runs scripts in the project folder; relative paths mean where the user typed the command.
       cwd: process.env.INIT_CWD ?? process.cwd(),
+      projectDir,
     },
   );
 }
@@ -65,6 +70,8 @@ function parse(argv: string[]) {
       yes: { type: "boolean" },
       report: { type: "string" },
       "stacks-dir": { type: "string" },
+      // The Pulumi project (default: this checkout): where pulumi runs and its CLI build is looked for.
+      project: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

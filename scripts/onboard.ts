@@ -3,11 +3,11 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { OnboardError, onboard, parseBusinessNumber } from "../provider/tools/onboard";
-import { findOnPath } from "../provider/tools/find-on-path";
+import { findPulumiCli, pulumiEnv } from "../provider/tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE =
-  "usage: npm run onboard -- --stack <name> --kind smb|enterprise --business <id> [--aws-hosted] [--client-id <uuid> | env BIRDEYE_CLOUD9_CLIENT_ID] [--api-url <url>] [--stacks-dir <dir>]";
+  "usage: npm run onboard -- --stack <name> --kind smb|enterprise --business <id> [--aws-hosted] [--client-id <uuid> | env BIRDEYE_CLOUD9_CLIENT_ID] [--api-url <url>] [--stacks-dir <dir>] [--project <dir>]";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -19,6 +19,8 @@ async function main(): Promise<number> {
       "client-id": { type: "string" },
       "api-url": { type: "string" },
       "stacks-dir": { type: "string" },
+      // The Pulumi project (default: this checkout): where pulumi runs and its CLI build is looked for.
+      project: { type: "string" },
     },
     strict: true,
   });
@@ -28,6 +30,8 @@ async function main(): Promise<number> {
   const clientId = values["client-id"] ?? process.env.BIRDEYE_CLOUD9_CLIENT_ID;
   if (clientId === undefined) throw new OnboardError(`the Client ID is missing: pass --client-id or set BIRDEYE_CLOUD9_CLIENT_ID\n${USAGE}`, 2);
   const apiUrl = values["api-url"] ?? process.env.BIRDEYE_API_URL;
+  const projectDir = path.resolve(values.project ?? ROOT);
+  const cli = findPulumiCli({ root: projectDir });
   await onboard({
     stack: values.stack,
     kind: values.kind,
@@ -36,9 +40,9 @@ async function main(): Promise<number> {
     clientId: clientId.trim(),
     ...(apiUrl === undefined || apiUrl === "" ? {} : { apiUrl }),
     ...(process.env.BIRDEYE_API_KEY === undefined ? {} : { apiKey: process.env.BIRDEYE_API_KEY }),
-    stacksDir: path.resolve(values["stacks-dir"] ?? path.join(ROOT, "stacks")),
-    pulumi: findOnPath("pulumi"),
-    projectDir: ROOT,
+    stacksDir: path.resolve(values["stacks-dir"] ?? path.join(projectDir, "stacks")),
+    ...(cli === undefined ? {} : { pulumi: cli.pulumi, env: pulumiEnv(cli) }),
+    projectDir,
     log: (line) => console.log(line),
   });
   console.log("next: npm run validate, then pulumi preview --stack " + values.stack);

@@ -20,6 +20,8 @@ import {
   summarizePreview,
   summarizeUp,
 } from "../provider/tools/fleet";
+import { describeRealEngine, initStacks, realCli, startProject } from "./support/real-cli";
+import type { TempProject } from "./support/real-cli";
 import type { FleetIO, FleetOptions, StackResult } from "../provider/tools/fleet";
 import { FIXTURES_DIR, maxConcurrent, writeFakePulumi } from "./support/fake-pulumi";
 import type { FakePulumi } from "./support/fake-pulumi";
@@ -177,7 +179,7 @@ describe("npm run fleet", function () {
 
     it("without the Pulumi CLI on PATH: the one-line install instruction, exit 2", async () => {
       useStacks("acme");
-      const result = await runCli(["preview", "--stacks-dir", stacksDir], { pathVar: NODE_DIR });
+      const result = await runCli(["preview", "--stacks-dir", stacksDir, "--project", dir], { pathVar: NODE_DIR });
       assert.equal(result.code, 2);
       assert.equal(result.stderr, `${INSTALL_HINT}\n`);
       assert.equal(result.stdout, "");
@@ -421,5 +423,58 @@ describe("npm run fleet", function () {
       assert.ok(report.includes("No drift: a-very-long-stack-name"), report);
       assert.equal(markdownCell("a|b\nc"), "a\\|b c");
     });
+  });
+});
+
+describeRealEngine("npm run fleet with the real CLI", () => {
+  let project: TempProject;
+  afterEach(() => project.close());
+
+  async function fleet(options: FleetOptions): Promise<Result & { report: string }> {
+    const cli = realCli();
+    assert.ok(cli !== undefined);
+    let stdout = "";
+    let stderr = "";
+    const report = path.join(project.base, "drift-report.md");
+    const io: FleetIO = {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      readLine: () => Promise.resolve(undefined),
+      stdinIsTTY: false,
+      pulumiPath: cli.pulumi,
+      env: project.env,
+      cwd: project.base,
+      projectDir: project.dir,
+    };
+    const code = await runFleet({ parallel: 2, ...(options.command === "drift" ? { report } : {}), ...options }, io);
+    return { code, stdout, stderr, report: fs.existsSync(report) ? fs.readFileSync(report, "utf8") : "" };
+  }
+
+  it("preview, up --yes and drift over both example stacks: the table counts what pulumi does, drift is found and reported, the exit codes say so", async () => {
+    project = await startProject();
+    await initStacks(project);
+    const preview = await fleet({ command: "preview" });
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /enterprise-example +5 +0 +0 +0 +0/);
+    assert.match(preview.stdout, /smb-example +4 +0 +0 +0 +0/);
+    assert.equal(project.emulator.state.groups.length, 0, "a preview writes nothing");
+
+    const up = await fleet({ command: "up", yes: true });
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal(project.emulator.state.groups.length, 2);
+    assert.equal(project.emulator.state.mappings.length, 3);
+
+    const clean = await fleet({ command: "drift" });
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.match(clean.report, /\*\*0 of 2 stacks drifted\*\*/);
+
+    const enterpriseGroup = project.emulator.state.groups.find((g) => g.parentBusinessNumber === 150051042499080);
+    assert.ok(enterpriseGroup !== undefined);
+    project.emulator.admin.setGroupTriggers(enterpriseGroup.groupId, [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }]);
+    const drifted = await fleet({ command: "drift" });
+    assert.equal(drifted.code, 1);
+    assert.match(drifted.report, /\*\*1 of 2 stacks drifted\*\*/);
+    assert.match(drifted.report, /### enterprise-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n\| cloud9-group \| pulumi-nodejs:dynamic\/birdeye:IntegrationGroup \| update \| - \|\n/);
+    assert.match(drifted.report, /No drift: smb-example/);
   });
 });

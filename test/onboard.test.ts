@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
 import { validateStackDir } from "../provider/tools/validate";
+import { describeRealEngine, startProject } from "./support/real-cli";
+import type { TempProject } from "./support/real-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const NODE_DIR = path.dirname(process.execPath);
@@ -17,26 +19,12 @@ interface Result {
   stderr: string;
 }
 
-/** A stand-in `pulumi`: logs argv and stdin; `config set --secret` appends an encrypted-looking value to the stack file, as the real CLI does. */
-function writeFakePulumi(bin: string, stacksDir: string, log: string): void {
-  fs.mkdirSync(bin, { recursive: true });
-  fs.writeFileSync(
-    path.join(bin, "pulumi"),
-    `#!${process.execPath}
-const fs = require("fs");
-let stdin = "";
-process.stdin.on("data", (c) => (stdin += c));
-process.stdin.on("end", () => {
-  const args = process.argv.slice(2);
-  fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, stdin }) + "\\n");
-  if (args[0] === "config") {
-    const stack = args[args.indexOf("--stack") + 1];
-    fs.appendFileSync(${JSON.stringify(stacksDir)} + "/Pulumi." + stack + ".yaml", "  birdeye-cloud9:clientId:\\n    secure: v1:AAABAHNlY3JldGNpcGhlcnRleHQ=\\n");
-  }
-});
-`,
-    { mode: 0o755 },
-  );
+function runOnboard(args: string[], env: NodeJS.ProcessEnv, project: string, stacksDir: string): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["-r", "ts-node/register", "scripts/onboard.ts", "--project", project, "--stacks-dir", stacksDir, ...args], { cwd: ROOT, env: { TS_NODE_TRANSPILE_ONLY: "true", ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+    );
+  });
 }
 
 describe("npm run onboard", function () {
@@ -54,40 +42,13 @@ describe("npm run onboard", function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = (args: string[], pathVar: string, env: NodeJS.ProcessEnv = {}): Promise<Result> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, ["-r", "ts-node/register", "scripts/onboard.ts", "--stacks-dir", stacks, ...args], { cwd: ROOT, env: { PATH: pathVar, TS_NODE_TRANSPILE_ONLY: "true", ...env } }, (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
-      );
-    });
-
-  it("Enterprise: lists every Cloud 9 location to fill in, stores the Client ID with pulumi config set --secret, and passes validate once filled", async () => {
-    emulator = await startEmulator();
-    const log = path.join(dir, "pulumi.jsonl");
-    writeFakePulumi(path.join(dir, "bin"), stacks, log);
-    const result = await run(["--stack", "acme", "--kind", "enterprise", "--business", "150051042499080", "--api-url", emulator.url], `${path.join(dir, "bin")}${path.delimiter}${NODE_DIR}`, { BIRDEYE_CLOUD9_CLIENT_ID: CLIENT_ID });
-    assert.equal(result.code, 0, result.stderr);
-    const file = path.join(stacks, "Pulumi.acme.yaml");
-    const text = fs.readFileSync(file, "utf8");
-    assert.match(text, /locationCode: "4" .*S Corp Vallejo/);
-    assert.match(text, /locationCode: "6" .*S Corp Benicia/);
-    assert.match(text, /businessNumber: 0 +# FILL IN: BirdEye Business ID of S Corp Vallejo \(Vallejo, CA\)/);
-    assert.ok(!text.includes(CLIENT_ID) && !result.stdout.includes(CLIENT_ID) && !result.stderr.includes(CLIENT_ID), "the Client ID is never written in plain text");
-    const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; stdin: string });
-    assert.deepEqual(calls.map((c) => c.args.join(" ")), ["stack select --create acme --non-interactive", "config set --secret --stack acme clientId"]);
-    assert.equal(calls[1]?.stdin, CLIENT_ID, "the Client ID goes to the CLI on standard input, not on its command line");
-
-    // Before the business numbers are filled in, validate says what to do; after, the file passes.
-    assert.match(validateStackDir(stacks, "stacks").problems[0]?.message ?? "", /0 is not positive/);
-    let n = 150051042499081;
-    fs.writeFileSync(file, text.replace(/businessNumber: 0 /g, () => `businessNumber: ${n++} `));
-    assert.deepEqual(validateStackDir(stacks, "stacks").problems, []);
-  });
+  /** Onboard against `project` (default: an empty folder, so no CLI build is found there). */
+  const run = (args: string[], pathVar: string, env: NodeJS.ProcessEnv = {}, project: string = dir): Promise<Result> => runOnboard(args, { PATH: pathVar, ...env }, project, stacks);
 
   it("SMB without the Pulumi CLI: writes the stack and prints the exact command for the Client ID", async () => {
     const result = await run(["--stack", "solo", "--kind", "smb", "--business", "150051042499090", "--client-id", CLIENT_ID, "--aws-hosted"], NODE_DIR);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /the Pulumi CLI is not on PATH; store the Client ID encrypted with:\n {2}pulumi stack select --create solo && pulumi config set --secret --stack solo clientId {3}# paste the Client ID when asked/);
+    assert.match(result.stdout, /no Pulumi CLI found; store the Client ID encrypted with:\n {2}pulumi stack select --create solo && pulumi config set --secret --stack solo clientId {3}# paste the Client ID when asked/);
     const text = fs.readFileSync(path.join(stacks, "Pulumi.solo.yaml"), "utf8");
     assert.match(text, /kind: smb\n {4}businessNumber: 150051042499090 .*\n {4}awsHosted: true/);
     assert.ok(!text.includes(CLIENT_ID) && !result.stdout.includes(CLIENT_ID));
@@ -122,5 +83,32 @@ describe("npm run onboard", function () {
     assert.match(result.stderr, /listLocations: not found \(HTTP 404.*check the Client ID Cloud 9 sent and the awsHosted flag/);
     assert.ok(!result.stderr.includes("11111111-2222-4333-8444-555555555555"));
     assert.equal(fs.existsSync(path.join(stacks, "Pulumi.ghost.yaml")), false);
+  });
+});
+
+describeRealEngine("npm run onboard with the real CLI", () => {
+  let project: TempProject;
+  afterEach(() => project.close());
+
+  it("Enterprise: lists every Cloud 9 location to fill in, stores the Client ID encrypted with pulumi config set --secret (on standard input), and passes validate once filled", async () => {
+    project = await startProject({ stacks: [] });
+    const stacks = path.join(project.dir, "stacks");
+    const result = await runOnboard(["--stack", "acme", "--kind", "enterprise", "--business", "150051042499080", "--api-url", project.emulator.url], { ...project.env, BIRDEYE_CLOUD9_CLIENT_ID: CLIENT_ID }, project.dir, stacks);
+    assert.equal(result.code, 0, result.stderr);
+    const file = path.join(stacks, "Pulumi.acme.yaml");
+    const text = fs.readFileSync(file, "utf8");
+    assert.match(text, /locationCode: "4" .*S Corp Vallejo/);
+    assert.match(text, /locationCode: "6" .*S Corp Benicia/);
+    assert.match(text, /businessNumber: 0 +# FILL IN: BirdEye Business ID of S Corp Vallejo \(Vallejo, CA\)/);
+    assert.match(text, /birdeye-cloud9:clientId:\n\s+secure: v1:/, "pulumi stored it encrypted");
+    assert.ok(!text.includes(CLIENT_ID) && !result.stdout.includes(CLIENT_ID) && !result.stderr.includes(CLIENT_ID), "the Client ID is never written in plain text");
+    const stored = await project.pulumiOk(["config", "get", "birdeye-cloud9:clientId", "--stack", "acme"]);
+    assert.equal(stored.stdout.trim(), CLIENT_ID, "the real CLI decrypts what onboard stored");
+
+    // Before the business numbers are filled in, validate says what to do; after, the file passes.
+    assert.match(validateStackDir(stacks, "stacks").problems[0]?.message ?? "", /0 is not positive/);
+    let n = 150051042499081;
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/businessNumber: 0 /g, () => `businessNumber: ${n++} `));
+    assert.deepEqual(validateStackDir(stacks, "stacks").problems, []);
   });
 });

@@ -1,9 +1,10 @@
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DEMO_PASSPHRASE, INSTALL_HINT, describeState } from "../scripts/quickstart";
+import { INSTALL_HINT, describeState } from "../scripts/quickstart";
+import { describeRealEngine, realCli } from "./support/real-cli";
 import { startEmulator } from "../provider/emulator";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -15,34 +16,34 @@ interface Result {
   stderr: string;
 }
 
-function runQuickstart(dir: string, pathVar: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Result> {
+function runQuickstart(project: string, pathVar: string, extraEnv: NodeJS.ProcessEnv = {}, port = "0"): Promise<Result> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["-r", "ts-node/register", "scripts/quickstart.ts", "--port", "0", "--state-dir", dir],
-      { cwd: ROOT, env: { PATH: pathVar, TS_NODE_TRANSPILE_ONLY: "true", HOME: dir, ...extraEnv } },
+      ["-r", require.resolve("ts-node/register"), path.join(ROOT, "scripts", "quickstart.ts"), "--port", port, "--project", project],
+      { cwd: project, env: { PATH: pathVar, TS_NODE_TRANSPILE_ONLY: "true", TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"), HOME: project, ...extraEnv }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
     );
   });
 }
 
-/** A stand-in `pulumi`: logs each call (argv, the env the quick start set, whether the emulator answers). */
-function writeFakePulumi(binDir: string): void {
-  fs.mkdirSync(binDir, { recursive: true });
-  const script = `#!${process.execPath}
-const fs = require("fs");
-(async () => {
-  const args = process.argv.slice(2);
-  let emulator = null;
-  if (args[0] === "up") {
-    const res = await fetch(process.env.BIRDEYE_EMULATOR_URL + "/integration/trigger/integrationtriggers/sourceid/34");
-    emulator = res.status;
+/** A copy of the project as a fresh clone has it (tracked files only), committed in a git repository of its own. */
+function cloneProject(dir: string): string {
+  const project = path.join(dir, "clone");
+  execFileSync("git", ["clone", "-q", "--no-hardlinks", ROOT, project]);
+  // The working tree's tracked files (this change included), as a clone of it would have them.
+  for (const file of execFileSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter((f) => f !== "" && fs.existsSync(path.join(ROOT, f)))) {
+    fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(project, file));
   }
-  fs.appendFileSync(process.env.FAKE_PULUMI_LOG, JSON.stringify({ args, backend: process.env.PULUMI_BACKEND_URL, passphrase: process.env.PULUMI_CONFIG_PASSPHRASE, emulator }) + "\\n");
-  process.exit(args[0] === "up" && args.includes(process.env.FAKE_PULUMI_FAIL_STACK || "-") ? 3 : 0);
-})();
-`;
-  fs.writeFileSync(path.join(binDir, "pulumi"), script, { mode: 0o755 });
+  for (const file of execFileSync("git", ["ls-files", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter((f) => f !== "")) {
+    fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(project, file));
+  }
+  execFileSync("git", ["add", "-A"], { cwd: project });
+  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "working tree", "--allow-empty"], { cwd: project });
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"), "dir");
+  return project;
 }
 
 describe("npm start (quick start)", function () {
@@ -53,43 +54,15 @@ describe("npm start (quick start)", function () {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("without the Pulumi CLI on PATH, stops before doing anything, with the one-line install instruction", async () => {
-    const result = await runQuickstart(dir, NODE_DIR);
+  it("without a Pulumi CLI (none on PATH, none built), stops before doing anything, with the one-line hint", async () => {
+    const project = path.join(dir, "project");
+    fs.mkdirSync(project);
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+    const result = await runQuickstart(project, NODE_DIR);
     assert.equal(result.code, 1);
     assert.equal(result.stderr.trim(), INSTALL_HINT);
-    assert.deepEqual(fs.readdirSync(dir), [], "no emulator state, no Pulumi state");
-  });
-
-  it("with the CLI: emulator up, local file backend and demo passphrase, pulumi up --yes on both examples, state shown", async () => {
-    const bin = path.join(dir, "bin");
-    writeFakePulumi(bin);
-    const log = path.join(dir, "calls.jsonl");
-    const result = await runQuickstart(dir, `${bin}${path.delimiter}${NODE_DIR}`, { FAKE_PULUMI_LOG: log });
-    assert.equal(result.code, 0, result.stderr);
-    const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { args: string[]; backend: string; passphrase: string; emulator: number | null });
-    assert.deepEqual(calls.map((c) => c.args.join(" ")), [
-      "stack select --create smb-example --non-interactive",
-      "up --yes --stack smb-example --non-interactive",
-      "stack select --create enterprise-example --non-interactive",
-      "up --yes --stack enterprise-example --non-interactive",
-    ]);
-    for (const call of calls) {
-      assert.equal(call.backend, `file://${path.join(dir, ".pulumi-state")}`);
-      assert.equal(call.passphrase, DEMO_PASSPHRASE);
-    }
-    assert.deepEqual(calls.filter((c) => c.args[0] === "up").map((c) => c.emulator), [200, 200], "the emulator answers during pulumi up");
-    assert.match(result.stdout, /BirdEye emulator listening on http:\/\/127\.0\.0\.1:\d+/);
-    assert.match(result.stdout, /BirdEye emulator now holds:\n {2}\(nothing\)/);
-  });
-
-  it("one stack's failure does not stop the other, and the exit code says so", async () => {
-    const bin = path.join(dir, "bin");
-    writeFakePulumi(bin);
-    const log = path.join(dir, "calls.jsonl");
-    const result = await runQuickstart(dir, `${bin}${path.delimiter}${NODE_DIR}`, { FAKE_PULUMI_LOG: log, FAKE_PULUMI_FAIL_STACK: "smb-example" });
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /pulumi up --stack smb-example failed \(exit 3\)/);
-    assert.equal(fs.readFileSync(log, "utf8").trim().split("\n").length, 4);
+    assert.match(INSTALL_HINT, /npm run cli:build/);
+    assert.deepEqual(fs.readdirSync(project), ["Pulumi.yaml"], "no emulator state, no Pulumi state");
   });
 
   it("shows groups and mappings, never a ClientID", async () => {
@@ -104,5 +77,43 @@ describe("npm start (quick start)", function () {
     } finally {
       await emulator.close();
     }
+  });
+});
+
+describeRealEngine("npm start (quick start) with the real CLI", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-quickstart-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("a fresh clone: up on both examples (one stack's failure does not stop the other), the emulator's state printed; a second run changes nothing; git status stays clean", async () => {
+    const project = cloneProject(dir);
+    const cli = realCli();
+    assert.ok(cli !== undefined);
+    const pathVar = `${cli.binDir}${path.delimiter}${NODE_DIR}${path.delimiter}/usr/bin${path.delimiter}/bin`;
+    const env = { PULUMI_HOME: path.join(dir, "pulumi-home") };
+    const smbFile = path.join(project, "stacks", "Pulumi.smb-example.yaml");
+    const smbText = fs.readFileSync(smbFile, "utf8");
+    fs.writeFileSync(smbFile, smbText.replace("kind: smb", "kind: smbx"));
+
+    const first = await runQuickstart(project, pathVar, env);
+    assert.equal(first.code, 1, "the broken SMB stack fails the run");
+    assert.match(first.stderr, /pulumi up --stack smb-example failed/);
+    assert.match(first.stdout, /customer\.kind/);
+    assert.match(first.stdout, /BirdEye emulator now holds:\n {2}group 1595: business 150051042499080, source 34, triggers \[57\], is\.aws\.hosted false, ClientID \(secure, not shown\)\n {4}mapping: business 150051042499081, location\.code 4, active\n {4}mapping: business 150051042499082, location\.code 6, active, NextRunDate 2026-11-25T04:00:00Z\n*$/);
+
+    fs.writeFileSync(smbFile, smbText);
+    const second = await runQuickstart(project, pathVar, env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /group 1596: business 150051042499090/);
+
+    const third = await runQuickstart(project, pathVar, env);
+    assert.equal(third.code, 0, third.stderr);
+    assert.doesNotMatch(third.stdout, /\b(created|updated|deleted|replaced)\b/);
+    const sections = third.stdout.split("=== pulumi up --stack ").slice(1);
+    assert.deepEqual(sections.map((text) => /^\S+/.exec(text)?.[0]), ["smb-example", "enterprise-example"]);
+    for (const text of sections) assert.match(text, /Resources:\n\s+\d+ unchanged/, "no changes");
+    assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: project, encoding: "utf8" }), "", "git status is clean");
   });
 });

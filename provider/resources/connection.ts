@@ -37,11 +37,16 @@ export async function configureConnection(req: pulumi.dynamic.ConfigureRequest):
   const apiUrl = req.config.get("birdeye:apiUrl");
   const apiKey = req.config.get("birdeye:apiKey");
   const maxConcurrency = parseConcurrency(req.config.get("birdeye:maxConcurrency"), "birdeye:maxConcurrency");
-  configured = {
+  const next: BirdEyeConnection = {
     ...(apiUrl === undefined || apiUrl === "" ? {} : { apiUrl }),
     ...(apiKey === undefined || apiKey === "" ? {} : { apiKey }),
     ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
   };
+  // The host configures each provider (group, mapping) when it first meets
+  // it, possibly while the other's calls are in flight: the same settings
+  // again must keep the shared limiter (and so the concurrency bound).
+  if (JSON.stringify(next) === JSON.stringify(configured)) return;
+  configured = next;
   dropDerived();
 }
 

@@ -41,7 +41,11 @@ export class Cloud9Integration extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.groupId = this.group.groupId;
+    // The resource id, not the groupId output: in a preview the engine hands
+    // back an updated resource's inputs as its outputs, so groupId (not an
+    // input) is unknown there, and every mapping would preview as replaced. The
+    // id of a group that is updated in place is known in a preview.
+    this.groupId = this.group.id.apply((id) => Number(id));
     const mappings = new Map<number, IntegrationMapping>();
     for (const mapping of customer.mappings) {
       // Named by business number: stable when locations are added, removed or reordered.
@@ -51,7 +55,7 @@ export class Cloud9Integration extends pulumi.ComponentResource {
           `${name}-mapping-${mapping.businessNumber}`,
           {
             businessNumber: mapping.businessNumber,
-            integrationGroupId: this.group.groupId,
+            integrationGroupId: this.groupId,
             active: true,
             ...(mapping.locationCode === undefined ? {} : { locationCode: mapping.locationCode }),
             ...(mapping.nextRunDate === undefined ? {} : { nextRunDate: mapping.nextRunDate }),

@@ -3,6 +3,7 @@
 // sum up what each would change, changed, or drifted. Everything here is a
 // plain function; scripts/fleet.ts only parses the command line.
 import { findOnPath } from "./find-on-path";
+import { BUILD_HINT } from "./pulumi-cli";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,8 +14,8 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_STACKS_DIR = path.join(PROJECT_ROOT, "stacks");
 export const DEFAULT_PARALLEL = 4;
 export const DEFAULT_REPORT = "drift-report.md";
-export const INSTALL_HINT = "fleet needs the Pulumi CLI: install it with `curl -fsSL https://get.pulumi.com | sh`";
-export const USAGE = "usage: npm run fleet -- preview|up|drift [--stacks <glob>] [--parallel N] [--yes] [--report <file>] [--stacks-dir <dir>]";
+export const INSTALL_HINT = `fleet needs the Pulumi CLI: ${BUILD_HINT}`;
+export const USAGE = "usage: npm run fleet -- preview|up|drift [--stacks <glob>] [--parallel N] [--yes] [--report <file>] [--stacks-dir <dir>] [--project <dir>]";
 
 export const FLEET_COMMANDS = ["preview", "up", "drift"] as const;
 export type FleetCommand = (typeof FLEET_COMMANDS)[number];
@@ -374,6 +375,8 @@ export interface FleetIO {
   readonly env: NodeJS.ProcessEnv;
   /** Relative --stacks-dir and --report paths start here. */
   readonly cwd: string;
+  /** The Pulumi project the stacks belong to (default: this checkout). */
+  readonly projectDir?: string;
 }
 
 /** A whole number ≥ 1, or an error message. */
@@ -407,7 +410,8 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
     return 2;
   }
 
-  const stacksDir = path.resolve(io.cwd, options.stacksDir ?? DEFAULT_STACKS_DIR);
+  const projectDir = io.projectDir ?? PROJECT_ROOT;
+  const stacksDir = path.resolve(io.cwd, options.stacksDir ?? path.join(projectDir, "stacks"));
   let stacks: string[];
   try {
     stacks = listStacks(stacksDir, options.stacks);
@@ -435,13 +439,13 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
     }
   }
 
-  const env: NodeJS.ProcessEnv = { PULUMI_SKIP_UPDATE_CHECK: "true", ...io.env };
+  const env: NodeJS.ProcessEnv = { PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true", ...io.env };
   const pulumiPath = io.pulumiPath;
   let done = 0;
   const results = await runPool(
     stacks,
     parallel,
-    (stack) => runStack(command, stack, pulumiPath, env),
+    (stack) => runStack(command, stack, pulumiPath, env, projectDir),
     (result) => err(progressLine(++done, stacks.length, result)),
   );
 

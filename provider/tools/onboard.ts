@@ -21,8 +21,10 @@ export interface OnboardOptions {
   readonly apiUrl?: string;
   readonly apiKey?: string;
   readonly stacksDir: string;
-  /** The Pulumi CLI, when on PATH. */
+  /** The Pulumi CLI (provider/tools/pulumi-cli.ts), when there is one. */
   readonly pulumi?: string;
+  /** The environment for the CLI (pulumiEnv). Default: this process's. */
+  readonly env?: NodeJS.ProcessEnv;
   /** Where pulumi runs (the project folder). */
   readonly projectDir: string;
   readonly log: (line: string) => void;
@@ -86,9 +88,9 @@ export function stackFileText(options: Pick<OnboardOptions, "stack" | "kind" | "
   return `${lines.join("\n")}\n`;
 }
 
-function runPulumi(pulumi: string, args: readonly string[], cwd: string, stdin?: string): Promise<{ code: number; stderr: string }> {
+function runPulumi(pulumi: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv | undefined, stdin?: string): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(pulumi, args, { cwd, stdio: ["pipe", "ignore", "pipe"] });
+    const child = spawn(pulumi, args, { cwd, env: env ?? process.env, stdio: ["pipe", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", (error) => resolve({ code: 127, stderr: error.message }));
@@ -124,11 +126,11 @@ export async function onboard(options: OnboardOptions): Promise<string> {
   options.log(`wrote ${shown}${options.kind === "enterprise" ? ` with ${locations.length} Cloud 9 location${locations.length === 1 ? "" : "s"}: fill in their business numbers` : ""}`);
 
   if (options.pulumi === undefined) {
-    options.log(`the Pulumi CLI is not on PATH; store the Client ID encrypted with:\n  ${clientIdCommand(options.stack)}`);
+    options.log(`no Pulumi CLI found; store the Client ID encrypted with:\n  ${clientIdCommand(options.stack)}`);
     return file;
   }
-  const select = await runPulumi(options.pulumi, ["stack", "select", "--create", options.stack, "--non-interactive"], options.projectDir);
-  const set = select.code === 0 ? await runPulumi(options.pulumi, ["config", "set", "--secret", "--stack", options.stack, "clientId"], options.projectDir, options.clientId) : select;
+  const select = await runPulumi(options.pulumi, ["stack", "select", "--create", options.stack, "--non-interactive"], options.projectDir, options.env);
+  const set = select.code === 0 ? await runPulumi(options.pulumi, ["config", "set", "--secret", "--stack", options.stack, "clientId"], options.projectDir, options.env, options.clientId) : select;
   if (set.code !== 0) {
     throw new OnboardError(`${shown} is written, but storing the Client ID failed (pulumi exit ${set.code}: ${set.stderr.trim().split("\n")[0] ?? ""}); run:\n  ${clientIdCommand(options.stack)}`);
   }

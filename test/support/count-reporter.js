@@ -1,15 +1,28 @@
 // Mocha reporter: mocha's own "spec" output, then one closing line computed from
 // mocha's real results, `N passed, N failed` (plus `, N skipped` when any are
-// pending), so CI can count the tests without parsing the spec output.
+// pending), so CI can count the tests without parsing the spec output. When
+// real-engine tests were skipped (no Pulumi CLI), a line before it says how
+// to run them.
 "use strict";
 const Mocha = require("mocha");
-const { EVENT_RUN_END } = Mocha.Runner.constants;
+const { EVENT_RUN_END, EVENT_TEST_PENDING } = Mocha.Runner.constants;
+
+const REAL_ENGINE = "[real engine]";
 
 class CountReporter extends Mocha.reporters.Spec {
   constructor(runner, options) {
     super(runner, options);
+    let realEngineSkipped = 0;
+    runner.on(EVENT_TEST_PENDING, (test) => {
+      if (test.fullTitle().startsWith(REAL_ENGINE)) realEngineSkipped += 1;
+    });
     runner.once(EVENT_RUN_END, () => {
       const { passes, failures, pending } = runner.stats;
+      if (realEngineSkipped > 0) {
+        process.stdout.write(
+          `${realEngineSkipped} real-engine tests skipped: no Pulumi CLI. Run \`npm run cli:build\` (needs Go 1.26) or install the official Pulumi CLI v3.139+, then npm test again.\n`,
+        );
+      }
       const skipped = pending > 0 ? `, ${pending} skipped` : "";
       process.stdout.write(`${passes} passed, ${failures} failed${skipped}\n`);
     });

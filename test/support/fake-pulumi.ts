@@ -40,6 +40,11 @@ const SCRIPT = `
 const fs = require("fs");
 const path = require("path");
 const args = process.argv.slice(2);
+// Found like the real CLI (provider/tools/pulumi-cli.ts asks for its version); not logged.
+if (args[0] === "version") {
+  process.stdout.write("v3.274.1\\n");
+  process.exit(0);
+}
 const at = args.indexOf("--stack");
 const stack = at >= 0 ? args[at + 1] : null;
 const scenario = JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_SCENARIO, "utf8"));

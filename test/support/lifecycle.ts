@@ -1,13 +1,22 @@
-// The lifecycle harness: the closest thing to `pulumi up` on a machine without
-// the Pulumi CLI. It runs the real program under pulumi.runtime.setMocks and
-// forwards every dynamic resource registration to Pulumi's real dynamic-provider
-// host over gRPC the way the engine does: Check, then Diff against the state of
-// the previous run, then Create, Update or Replace (create, then delete the
-// old); resources of the previous run that were not registered are Deleted.
+// The lifecycle harness: a fast, in-process stand-in for `pulumi up`, kept for
+// the soak and quick lifecycle tests. The real engine is the judge
+// (test/e2e/); test/e2e/harness-vs-engine.e2e.test.ts runs one scenario through
+// both and compares the step lists. It runs the real program under
+// pulumi.runtime.setMocks and forwards every dynamic resource registration to
+// Pulumi's real dynamic-provider host over gRPC the way the engine does:
+// Configure with the run's stack config, Check, Diff against the state of the
+// previous run, then Create, Update or Replace (create, then delete the old);
+// resources of the previous run that were not registered are Deleted. Where the
+// engine's behaviour is known, it is copied:
+// - a preview hands back a created or updated resource's new *inputs* as its
+//   outputs, every other output unknown (the dynamic-provider host cannot
+//   preview), and keeps the id of a resource updated in place;
+// - refresh configures the provider with the config saved at the last update.
 // State lives in memory between runs. `refresh` calls Read for every resource.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { isUnknown } from "@pulumi/pulumi/output";
 import * as pulumiSettings from "@pulumi/pulumi/runtime/settings";
 import { parse } from "yaml";
 import { UNKNOWN } from "../../provider/resources/check";
@@ -69,6 +78,8 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
  * secrets (the dynamic-provider host says acceptSecrets=false): plain values.
  */
 function unwrapSecrets(value: unknown): unknown {
+  // An unknown value (preview) reaches the provider as the engine's unknown sentinel.
+  if (isUnknown(value)) return UNKNOWN;
   if (Array.isArray(value)) return value.map(unwrapSecrets);
   if (value !== null && typeof value === "object") {
     const record = value as Record<string, unknown>;
@@ -93,9 +104,24 @@ function withoutProvider(props: PropertyMap): PropertyMap {
   return copy;
 }
 
+/** Outputs that are not inputs, per type: unknown in a preview, as the engine makes them. */
+const OUTPUT_ONLY: Record<string, readonly string[]> = {
+  [`${DYNAMIC}birdeye:IntegrationGroup`]: ["groupId", "integrationSource"],
+  [`${DYNAMIC}birdeye:IntegrationMapping`]: [],
+};
+
+/** What the engine answers a preview of a create or update: the new inputs, other outputs unknown. */
+function previewOutputs(type: string, inputs: PropertyMap): PropertyMap {
+  const outputs = withoutProvider(inputs);
+  for (const key of OUTPUT_ONLY[type] ?? []) outputs[key] = UNKNOWN;
+  return outputs;
+}
+
 export class LifecycleHarness {
   readonly state = new Map<string, StateEntry>();
   private order = 0;
+  /** The stack config of the last update (not preview): what refresh configures the provider with. */
+  private savedConfig: Record<string, string> | undefined;
 
   constructor(
     private readonly host: ProviderHost,
@@ -126,7 +152,7 @@ export class LifecycleHarness {
       const inputs = checked.inputs;
       if (old === undefined) {
         steps.push({ op: "create", type, name });
-        if (preview) return { id: UNKNOWN, state: { ...withoutProvider(inputs), groupId: UNKNOWN } };
+        if (preview) return { id: "", state: previewOutputs(type, inputs) }; // an empty id: unknown in a preview, as the engine makes a new one
         const created = await this.create(urn, inputs);
         this.state.set(key, { type, name, urn, id: created.id, inputs, outputs: created.properties, order: this.order++ });
         return { id: created.id, state: withoutProvider(created.properties) };
@@ -134,7 +160,7 @@ export class LifecycleHarness {
       const diff = await this.host.diff(old.id, urn, old.outputs, inputs);
       if (diff.replaces.length > 0) {
         steps.push({ op: "replace", type, name, replaces: diff.replaces });
-        if (preview) return { id: UNKNOWN, state: { ...withoutProvider(inputs), groupId: UNKNOWN } };
+        if (preview) return { id: "", state: previewOutputs(type, inputs) }; // an empty id: unknown in a preview, as the engine makes a new one
         const created = await this.create(urn, inputs);
         await this.host.delete(old.id, urn, old.outputs);
         this.state.set(key, { type, name, urn, id: created.id, inputs, outputs: created.properties, order: old.order });
@@ -142,7 +168,7 @@ export class LifecycleHarness {
       }
       if (diff.changes !== "none") {
         steps.push({ op: "update", type, name });
-        if (preview) return { id: old.id, state: withoutProvider(old.outputs) };
+        if (preview) return { id: old.id, state: previewOutputs(type, inputs) };
         const updated = await this.host.update(old.id, urn, old.outputs, inputs);
         this.state.set(key, { ...old, inputs, outputs: updated.properties });
         return { id: old.id, state: withoutProvider(updated.properties) };
@@ -170,6 +196,9 @@ export class LifecycleHarness {
       preview,
     );
     pulumi.runtime.setAllConfig(config, ["birdeye-cloud9:clientId", "birdeye:apiKey"]);
+    // The engine configures the provider with the run's whole stack config.
+    await this.host.configure(config);
+    if (!preview) this.savedConfig = config;
 
     let outputs: Record<string, unknown> | undefined;
     try {
@@ -199,6 +228,7 @@ export class LifecycleHarness {
   /** `pulumi refresh`: Read every resource; an empty id drops it from state. */
   async refresh(): Promise<RunResult> {
     const steps: Step[] = [];
+    if (this.savedConfig !== undefined) await this.host.configure(this.savedConfig);
     for (const [key, entry] of this.state) {
       const read = await this.host.read(entry.id, entry.urn, entry.outputs, entry.inputs);
       if (read.id === "") {

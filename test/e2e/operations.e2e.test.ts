@@ -1,0 +1,149 @@
+// Drift, failure and recovery, adoption, destroy, and where calls go, through
+// the real Pulumi CLI against the emulator.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { startEmulator } from "../../provider/emulator";
+import { MANUAL } from "../fixtures/manual";
+import { changedSteps, describeRealEngine, initStacks, startProject, writesOf } from "../support/real-cli";
+import type { PreviewJson, TempProject } from "../support/real-cli";
+
+const ENTERPRISE = "enterprise-example";
+const UP = ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE] as const;
+const PREVIEW_DRIFT = ["preview", "--refresh", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE] as const;
+const GROUP_ID = 1595;
+
+describeRealEngine("operations through `pulumi`", () => {
+  let project: TempProject;
+  afterEach(() => project.close());
+
+  it("drift: triggers changed in BirdEye and the group deleted in BirdEye each fail preview --refresh --expect-no-changes naming the group; up --refresh repairs them", async () => {
+    project = await startProject({ stacks: [ENTERPRISE] });
+    await initStacks(project, [ENTERPRISE]);
+    await project.pulumiOk(UP);
+
+    // 1. Triggers changed behind the stack's back.
+    project.emulator.admin.setGroupTriggers(GROUP_ID, [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }]);
+    const drifted = await project.pulumi(PREVIEW_DRIFT);
+    assert.notEqual(drifted.code, 0, "drift makes --expect-no-changes fail");
+    assert.match(drifted.stdout, /~ +pulumi-nodejs:dynamic\/birdeye:IntegrationGroup cloud9-group update/);
+    const driftJson = JSON.parse((await project.pulumiOk(["preview", "--refresh", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
+    assert.deepEqual(changedSteps(driftJson).filter((s) => !s.startsWith("refresh ")), ["update cloud9-group"], "only the group, no mapping step");
+    project.emulator.admin.clearRequests();
+    await project.pulumiOk(["up", "--refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.deepEqual(writesOf(project.emulator), ["POST /integration/update/businessintegrationgroup?replaceTriggers=true"]);
+    assert.deepEqual(project.emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [57]);
+    await project.pulumiOk(PREVIEW_DRIFT);
+
+    // 2. The group deleted in BirdEye (with its mappings).
+    project.emulator.admin.deleteGroup(GROUP_ID);
+    const gone = await project.pulumi(PREVIEW_DRIFT);
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.stdout, /\+ +pulumi-nodejs:dynamic\/birdeye:IntegrationGroup cloud9-group create/);
+    project.emulator.admin.clearRequests();
+    await project.pulumiOk(["up", "--refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.equal(project.emulator.state.groups.length, 1);
+    const newId = project.emulator.state.groups[0]?.groupId;
+    assert.deepEqual(
+      project.emulator.state.mappings.map((m) => [m.businessNumber, m.integrationGroupId, m.active]).sort(),
+      [
+        [150051042499081, newId, true],
+        [150051042499082, newId, true],
+      ],
+    );
+    await project.pulumiOk(PREVIEW_DRIFT);
+  });
+
+  it("failure and recovery: faults beyond the retry budget fail `up` part-way with a clear message; the next up converges with no duplicate group and no stray mapping", async () => {
+    project = await startProject({ stacks: [ENTERPRISE] });
+    await initStacks(project, [ENTERPRISE]);
+    // Two mappings, each allowed 1 try + 4 retries: ten 503s exhaust both.
+    project.emulator.admin.scriptFaults(Array.from({ length: 10 }, () => ({ fault: "server-error" as const, status: 503, method: "PUT", path: MANUAL.mappingPath })));
+    const failed = await project.pulumi(UP);
+    assert.notEqual(failed.code, 0);
+    assert.match(failed.stdout, /putMapping.*HTTP 503/);
+    assert.doesNotMatch(failed.all, /\n\s+at .+\(.+:\d+:\d+\)/, "no stack trace");
+    assert.equal(project.emulator.state.groups.length, 1, "the group was created before the mappings failed");
+    assert.equal(project.emulator.state.mappings.length, 0);
+
+    await project.pulumiOk(UP);
+    const state = project.emulator.state;
+    assert.equal(state.groups.length, 1, "no second group");
+    assert.deepEqual(state.mappings.map((m) => [m.businessNumber, m.integrationGroupId, m.active]).sort(), [
+      [150051042499081, GROUP_ID, true],
+      [150051042499082, GROUP_ID, true],
+    ]);
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
+  });
+
+  it("adopt: a group made with the manual's create-group request stops `up` with a message naming adopt; with adopt: true it is taken over, never a second group", async () => {
+    project = await startProject({ stacks: [ENTERPRISE] });
+    await initStacks(project, [ENTERPRISE]);
+    const made = await fetch(`${project.emulator.url}${MANUAL.createGroupPath}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: MANUAL.createGroupBody });
+    assert.equal(made.status, 200);
+    assert.equal(project.readStack(ENTERPRISE)["birdeye-cloud9:clientId"], MANUAL.clientId, "the example uses the manual's Client ID, as the practice would");
+
+    const refused = await project.pulumi(UP);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stdout, new RegExp(`already has a Cloud9 integration group in BirdEye \\(groupId ${GROUP_ID}\\)`));
+    assert.match(refused.stdout, /adopt: true/);
+    assert.equal(project.emulator.state.groups.length, 1);
+
+    project.editCustomer(ENTERPRISE, (customer) => {
+      customer.adopt = true;
+    });
+    project.emulator.admin.clearRequests();
+    await project.pulumiOk(UP);
+    assert.equal(project.emulator.state.groups.length, 1, "never a second group");
+    assert.ok(!writesOf(project.emulator).includes(`PUT ${MANUAL.createGroupPath}`));
+    const exported = await project.exportStack(ENTERPRISE);
+    assert.equal(exported.deployment.resources?.find((r) => r.type.endsWith("IntegrationGroup"))?.id, String(GROUP_ID));
+  });
+
+  it("destroy: every mapping deactivated, the group left in BirdEye with a warning naming its id, the stack empty; refresh of an unchanged stack reports no change", async () => {
+    project = await startProject({ stacks: [ENTERPRISE] });
+    await initStacks(project, [ENTERPRISE]);
+    await project.pulumiOk(UP);
+    const refresh = await project.pulumiOk(["refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.doesNotMatch(refresh.stdout, /updated|deleted|created/, refresh.stdout);
+
+    project.emulator.admin.clearRequests();
+    const destroyed = await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.match(destroyed.stdout, new RegExp(`IntegrationGroup ${GROUP_ID} .*remains in BirdEye`));
+    assert.deepEqual(writesOf(project.emulator), [`PUT ${MANUAL.mappingPath}`, `PUT ${MANUAL.mappingPath}`]);
+    assert.equal(project.emulator.state.groups.length, 1);
+    assert.ok(project.emulator.state.mappings.every((m) => !m.active));
+    const exported = await project.exportStack(ENTERPRISE);
+    assert.deepEqual(exported.deployment.resources ?? [], []);
+  });
+
+  it("run from another folder (pulumi -C), and birdeye:apiUrl changed between runs: up uses the stack file's URL, refresh the one saved at the last update, nothing else", async () => {
+    project = await startProject({ stacks: [ENTERPRISE] });
+    const other = await startEmulator({ port: 0, host: "127.0.0.1" });
+    const decoy = await startEmulator({ port: 0, host: "127.0.0.1" });
+    try {
+      await initStacks(project, [ENTERPRISE]);
+      const elsewhere = path.join(project.base, "elsewhere");
+      fs.mkdirSync(elsewhere);
+      // BIRDEYE_API_URL in the environment names a URL the stack does not: it must not be used.
+      const env = { BIRDEYE_API_URL: decoy.url };
+      await project.pulumiOk(["-C", project.dir, ...UP], { cwd: elsewhere, env });
+      assert.equal(project.emulator.state.groups.length, 1);
+
+      project.writeStack(ENTERPRISE, { ...project.readStack(ENTERPRISE), "birdeye:apiUrl": other.url });
+      project.emulator.admin.clearRequests();
+      await project.pulumiOk(["-C", project.dir, "refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE], { cwd: elsewhere, env });
+      assert.ok(project.emulator.requests.length > 0, "refresh reads BirdEye at the URL saved at the last update");
+      assert.equal(other.requests.length, 0);
+
+      project.emulator.admin.clearRequests();
+      await project.pulumiOk(["-C", project.dir, ...UP], { cwd: elsewhere, env });
+      assert.ok(other.requests.length > 0, "up uses the stack file's URL");
+      assert.deepEqual(project.emulator.requests, []);
+      assert.deepEqual(decoy.requests, [], "no call to a URL the stack did not name");
+    } finally {
+      await other.close();
+      await decoy.close();
+    }
+  });
+});

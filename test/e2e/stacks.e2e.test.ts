@@ -1,0 +1,111 @@
+// The example stacks through the real Pulumi CLI: first up, an unchanged
+// re-run, a trigger added, a location added and removed. Each test asserts
+// the emulator's final state, its exact writes, and what the CLI printed.
+import { strict as assert } from "node:assert";
+import { changedSteps, describeRealEngine, initStacks, startProject, writesOf } from "../support/real-cli";
+import type { PreviewJson, TempProject } from "../support/real-cli";
+
+const ENTERPRISE = "enterprise-example";
+const SMB = "smb-example";
+
+function mappingsOf(project: TempProject): [number, number, boolean, string | null, string | null][] {
+  return project.emulator.state.mappings
+    .map((m): [number, number, boolean, string | null, string | null] => [m.businessNumber, m.integrationGroupId, m.active, m.integrationProperties.find((p) => p.propertyKey === "location.code")?.propertyValue ?? null, m.nextRunDate ?? null])
+    .sort((a, b) => a[0] - b[0]);
+}
+
+describeRealEngine("example stacks through `pulumi`", () => {
+  let project: TempProject;
+  beforeEach(async () => {
+    project = await startProject();
+    await initStacks(project);
+  });
+  afterEach(() => project.close());
+
+  it("quick start: `pulumi up` creates exactly both stacks' groups and mappings; then preview --expect-no-changes passes and a second up writes nothing", async () => {
+    const smb = await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", SMB]);
+    const ent = await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.match(smb.stdout, /\+ 4 created/);
+    assert.match(ent.stdout, /\+ 5 created/);
+
+    const state = project.emulator.state;
+    assert.deepEqual(
+      state.groups.map((g) => [g.groupId, g.parentBusinessNumber, g.integrationSourceId, g.triggers.map((t) => t.triggerId)]).sort(),
+      [
+        [1595, 150051042499090, 34, [57]],
+        [1596, 150051042499080, 34, [57]],
+      ],
+    );
+    assert.deepEqual(mappingsOf(project), [
+      [150051042499081, 1596, true, "4", null],
+      [150051042499082, 1596, true, "6", "2026-11-25T04:00:00Z"],
+      [150051042499090, 1595, true, null, "2026-11-25T06:00:00Z"],
+    ]);
+    assert.deepEqual(writesOf(project.emulator), [
+      "PUT /integration/add/businessintegrationgroup",
+      "PUT /integration/add/businessintegrationmapping",
+      "PUT /integration/add/businessintegrationgroup",
+      "PUT /integration/add/businessintegrationmapping",
+      "PUT /integration/add/businessintegrationmapping",
+    ]);
+    const outputs = JSON.parse((await project.pulumiOk(["stack", "output", "--json", "--stack", ENTERPRISE])).stdout) as unknown;
+    assert.deepEqual(outputs, {
+      groupId: 1596,
+      mappings: [
+        { businessNumber: 150051042499081, locationCode: "4", active: true },
+        { businessNumber: 150051042499082, locationCode: "6", active: true },
+      ],
+    });
+
+    project.emulator.admin.clearRequests();
+    for (const stack of [SMB, ENTERPRISE]) {
+      await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", stack]);
+      const again = await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack]);
+      assert.doesNotMatch(again.stdout, /created|updated|replaced|deleted/);
+    }
+    assert.deepEqual(writesOf(project.emulator), [], "an unchanged stack writes nothing");
+  });
+
+  it("a trigger added in the stack file: the preview shows one group update and nothing else; up sends exactly one trigger call", async () => {
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    project.editCustomer(ENTERPRISE, (customer) => {
+      customer.triggers = ["Cloud 9 Dismissed Appointments Trigger", 58];
+    });
+    project.emulator.admin.clearRequests();
+    const preview = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
+    assert.deepEqual(changedSteps(preview), ["update cloud9-group"]);
+    assert.deepEqual(preview.changeSummary, { same: 4, update: 1 });
+    assert.deepEqual(writesOf(project.emulator), [], "a preview writes nothing");
+
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.deepEqual(writesOf(project.emulator), ["POST /integration/update/businessintegrationgroup?replaceTriggers=true"]);
+    assert.deepEqual(project.emulator.state.groups[0]?.triggers.map((t) => t.triggerId).sort(), [57, 58]);
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
+  });
+
+  it("a location added, then one removed: one create, then one delete, one mapping put each time", async () => {
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    project.editCustomer(ENTERPRISE, (customer) => {
+      (customer.locations as unknown[]).push({ businessNumber: 150051042499083, locationCode: "8" });
+    });
+    project.emulator.admin.clearRequests();
+    const added = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
+    assert.deepEqual(changedSteps(added), ["create cloud9-mapping-150051042499083"]);
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.deepEqual(writesOf(project.emulator), ["PUT /integration/add/businessintegrationmapping"]);
+
+    project.editCustomer(ENTERPRISE, (customer) => {
+      customer.locations = (customer.locations as { businessNumber: number }[]).filter((l) => l.businessNumber !== 150051042499081);
+    });
+    project.emulator.admin.clearRequests();
+    const removed = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
+    assert.deepEqual(changedSteps(removed), ["delete cloud9-mapping-150051042499081"]);
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.deepEqual(writesOf(project.emulator), ["PUT /integration/add/businessintegrationmapping"]);
+    assert.deepEqual(mappingsOf(project), [
+      [150051042499081, 1595, false, "4", null],
+      [150051042499082, 1595, true, "6", "2026-11-25T04:00:00Z"],
+      [150051042499083, 1595, true, "8", null],
+    ]);
+  });
+});

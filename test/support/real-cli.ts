@@ -1,0 +1,234 @@
+// The real Pulumi engine in tests: the CLI (found by provider/tools/pulumi-cli.ts,
+// built by `npm run cli:build`) run in a temporary copy of the project, with a
+// private PULUMI_HOME, a local file backend in a temp folder, a passphrase, and
+// the bundled emulator on 127.0.0.1 port 0 whose URL replaces birdeye:apiUrl in
+// the copied stack files. Never the repository's own stacks or state.
+//
+// Without a CLI the real-engine suites are skipped (the closing line counts
+// them); with CI=true they fail instead.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { startEmulator } from "../../provider/emulator";
+import type { Emulator, EmulatorOptions } from "../../provider/emulator";
+import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../../provider/tools/pulumi-cli";
+import type { PulumiCli } from "../../provider/tools/pulumi-cli";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export const PASSPHRASE = "e2e-passphrase-not-a-secret";
+/** Everything a Pulumi project needs from this repository (node_modules is linked, not copied). */
+const PROJECT_FILES = ["package.json", "tsconfig.json", "Pulumi.yaml", "index.ts", "provider"];
+
+let cli: PulumiCli | undefined | null = null;
+/** The CLI the real-engine tests use, found once per process. */
+export function realCli(): PulumiCli | undefined {
+  if (cli === null) cli = findPulumiCli({ root: PROJECT_ROOT });
+  return cli;
+}
+
+/** Title prefix of every real-engine suite: the closing line counts its skipped tests. */
+export const REAL_ENGINE = "[real engine]";
+
+/**
+ * A describe() whose tests run the real CLI: skipped without one (required
+ * with CI=true). Each test gets generous time: one CLI command takes seconds.
+ */
+export function describeRealEngine(title: string, body: (this: Mocha.Suite) => void): Mocha.Suite {
+  return describe(`${REAL_ENGINE} ${title}`, function () {
+    this.timeout(240_000);
+    before(function () {
+      if (realCli() !== undefined) return;
+      if (process.env.CI === "true") throw new Error(`CI=true: the real-engine tests are required, but no Pulumi CLI was found; ${BUILD_HINT}`);
+      this.skip();
+    });
+    body.call(this);
+  });
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout then stderr, for searches. */
+  readonly all: string;
+}
+
+export interface RunOptions {
+  readonly stdin?: string;
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A stack file's config, as YAML values (structured keys as objects). */
+export type StackConfig = Record<string, unknown>;
+
+export interface TempProject {
+  /** The project copy. */
+  readonly dir: string;
+  /** The folder that holds the copy, the backend and PULUMI_HOME. */
+  readonly base: string;
+  readonly emulator: Emulator;
+  readonly env: NodeJS.ProcessEnv;
+  /** Everything every command printed so far (stdout and stderr), for secret searches. */
+  readonly transcript: string[];
+  /** Run `pulumi <args>` in the project copy. */
+  pulumi(args: readonly string[], options?: RunOptions): Promise<CliResult>;
+  /** Like pulumi(), but fails the test with the output when the exit code is not 0. */
+  pulumiOk(args: readonly string[], options?: RunOptions): Promise<CliResult>;
+  stackFile(stack: string): string;
+  readStack(stack: string): StackConfig;
+  writeStack(stack: string, config: StackConfig): void;
+  /** Change `birdeye-cloud9:customer` of a stack file in place. */
+  editCustomer(stack: string, change: (customer: Record<string, unknown>) => void): void;
+  /** `pulumi stack export` of a stack, parsed. */
+  exportStack(stack: string): Promise<DeploymentExport>;
+  close(): Promise<void>;
+}
+
+export interface DeploymentResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly id?: string;
+  readonly inputs?: Record<string, unknown>;
+  readonly outputs?: Record<string, unknown>;
+}
+export interface DeploymentExport {
+  readonly deployment: { readonly resources?: DeploymentResource[] };
+}
+
+export interface ProjectOptions {
+  /** Stack files copied from stacks/ (default both examples). */
+  readonly stacks?: readonly string[];
+  readonly emulator?: EmulatorOptions;
+  /** Replace the whole Pulumi.yaml (e.g. to test `main:`). */
+  readonly pulumiYaml?: string;
+  /** More environment for every command. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export const EXAMPLE_STACKS = ["smb-example", "enterprise-example"] as const;
+
+export async function startProject(options: ProjectOptions = {}): Promise<TempProject> {
+  const found = realCli();
+  if (found === undefined) throw new Error(`no Pulumi CLI: ${BUILD_HINT}`);
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-e2e-"));
+  const dir = path.join(base, "project");
+  fs.mkdirSync(path.join(dir, "stacks"), { recursive: true });
+  for (const entry of PROJECT_FILES) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
+  fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  if (options.pulumiYaml !== undefined) fs.writeFileSync(path.join(dir, "Pulumi.yaml"), options.pulumiYaml);
+
+  const emulator = await startEmulator({ port: 0, host: "127.0.0.1", ...options.emulator });
+  const backend = path.join(base, "backend");
+  const home = path.join(base, "pulumi-home");
+  fs.mkdirSync(backend);
+  fs.mkdirSync(home);
+  const env = pulumiEnv(found, {
+    PATH: process.env.PATH,
+    HOME: base,
+    PULUMI_HOME: home,
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+    // No BIRDEYE_* from the developer's shell: only what the stack files say.
+    ...options.env,
+  });
+  const transcript: string[] = [];
+
+  const stackFile = (stack: string): string => path.join(dir, "stacks", `Pulumi.${stack}.yaml`);
+  const readStack = (stack: string): StackConfig => ((parse(fs.readFileSync(stackFile(stack), "utf8")) as { config?: StackConfig } | null)?.config ?? {});
+  const writeStack = (stack: string, config: StackConfig): void => {
+    const file = stackFile(stack);
+    // Keep whatever Pulumi wrote beside config (encryptionsalt).
+    const doc = fs.existsSync(file) ? ((parse(fs.readFileSync(file, "utf8")) as Record<string, unknown> | null) ?? {}) : {};
+    // Strings double-quoted, as the examples write dates: Pulumi reads an unquoted
+    // 2026-11-25T04:00:00Z as a YAML timestamp and hands the program Go's rendering of it.
+    fs.writeFileSync(file, stringify({ ...doc, config }, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" }));
+  };
+  for (const stack of options.stacks ?? EXAMPLE_STACKS) {
+    const config = (parse(fs.readFileSync(path.join(PROJECT_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config: StackConfig }).config;
+    writeStack(stack, { ...config, "birdeye:apiUrl": emulator.url });
+  }
+
+  const pulumi = (args: readonly string[], run: RunOptions = {}): Promise<CliResult> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(found.pulumi, [...args], { cwd: run.cwd ?? dir, env: { ...env, ...run.env }, stdio: ["pipe", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      child.once("error", reject);
+      child.once("close", (code) => {
+        transcript.push(`$ pulumi ${args.join(" ")}\n${stdout}${stderr}`);
+        resolve({ code: code ?? 1, stdout, stderr, all: `${stdout}\n${stderr}` });
+      });
+      child.stdin.end(run.stdin ?? "");
+    });
+  const pulumiOk = async (args: readonly string[], run: RunOptions = {}): Promise<CliResult> => {
+    const result = await pulumi(args, run);
+    if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+    return result;
+  };
+
+  return {
+    dir,
+    base,
+    emulator,
+    env,
+    transcript,
+    pulumi,
+    pulumiOk,
+    stackFile,
+    readStack,
+    writeStack,
+    editCustomer(stack, change) {
+      const config = readStack(stack);
+      const customer = structuredClone(config["birdeye-cloud9:customer"]) as Record<string, unknown>;
+      change(customer);
+      writeStack(stack, { ...config, "birdeye-cloud9:customer": customer });
+    },
+    async exportStack(stack) {
+      const result = await pulumiOk(["stack", "export", "--stack", stack]);
+      return JSON.parse(result.stdout) as DeploymentExport;
+    },
+    async close() {
+      await emulator.close();
+      fs.rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `pulumi stack init` for each stack (they live in the copy's stacks/ already). */
+export async function initStacks(project: TempProject, stacks: readonly string[] = EXAMPLE_STACKS): Promise<void> {
+  for (const stack of stacks) await project.pulumiOk(["stack", "init", stack, "--non-interactive"]);
+}
+
+// ------------------------------------------------------------ JSON shapes
+
+export interface PreviewStepJson {
+  readonly op: string;
+  readonly urn: string;
+  readonly diffReasons?: string[];
+  readonly replaceReasons?: string[];
+}
+export interface PreviewJson {
+  readonly steps: PreviewStepJson[];
+  readonly changeSummary?: Record<string, number>;
+  readonly diagnostics?: { message: string; severity: string; urn?: string }[];
+}
+
+/** The resource name at the end of a URN. */
+export function urnName(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+/** `op name` for every step that is not `same`, sorted: what a reviewer sees change. */
+export function changedSteps(preview: PreviewJson): string[] {
+  return preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${urnName(s.urn)}`).sort();
+}
+
+/** The emulator's writes (non-GET requests) as "METHOD path". */
+export function writesOf(emulator: Emulator): string[] {
+  return emulator.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+}
