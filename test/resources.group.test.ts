@@ -17,6 +17,7 @@ const INPUTS = {
   triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }],
   integrationSourceId: 34,
   adopt: false,
+  changedBySupport: false,
 };
 const writes = (emulator: Emulator): string[] => emulator.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
 
@@ -157,14 +158,14 @@ describe("IntegrationGroup provider (methods called directly, against the emulat
       assert.equal((await integrationGroupProvider.read(id, outs)).id, "");
     });
 
-    it("diff: triggers are an update; business, source, Client ID and awsHosted are replacements", async () => {
+    it("diff: triggers, Client ID and awsHosted are updates; business and source are replacements", async () => {
       const { id, outs } = await integrationGroupProvider.create(INPUTS);
       const diff = (change: Record<string, unknown>) => integrationGroupProvider.diff(id, outs, { ...INPUTS, ...change });
       assert.deepEqual(await diff({ triggers: [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }] }), { changes: true, replaces: [], deleteBeforeReplace: false });
       assert.deepEqual((await diff({ parentBusinessNumber: 150051042499081 })).replaces, ["parentBusinessNumber"]);
       assert.deepEqual((await diff({ integrationSourceId: 35 })).replaces, ["integrationSourceId"]);
-      assert.deepEqual((await diff({ clientId: "11111111-2222-4333-8444-555555555555" })).replaces, ["clientId"]);
-      assert.deepEqual((await diff({ awsHosted: true })).replaces, ["awsHosted"]);
+      assert.deepEqual(await diff({ clientId: "11111111-2222-4333-8444-555555555555" }), { changes: true, replaces: [], deleteBeforeReplace: false });
+      assert.deepEqual(await diff({ awsHosted: true }), { changes: true, replaces: [], deleteBeforeReplace: false });
       assert.deepEqual((await diff({ parentBusinessNumber: UNKNOWN })).replaces, ["parentBusinessNumber"]);
       assert.equal((await diff({})).changes, false);
       // trigger order does not matter
@@ -174,10 +175,10 @@ describe("IntegrationGroup provider (methods called directly, against the emulat
     });
 
     it("update replaces the trigger list (one write) and reads it back", async () => {
-      const { id } = await integrationGroupProvider.create(INPUTS);
+      const created = await integrationGroupProvider.create(INPUTS);
       emulator.admin.clearRequests();
       const next = { ...INPUTS, triggers: [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }] };
-      const { outs } = await integrationGroupProvider.update(id, {}, next);
+      const { outs } = await integrationGroupProvider.update(created.id, created.outs ?? {}, next);
       assert.deepEqual(writes(emulator), ["POST /integration/update/businessintegrationgroup?replaceTriggers=true"]);
       assert.deepEqual((outs as GroupOutputs).triggers.map((t) => t.triggerId), [58]);
       assert.deepEqual(emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [58]);
@@ -186,7 +187,25 @@ describe("IntegrationGroup provider (methods called directly, against the emulat
     it("update of a group deleted in BirdEye says so", async () => {
       const { id } = await integrationGroupProvider.create(INPUTS);
       emulator.admin.deleteGroup(1595);
-      await assert.rejects(integrationGroupProvider.update(id, {}, INPUTS), /integration group 1595 no longer exists in BirdEye; run `pulumi refresh`/);
+      await assert.rejects(integrationGroupProvider.update(id, { ...INPUTS, triggers: [] }, INPUTS), /integration group 1595 no longer exists in BirdEye; run `pulumi refresh`/);
+    });
+
+    it("update with a changed Client ID or awsHosted: stops before any call with what to ask BirdEye support, never showing the value; with changedBySupport it records them without a call", async () => {
+      const { id, outs } = await integrationGroupProvider.create(INPUTS);
+      const other = "11111111-2222-4333-8444-555555555555";
+      emulator.admin.clearRequests();
+      for (const change of [{ clientId: other }, { awsHosted: true }]) {
+        const error = await integrationGroupProvider.update(id, outs ?? {}, { ...INPUTS, ...change, triggers: [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }] }).then(
+          () => assert.fail("update must stop"),
+          (e: unknown) => e as Error,
+        );
+        assert.match(error.message, /IntegrationGroup 1595: (clientId|awsHosted) changed \(values not shown\), and BirdEye has no call to change a group's (ClientID|is\.aws\.hosted)\. Nothing was changed\. Ask BirdEye support .* set changedBySupport: true/);
+        assert.ok(!error.message.includes(other) && !error.message.includes(MANUAL.clientId));
+      }
+      assert.deepEqual(emulator.requests, [], "nothing sent, not even the trigger change");
+      const recorded = await integrationGroupProvider.update(id, outs ?? {}, { ...INPUTS, clientId: other, changedBySupport: true });
+      assert.equal((recorded.outs as GroupOutputs).clientId, other);
+      assert.deepEqual(writes(emulator), [], "recorded without a write");
     });
 
     it("delete succeeds without a write and leaves the group in BirdEye", async () => {

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { forgetClaims } from "../provider/resources/mapping-claims";
 import { integrationGroupProvider, integrationMappingProvider } from "../provider/resources";
 import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
@@ -105,8 +106,24 @@ describe("IntegrationMapping provider (methods called directly, against the emul
 
   it("delete deactivates the mapping (active:false), keeping its location code", async () => {
     const { id, outs } = await integrationMappingProvider.create(ENTERPRISE);
+    forgetClaims(1595); // a later deployment: the engine diffs the group before any mapping
     await integrationMappingProvider.delete(id, outs);
     assert.equal(emulator.requests.at(-1)?.body, MANUAL.enterpriseMappingBody.replace('"active": true', '"active": false'));
+    assert.equal(emulator.state.mappings[0]?.active, false);
+  });
+
+  it("delete of a mapping another resource of this deployment has just put (a replacement, a rename): left active, no request", async () => {
+    const { id, outs } = await integrationMappingProvider.create(ENTERPRISE);
+    emulator.admin.clearRequests();
+    await integrationMappingProvider.delete(id, outs);
+    assert.deepEqual(emulator.requests, []);
+    assert.equal(emulator.state.mappings[0]?.active, true);
+  });
+
+  it("delete reads old state loosely: a stored nextRunDate outside today's window does not block the deactivation", async () => {
+    const { id, outs } = await integrationMappingProvider.create(ENTERPRISE);
+    forgetClaims(1595);
+    await integrationMappingProvider.delete(id, { ...outs, nextRunDate: "2026-11-25T23:00:00Z" });
     assert.equal(emulator.state.mappings[0]?.active, false);
   });
 

@@ -155,7 +155,7 @@ describe("customer stack program", function () {
     it("the group and the mappings are children of the component", async () => {
       await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, groupId: 7 } }), call: (args) => args.inputs }, "birdeye-cloud9", "program-test", false);
       const component = new Cloud9Integration("cloud9", {
-        customer: { kind: "smb", businessNumber: 150051042499090, awsHosted: false, adopt: false, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }], mappings: [{ businessNumber: 150051042499090 }] },
+        customer: { kind: "smb", businessNumber: 150051042499090, awsHosted: false, adopt: false, changedBySupport: false, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }], mappings: [{ businessNumber: 150051042499090 }] },
         clientId: "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0",
       });
       const urnOf = (resource: pulumi.Resource): Promise<string> => new Promise((resolve) => resource.urn.apply(resolve));

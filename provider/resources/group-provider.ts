@@ -1,9 +1,10 @@
 // IntegrationGroup lifecycle: a BirdEye business integration group holding the
 // Cloud9 Client ID and the triggers. BirdEye offers create, list-by-business and
 // replace-triggers; nothing else. So: create looks before it writes, read lists,
-// update replaces triggers, delete leaves the group in BirdEye with a warning,
-// and ClientID / is.aws.hosted changes are replacements BirdEye support must
-// complete.
+// update replaces triggers, delete leaves the group in BirdEye with a warning.
+// BirdEye cannot change a group's ClientID or is.aws.hosted: such a change is
+// an update that stops with what to ask BirdEye support, until the stack says
+// (changedBySupport: true) that support has made it; then it is recorded.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BirdEyeApiError, CLOUD9_SOURCE_ID, DEFAULT_ACTION_ID, DEFAULT_RETRY_POLICY, JOB_TRIGGER_TYPE_ID, UUID_PATTERN, businessNumberProblem } from "../api";
@@ -12,6 +13,7 @@ import { retryDelayMs } from "../api/retry";
 import { PROVIDER_KEY, UNKNOWN, checkProps, describeFailures, once } from "./check";
 import type { CheckFailure, Props } from "./check";
 import { configureConnection, connectClient } from "./connection";
+import { forgetClaims } from "./mapping-claims";
 
 /** Inputs after check: defaults applied. */
 export interface GroupInputs {
@@ -21,6 +23,8 @@ export interface GroupInputs {
   readonly triggers: GroupTrigger[];
   readonly integrationSourceId: number;
   readonly adopt: boolean;
+  /** BirdEye support has changed the group's ClientID / is.aws.hosted to these inputs: record them without a call. */
+  readonly changedBySupport: boolean;
 }
 
 /**
@@ -38,8 +42,11 @@ export interface GroupOutputs extends Omit<GroupInputs, "triggers"> {
 /** Creation attempts when BirdEye's answer is lost and the lookup finds nothing. */
 export const MAX_CREATE_ATTEMPTS = 3;
 
-/** Properties whose change BirdEye cannot apply to an existing group. */
-export const GROUP_REPLACE_PROPERTIES = ["parentBusinessNumber", "integrationSourceId", "clientId", "awsHosted"] as const;
+/** Properties whose change means another group. */
+export const GROUP_REPLACE_PROPERTIES = ["parentBusinessNumber", "integrationSourceId"] as const;
+/** Properties BirdEye stores but has no call to change: only BirdEye support can. */
+export const SUPPORT_ONLY_PROPERTIES = ["clientId", "awsHosted"] as const;
+const WIRE_NAME: Record<(typeof SUPPORT_ONLY_PROPERTIES)[number], string> = { clientId: "ClientID", awsHosted: "is.aws.hosted" };
 
 export const GROUP_HINTS: Readonly<Record<string, string>> = {
   parentBusinessNumber: "use the Enterprise ID (multi-location) or the Business ID (single-location SMB) from the BirdEye dashboard, an integer like 150051042499080",
@@ -48,6 +55,7 @@ export const GROUP_HINTS: Readonly<Record<string, string>> = {
   triggers: "give one or more triggers like [{ triggerId: 57 }] (57 = Cloud 9 Dismissed Appointments Trigger; triggerTypeId defaults to 1 = JOB, actionIds to [1])",
   integrationSourceId: "leave it out: Cloud 9 Ortho is integration source 34",
   adopt: "true to take over the Cloud9 group the business already has in BirdEye, otherwise false (the default)",
+  changedBySupport: "true only once BirdEye support has changed the group's ClientID or is.aws.hosted to the stack's values, otherwise false (the default)",
 };
 
 /** The input schema (built once per process). */
@@ -79,6 +87,7 @@ function buildGroupInputSchema() {
       }),
     integrationSourceId: positiveInt.default(CLOUD9_SOURCE_ID),
     adopt: z.boolean().default(false),
+    changedBySupport: z.boolean().default(false),
   });
 }
 
@@ -107,6 +116,7 @@ function outputsOf(inputs: GroupInputs, group: Group): GroupOutputs {
     awsHosted: inputs.awsHosted,
     integrationSourceId: inputs.integrationSourceId,
     adopt: inputs.adopt,
+    changedBySupport: inputs.changedBySupport,
     groupId: group.groupId,
     triggers: group.integrationGroupTriggers.map((t) => ({
       triggerId: t.triggerId,
@@ -147,6 +157,9 @@ function parseInputs(props: Props): GroupInputs {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Businesses a group of this deployment is being replaced into: their create never adopts. */
+const replacing = new Set<number>();
+
 export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider {
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     await configureConnection(req);
@@ -158,28 +171,41 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+    // Every deployment diffs an existing group before it writes any of its
+    // mappings (they wait for the group's id): a new deployment starts here.
+    if (typeof olds.groupId === "number") forgetClaims(olds.groupId);
     const replaces = GROUP_REPLACE_PROPERTIES.filter((key) => news[key] === UNKNOWN || JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
     // Compare the desired triggers with the live ones (olds are outputs; a
     // refresh writes BirdEye's list there), so drift shows as an update.
     const live = olds.triggers as LiveTrigger[] | undefined;
     const desired = news.triggers;
     const triggersChanged = desired === UNKNOWN || live === undefined || !Array.isArray(desired) || !triggersMatch(desired as GroupTrigger[], live);
-    const unsupported = replaces.filter((key) => key === "clientId" || key === "awsHosted");
-    if (unsupported.length > 0) {
+    const supportOnly = SUPPORT_ONLY_PROPERTIES.filter((key) => news[key] === UNKNOWN || JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+    if (typeof news.parentBusinessNumber === "number") {
+      if (replaces.length > 0) replacing.add(news.parentBusinessNumber);
+      else replacing.delete(news.parentBusinessNumber);
+    }
+    if (replaces.length === 0 && supportOnly.length > 0) {
+      const names = supportOnly.map((k) => WIRE_NAME[k]).join(" and ");
       pulumi.log.warn(
-        `IntegrationGroup ${String(olds.groupId)}: ${unsupported.join(" and ")} changed. BirdEye has no call to change a group's ${unsupported.map((k) => (k === "clientId" ? "ClientID" : "is.aws.hosted")).join(" or ")}, so this forces a replacement, and creating the replacement fails while group ${String(olds.groupId)} exists: ask BirdEye support to update or remove group ${String(olds.groupId)}, then run pulumi up (with adopt: true if support updated it in place).`,
+        news.changedBySupport === true
+          ? `IntegrationGroup ${String(olds.groupId)}: ${supportOnly.join(" and ")} changed (values not shown), and changedBySupport is set: pulumi up records the new ${names} as BirdEye support set them, without a call. Remove changedBySupport from the stack file afterwards.`
+          : `IntegrationGroup ${String(olds.groupId)}: ${supportOnly.join(" and ")} changed (values not shown). BirdEye has no call to change a group's ${names}, so pulumi up will stop at this group without changing anything. Ask BirdEye support to set ${names} of group ${String(olds.groupId)} to the stack's value; then set changedBySupport: true and run pulumi up to record it.`,
       );
     }
-    return { changes: replaces.length > 0 || triggersChanged, replaces, deleteBeforeReplace: false };
+    return { changes: replaces.length > 0 || supportOnly.length > 0 || triggersChanged, replaces, deleteBeforeReplace: false };
   }
+
 
   async create(props: Props): Promise<pulumi.dynamic.CreateResult> {
     const inputs = parseInputs(props);
     const client = connectClient([inputs.clientId], (line) => pulumi.log.info(line));
     const business = inputs.parentBusinessNumber;
 
+    // A replacement's create follows its diff in the same deployment (process).
+    const duringReplacement = replacing.delete(business);
     const existing = await client.findGroup(business, inputs.integrationSourceId);
-    if (existing !== undefined) return this.adoptExisting(client, inputs, existing);
+    if (existing !== undefined) return this.adoptExisting(client, inputs, existing, duringReplacement);
 
     let group: Group | undefined;
     for (let attempt = 1; group === undefined; attempt++) {
@@ -198,7 +224,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
             group = found;
             break;
           }
-          return this.adoptExisting(client, inputs, found);
+          return this.adoptExisting(client, inputs, found, duringReplacement);
         }
         if (attempt >= MAX_CREATE_ATTEMPTS) {
           throw new Error(
@@ -212,7 +238,12 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
   }
 
   /** The business already has a group of this source: take it only with adopt. */
-  private async adoptExisting(client: BirdEyeClient, inputs: GroupInputs, group: Group): Promise<pulumi.dynamic.CreateResult> {
+  private async adoptExisting(client: BirdEyeClient, inputs: GroupInputs, group: Group, duringReplacement: boolean): Promise<pulumi.dynamic.CreateResult> {
+    if (duringReplacement) {
+      throw new Error(
+        `IntegrationGroup: this stack's group moves to business ${inputs.parentBusinessNumber}, which already has a Cloud9 integration group in BirdEye (groupId ${group.groupId}). A replacement never adopts a group: remove that group through BirdEye support, or take it over from a stack whose first run sets adopt: true.`,
+      );
+    }
     if (!inputs.adopt) {
       throw new Error(
         `IntegrationGroup: business ${inputs.parentBusinessNumber} already has a Cloud9 integration group in BirdEye (groupId ${group.groupId}), and BirdEye refuses a second one. To manage that group with this stack, set adopt: true (its triggers are then set to the desired ones). If the group must get a different ClientID or is.aws.hosted, ask BirdEye support to change or remove group ${group.groupId}: BirdEye has no call for it.`,
@@ -255,10 +286,21 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     return { id, props: { ...rest, ...outputsOf(rest as unknown as GroupInputs, group) } };
   }
 
-  async update(id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+  async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
     const inputs = parseInputs(news);
-    const client = connectClient([inputs.clientId], (line) => pulumi.log.info(line));
-    await client.updateTriggers({ groupId: Number(id), triggers: inputs.triggers, replaceTriggers: true });
+    const supportOnly = SUPPORT_ONLY_PROPERTIES.filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(inputs[key]));
+    if (supportOnly.length > 0 && !inputs.changedBySupport) {
+      // Before any call: nothing is half done, state keeps what BirdEye holds.
+      const names = supportOnly.map((k) => WIRE_NAME[k]).join(" and ");
+      throw new Error(
+        `IntegrationGroup ${id}: ${supportOnly.join(" and ")} changed (values not shown), and BirdEye has no call to change a group's ${names}. Nothing was changed. Ask BirdEye support to set ${names} of group ${id} (business ${inputs.parentBusinessNumber}) to the stack's value; once they have, set changedBySupport: true in the stack and run pulumi up to record it.`,
+      );
+    }
+    const client = connectClient([inputs.clientId, ...(typeof olds.clientId === "string" ? [olds.clientId] : [])], (line) => pulumi.log.info(line));
+    const live = olds.triggers as LiveTrigger[] | undefined;
+    if (live === undefined || !triggersMatch(inputs.triggers, live)) {
+      await client.updateTriggers({ groupId: Number(id), triggers: inputs.triggers, replaceTriggers: true });
+    }
     const group = (await client.listGroups(inputs.parentBusinessNumber)).find((g) => String(g.groupId) === id);
     if (group === undefined) {
       throw new Error(`IntegrationGroup ${id}: BirdEye accepted the new triggers but no longer lists the group; run pulumi refresh, then pulumi up`);
@@ -268,7 +310,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
 
   async delete(id: string, props: Props): Promise<void> {
     pulumi.log.warn(
-      `IntegrationGroup ${id} (business ${String(props.parentBusinessNumber)}) is removed from this stack but remains in BirdEye: BirdEye has no call to delete an integration group. Its mappings were deactivated; ask BirdEye support to remove group ${id} if it must go.`,
+      `IntegrationGroup ${id} (business ${String(props.parentBusinessNumber)}) is removed from this stack but remains in BirdEye: BirdEye has no call to delete an integration group. Ask BirdEye support to remove group ${id} if it must go.`,
     );
   }
 }

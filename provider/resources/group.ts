@@ -31,6 +31,13 @@ export interface IntegrationGroupArgs {
   readonly integrationSourceId?: pulumi.Input<number>;
   /** Take over the Cloud9 group the business already has instead of failing. @default false */
   readonly adopt?: pulumi.Input<boolean>;
+  /**
+   * BirdEye has no call to change a group's ClientID or is.aws.hosted: a
+   * change of `clientId` or `awsHosted` stops `pulumi up` with what to ask
+   * BirdEye support, until this says support has made it; then the new values
+   * are recorded without a call. Remove it once recorded. @default false
+   */
+  readonly changedBySupport?: pulumi.Input<boolean>;
 }
 
 export interface LiveTriggerOutput {
@@ -82,6 +89,7 @@ export class IntegrationGroup extends pulumi.dynamic.Resource {
   declare public readonly awsHosted: pulumi.Output<boolean>;
   declare public readonly integrationSourceId: pulumi.Output<number>;
   declare public readonly adopt: pulumi.Output<boolean>;
+  declare public readonly changedBySupport: pulumi.Output<boolean>;
 
   constructor(name: string, args: IntegrationGroupArgs, opts?: pulumi.CustomResourceOptions) {
     validateKnownArgs("IntegrationGroup", name, args, (props) => checkProps(groupInputSchema(), props, GROUP_HINTS));

@@ -9,6 +9,7 @@ import type { PutMappingRequest } from "../api";
 import { UNKNOWN, checkProps, describeFailures, once } from "./check";
 import type { CheckFailure, Props } from "./check";
 import { configureConnection, connectClient } from "./connection";
+import { claimMapping, isMappingClaimed } from "./mapping-claims";
 
 export interface MappingInputs {
   readonly businessNumber: number;
@@ -78,6 +79,17 @@ export function mappingRequest(inputs: MappingInputs, active: boolean): PutMappi
   };
 }
 
+/** The inputs state holds, read loosely: only what a deactivation needs must be valid. */
+function storedInputs(props: Props): MappingInputs {
+  const businessNumber = props.businessNumber;
+  const integrationGroupId = props.integrationGroupId;
+  if (typeof businessNumber !== "number" || typeof integrationGroupId !== "number") return parseInputs(props);
+  const locationCode = typeof props.locationCode === "string" && props.locationCode !== "" ? props.locationCode : undefined;
+  // No nextRunDate: a deactivated mapping does not run, and a stored time
+  // outside today's window would only make BirdEye refuse the deactivation.
+  return { businessNumber, integrationGroupId, active: false, ...(locationCode === undefined ? {} : { locationCode }) } as MappingInputs;
+}
+
 function parseInputs(props: Props): MappingInputs {
   const { inputs, failures } = checkMapping(props);
   if (failures.length > 0) throw new Error(describeFailures("IntegrationMapping", failures));
@@ -115,6 +127,7 @@ export class IntegrationMappingProvider implements pulumi.dynamic.ResourceProvid
   async create(props: Props): Promise<pulumi.dynamic.CreateResult> {
     const inputs = parseInputs(props);
     await connectClient([], (line) => pulumi.log.info(line)).putMapping(mappingRequest(inputs, inputs.active));
+    if (inputs.active) claimMapping(inputs.integrationGroupId, inputs.businessNumber);
     return { id: mappingId(inputs), outs: outputsOf(inputs) };
   }
 
@@ -126,12 +139,23 @@ export class IntegrationMappingProvider implements pulumi.dynamic.ResourceProvid
   async update(_id: string, _olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
     const inputs = parseInputs(news);
     await connectClient([], (line) => pulumi.log.info(line)).putMapping(mappingRequest(inputs, inputs.active));
+    if (inputs.active) claimMapping(inputs.integrationGroupId, inputs.businessNumber);
     return { outs: outputsOf(inputs) };
   }
 
-  /** No delete call exists: the mapping is deactivated (active:false). */
+  /**
+   * No delete call exists: the mapping is deactivated (active:false), unless
+   * another resource of this deployment has just put the same BirdEye mapping
+   * active (a replacement, a rename, a new parent): then it stays as it is.
+   * State written by earlier versions is parsed loosely here (a stored
+   * nextRunDate outside today's window must not block a destroy).
+   */
   async delete(id: string, props: Props): Promise<void> {
-    const inputs = parseInputs(props);
+    const inputs = storedInputs(props);
+    if (isMappingClaimed(inputs.integrationGroupId, inputs.businessNumber)) {
+      pulumi.log.info(`IntegrationMapping ${id}: another resource of this stack now holds this BirdEye mapping and has put it active, so it is left active`);
+      return;
+    }
     try {
       await connectClient([], (line) => pulumi.log.info(line)).putMapping(mappingRequest(inputs, false));
     } catch (error) {

@@ -38,6 +38,7 @@ export class Cloud9Integration extends pulumi.ComponentResource {
         awsHosted: customer.awsHosted,
         triggers: customer.triggers.map((t) => ({ ...t, actionIds: [...t.actionIds] })),
         adopt: customer.adopt,
+        changedBySupport: customer.changedBySupport,
       },
       { parent: this },
     );

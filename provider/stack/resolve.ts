@@ -28,6 +28,8 @@ export interface ResolvedCustomer {
   readonly businessNumber: number;
   readonly awsHosted: boolean;
   readonly adopt: boolean;
+  /** BirdEye support has already changed the group's ClientID / is.aws.hosted to these values. */
+  readonly changedBySupport: boolean;
   readonly triggers: readonly ResolvedTrigger[];
   /** SMB: the business itself; Enterprise: one per location. */
   readonly mappings: readonly ResolvedMapping[];
@@ -114,5 +116,5 @@ export async function resolveCustomer(customer: CustomerConfig, client: BirdEyeC
     });
   }
   if (problems.length > 0) throw new NameResolutionError(problems);
-  return { kind: customer.kind, businessNumber: customer.businessNumber, awsHosted: customer.awsHosted, adopt: customer.adopt, triggers: resolvedTriggers, mappings };
+  return { kind: customer.kind, businessNumber: customer.businessNumber, awsHosted: customer.awsHosted, adopt: customer.adopt, changedBySupport: customer.changedBySupport, triggers: resolvedTriggers, mappings };
 }

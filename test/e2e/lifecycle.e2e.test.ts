@@ -1,0 +1,86 @@
+// Lifecycle correctness under the real engine: a replaced mapping stays
+// active, and a Client ID or awsHosted change is never silently recorded.
+import { strict as assert } from "node:assert";
+import { changedSteps, describeRealEngine, initStacks, startProject, writesOf } from "../support/real-cli";
+import type { DeploymentExport, PreviewJson, TempProject } from "../support/real-cli";
+
+const ENTERPRISE = "enterprise-example";
+const SMB = "smb-example";
+const up = (stack: string): string[] => ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack];
+const previewJson = async (project: TempProject, stack: string): Promise<PreviewJson> =>
+  JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", stack])).stdout) as PreviewJson;
+
+/** The group's clientId in state: [input, output] (decrypted). */
+async function groupClientIds(project: TempProject): Promise<unknown[]> {
+  const exported = JSON.parse((await project.pulumiOk(["stack", "export", "--show-secrets", "--stack", SMB])).stdout) as DeploymentExport;
+  const group = exported.deployment.resources?.find((r) => r.type.endsWith(":IntegrationGroup"));
+  // --show-secrets prints a secret as { <signature>, plaintext: <JSON text> }.
+  const plain = (value: unknown): unknown => (typeof value === "object" && value !== null && "plaintext" in value ? JSON.parse(String(value.plaintext)) : value);
+  return [plain(group?.inputs?.clientId), plain(group?.outputs?.clientId)];
+}
+
+describeRealEngine("lifecycle correctness through `pulumi`", () => {
+  let project: TempProject;
+  afterEach(() => project.close());
+
+  it("`pulumi up --replace` of a mapping leaves it active in BirdEye, and the next up changes nothing", async () => {
+    project = await startProject({ stacks: [ENTERPRISE] });
+    await initStacks(project, [ENTERPRISE]);
+    await project.pulumiOk(up(ENTERPRISE));
+    const exported = await project.exportStack(ENTERPRISE);
+    const urn = exported.deployment.resources?.find((r) => r.urn.endsWith("::cloud9-mapping-150051042499081"))?.urn;
+    assert.ok(urn !== undefined);
+
+    project.emulator.admin.clearRequests();
+    const replaced = await project.pulumiOk([...up(ENTERPRISE), "--replace", urn]);
+    assert.match(replaced.stdout, /\+-1 replaced/);
+    assert.deepEqual(writesOf(project.emulator), ["PUT /integration/add/businessintegrationmapping"], "the new resource's put; the old one's delete sends nothing");
+    assert.deepEqual(
+      project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]).sort(),
+      [
+        [150051042499081, true],
+        [150051042499082, true],
+      ],
+    );
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
+  });
+
+  it("a Client ID or awsHosted change previews as one group update, stops `up` with what to ask BirdEye support (nothing written, state unchanged), and is recorded once changedBySupport says support made it", async () => {
+    project = await startProject({ stacks: [SMB] });
+    await initStacks(project, [SMB]);
+    await project.pulumiOk(up(SMB));
+    const oldId = project.readStack(SMB)["birdeye-cloud9:clientId"] as string;
+    const newId = "5b3e2f3c-7d1a-4c8e-9f60-2a1b3c4d5e6f";
+
+    for (const change of ["clientId", "awsHosted"] as const) {
+      const before = project.readStack(SMB);
+      if (change === "clientId") project.writeStack(SMB, { ...before, "birdeye-cloud9:clientId": newId });
+      else project.editCustomer(SMB, (customer) => void (customer.awsHosted = true));
+      const preview = await previewJson(project, SMB);
+      assert.deepEqual(changedSteps(preview), ["update cloud9-group"], `${change}: only the group, no mapping step`);
+      assert.ok(preview.diagnostics?.some((d) => /pulumi up will stop at this group without changing anything\. Ask BirdEye support/.test(d.message)), JSON.stringify(preview.diagnostics));
+
+      project.emulator.admin.clearRequests();
+      const stopped = await project.pulumi(up(SMB));
+      assert.notEqual(stopped.code, 0);
+      assert.match(stopped.stdout, new RegExp(`${change} changed \\(values not shown\\), and BirdEye has no call to change a group's .*Nothing was changed\\. Ask BirdEye support`));
+      assert.ok(!stopped.all.includes(newId) && !stopped.all.includes(oldId));
+      assert.deepEqual(writesOf(project.emulator), []);
+      assert.deepEqual(await groupClientIds(project), [oldId, oldId], "the group's state still claims only what BirdEye holds");
+      project.writeStack(SMB, before);
+    }
+
+    // BirdEye support changes the ClientID; the stack says so and records it.
+    const held = project.emulator.state;
+    const group = held.groups[0];
+    assert.ok(group !== undefined);
+    project.emulator.admin.setState({ ...held, groups: [{ ...group, properties: group.properties.map((p) => (p.propertyKey === "ClientID" ? { ...p, propertyValue: newId } : p)) }] });
+    project.writeStack(SMB, { ...project.readStack(SMB), "birdeye-cloud9:clientId": newId });
+    project.editCustomer(SMB, (customer) => void (customer.changedBySupport = true));
+    project.emulator.admin.clearRequests();
+    await project.pulumiOk(up(SMB));
+    assert.deepEqual(writesOf(project.emulator), [], "recorded without a call");
+    assert.deepEqual(await groupClientIds(project), [newId, newId]);
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", SMB]);
+  });
+});
