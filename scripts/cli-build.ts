@@ -82,14 +82,21 @@ function install(cached: string, binDir: string, key: string): void {
     fs.symlinkSync(path.join(cached, name), link);
   }
   const shim = require.resolve(`@pulumi/pulumi/${SHIM}`, { paths: [ROOT] });
-  fs.copyFileSync(shim, path.join(binDir, SHIM));
-  fs.chmodSync(path.join(binDir, SHIM), 0o755);
+  // Beside the real executable too: the CLI finds its plugins there without
+  // PATH, and warns on every run about a plugin it found through PATH.
+  for (const dir of [binDir, cached]) {
+    fs.copyFileSync(shim, path.join(dir, SHIM));
+    fs.chmodSync(path.join(dir, SHIM), 0o755);
+  }
   fs.writeFileSync(path.join(binDir, "..", "BUILD"), `${key}\n`);
 }
 
+/** The build key of a complete install (binaries linked, the shim beside them and beside the real executable), else undefined. */
 function installedKey(binDir: string): string | undefined {
   try {
-    return fs.readFileSync(path.join(binDir, "..", "BUILD"), "utf8").trim();
+    const real = path.dirname(fs.realpathSync(path.join(binDir, "pulumi")));
+    const complete = [binDir, real].every((dir) => fs.existsSync(path.join(dir, SHIM))) && fs.existsSync(path.join(real, "pulumi-language-nodejs"));
+    return complete ? fs.readFileSync(path.join(binDir, "..", "BUILD"), "utf8").trim() : undefined;
   } catch {
     return undefined;
   }
@@ -99,26 +106,35 @@ export interface BuildOptions {
   readonly log?: (line: string) => void;
   /** Do nothing when a usable CLI is found; without Go, only say so. */
   readonly ifNeeded?: boolean;
+  /** Tests: the project whose .pulumi-cli/bin to fill (default this checkout). */
+  readonly root?: string;
+  /** Tests: the per-user cache folder. */
+  readonly cacheDir?: string;
+  /** Tests: the go executable; null means none (default: found on PATH or in /usr/local/go). */
+  readonly go?: string | null;
+  /** Tests: the PATH searched for an installed pulumi. */
+  readonly pathVar?: string;
 }
 
 /** Returns the path of the CLI to use, or undefined (ifNeeded without Go). */
 export function buildPulumiCli(options: BuildOptions = {}): string | undefined {
   const log = options.log ?? ((line: string) => console.log(line));
-  const binDir = projectCliBinDir(ROOT);
+  const root = options.root ?? ROOT;
+  const binDir = projectCliBinDir(root);
   const version = pinnedVersionFromGoMod();
   if (version !== PINNED_PULUMI_VERSION) throw new CliBuildError(`scripts/pulumi-cli/go.mod pins v${version} but provider/tools/pulumi-cli.ts says v${PINNED_PULUMI_VERSION}: make them equal`);
   const key = buildKey(version);
   if (options.ifNeeded === true) {
-    const found = findPulumiCli({ root: ROOT });
+    const found = findPulumiCli({ root, ...(options.pathVar === undefined ? {} : { pathVar: options.pathVar }) });
     if (found !== undefined && (found.origin === "PATH" || installedKey(binDir) === key)) return found.pulumi;
   }
-  if (installedKey(binDir) === key && pulumiVersion(path.join(binDir, "pulumi")) === version && fs.existsSync(path.join(binDir, SHIM))) {
+  if (installedKey(binDir) === key && pulumiVersion(path.join(binDir, "pulumi")) === version) {
     log(`Pulumi CLI v${version} is already built (.pulumi-cli/bin); nothing to do.`);
     return path.join(binDir, "pulumi");
   }
-  const cached = path.join(cacheRoot(), key);
+  const cached = path.join(options.cacheDir ?? cacheRoot(), key);
   if (!BINARIES.every((name) => fs.existsSync(path.join(cached, name)))) {
-    const go = findGo();
+    const go = options.go === null ? undefined : (options.go ?? findGo());
     if (go === undefined) {
       if (options.ifNeeded === true) {
         log(`No Pulumi CLI found, and ${GO_MISSING}. Going on without it.`);

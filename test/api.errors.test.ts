@@ -45,6 +45,27 @@ describe("BirdEye client errors", () => {
       assertNoSecret(everyRendering(error), MANUAL.locationsClientId, API_KEY);
     });
 
+    it("redaction happens before truncation: a secret cut at any point of a long answer leaves no part of it, with or without dashes, in any case", async () => {
+      const dashless = MANUAL.clientId.replace(/-/g, "");
+      for (let pad = 30; pad <= 60; pad += 3) {
+        for (const secret of [MANUAL.clientId, dashless.toUpperCase(), API_KEY]) {
+          const body = `${"x".repeat(pad)}${secret} and more`;
+          server = await startScriptedServer({ status: 200, body }, { status: 503, body: `${"y".repeat(pad * 2)}${secret}` });
+          const client = new BirdEyeClient({ baseUrl: server.url, apiKey: API_KEY, retry: { ...fast, maxRetries: 0 } });
+          const notJson = await rejection(client.listLocations({ clientId: MANUAL.clientId, awsHosted: false }));
+          const failed = await rejection(client.listLocations({ clientId: MANUAL.clientId, awsHosted: false }));
+          for (const error of [notJson, failed]) {
+            const text = everyRendering(error).toLowerCase();
+            // Any 8 characters of the secret would be a leak.
+            const plain = secret.toLowerCase().replace(/-/g, "");
+            for (let i = 0; i + 8 <= plain.length; i++) assert.ok(!text.replace(/-/g, "").includes(plain.slice(i, i + 8)), `pad ${pad}: part of a secret in ${error.message}`);
+          }
+          await server.close();
+          server = undefined;
+        }
+      }
+    });
+
     it("a non-JSON answer quoting the secrets is redacted too", async () => {
       server = await startScriptedServer({ status: 200, body: `<html>${MANUAL.clientId} ${API_KEY}</html>` });
       const client = new BirdEyeClient({ baseUrl: server.url, apiKey: API_KEY });

@@ -86,6 +86,17 @@ describe("BirdEye client retries", () => {
     assert.equal(server.received.length, 2);
   });
 
+  it("the timeout is a total deadline per attempt: an answer that trickles in byte by byte does not keep the call waiting past it", async () => {
+    server = await startScriptedServer({ status: 200, body: " ".repeat(200) + "[]", trickleMs: 20 });
+    const client = new BirdEyeClient({ baseUrl: server.url, retry: { ...fast, maxRetries: 0 }, timeoutMs: 300 });
+    const started = Date.now();
+    const error = await rejection(client.listGroups(MANUAL.businessNumber));
+    const elapsed = Date.now() - started;
+    assert.equal(error.kind, "timeout");
+    assert.match(error.message, /no answer from BirdEye at .* within 300 ms/);
+    assert.ok(elapsed < 2_000, `gave up after ${elapsed} ms, not after the 4 s the answer takes`);
+  });
+
   it("group creation is never retried: one request, and the error says the outcome is unknown", async () => {
     server = await startScriptedServer({ status: 503, body: "{}" }, { status: 200, body: "{}" });
     const client = new BirdEyeClient({ baseUrl: server.url, retry: fast });

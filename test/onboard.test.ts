@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
 import { validateStackDir } from "../provider/tools/validate";
-import { describeRealEngine, startProject } from "./support/real-cli";
+import { describeRealEngine, realCli, startProject } from "./support/real-cli";
 import type { TempProject } from "./support/real-cli";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -93,7 +93,7 @@ describeRealEngine("npm run onboard with the real CLI", () => {
   it("Enterprise: lists every Cloud 9 location to fill in, stores the Client ID encrypted with pulumi config set --secret (on standard input), and passes validate once filled", async () => {
     project = await startProject({ stacks: [] });
     const stacks = path.join(project.dir, "stacks");
-    const result = await runOnboard(["--stack", "acme", "--kind", "enterprise", "--business", "150051042499080", "--api-url", project.emulator.url], { ...project.env, BIRDEYE_CLOUD9_CLIENT_ID: CLIENT_ID }, project.dir, stacks);
+    const result = await runOnboard(["--stack", "acme", "--kind", "enterprise", "--business", "150051042499080", "--api-url", project.emulator.url], { ...project.env, PATH: `${realCli()?.binDir ?? ""}${path.delimiter}${process.env.PATH ?? ""}`, BIRDEYE_CLOUD9_CLIENT_ID: CLIENT_ID }, project.dir, stacks);
     assert.equal(result.code, 0, result.stderr);
     const file = path.join(stacks, "Pulumi.acme.yaml");
     const text = fs.readFileSync(file, "utf8");

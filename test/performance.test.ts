@@ -96,6 +96,25 @@ describe("performance design", function () {
       assert.equal(emulator.state.mappings.length, 40);
     });
 
+    it("the bound holds across both providers' configure calls: the group provider configured while mapping calls are in flight does not reset it", async () => {
+      emulator = await startEmulator({ faults: { latencyMs: 150 } });
+      host = await startProviderHost();
+      await host.configure({ "birdeye:apiUrl": emulator.url, "birdeye:maxConcurrency": "1" });
+      // The mapping provider is configured first (its group is named by number, no group call yet).
+      const mappings = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => host!.check(urnOf("IntegrationMapping", `m${i}`), {}, { businessNumber: 150051042499100 + i, integrationGroupId: 1595, __provider: providers.mapping })),
+      );
+      emulator.admin.clearRequests();
+      const groupUrn = urnOf("IntegrationGroup", "g");
+      const puts = Promise.allSettled(mappings.map((c, i) => host!.create(urnOf("IntegrationMapping", `m${i}`), c.inputs)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Now the group provider meets its first call, and is configured.
+      const group = host.check(groupUrn, {}, { parentBusinessNumber: 150051042499080, clientId: "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0", triggers: [{ triggerId: 57 }], __provider: providers.group }).then((c) => host!.create(groupUrn, c.inputs));
+      await Promise.allSettled([puts, group]);
+      assert.ok(emulator.requests.length >= 5);
+      assert.equal(peakConcurrency(emulator.requests), 1, "never more than birdeye:maxConcurrency calls at once");
+    });
+
     it("a host started outside the project folder says where it looked for the provider code", async () => {
       emulator = await startEmulator();
       const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-elsewhere-"));
@@ -103,7 +122,7 @@ describe("performance design", function () {
         host = await startProviderHost({}, elsewhere);
         await assert.rejects(
           host.check(urnOf("IntegrationMapping", "m"), {}, { businessNumber: 1, integrationGroupId: 1, __provider: providers.mapping }),
-          /birdeye-cloud9: cannot load the provider's lifecycle code from .*provider\/resources\/lifecycles\.ts .*run pulumi in the project folder, after npm ci/,
+          /birdeye-cloud9: cannot load the provider's lifecycle code: looked in the birdeye-cloud9 package installed for .*birdeye-elsewhere-.* \(npm install it in the Pulumi project\)/,
         );
       } finally {
         await host?.close();

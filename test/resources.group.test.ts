@@ -119,6 +119,16 @@ describe("IntegrationGroup provider (methods called directly, against the emulat
       });
     }
 
+    it("a 429 on the create call: the second attempt waits at least the Retry-After BirdEye asked for", async () => {
+      emulator.admin.scriptFaults([{ fault: "rate-limit", retryAfterSeconds: 2, method: "PUT", path: MANUAL.createGroupPath }]);
+      await integrationGroupProvider.create(INPUTS);
+      const creates = emulator.requests.filter((r) => r.method === "PUT" && r.path === MANUAL.createGroupPath);
+      assert.deepEqual(creates.map((r) => r.status), [429, 200]);
+      const waited = Date.parse(creates[1]?.at ?? "") - Date.parse(creates[0]?.at ?? "");
+      assert.ok(waited >= 2_000, `waited ${waited} ms after a Retry-After of 2 s`);
+      assert.equal(emulator.state.groups.length, 1);
+    });
+
     it("a create that fails every time gives up, says nothing was created, and leaves no group", async () => {
       emulator.admin.scriptFaults(Array(3).fill({ fault: "server-error", method: "PUT", path: MANUAL.createGroupPath }));
       await assert.rejects(integrationGroupProvider.create(INPUTS), /could not create the group for business 150051042499080 after 3 attempts .*nothing was created\. Run pulumi up again/);

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { soakPassed } from "../scripts/soak";
-import { runSoak } from "./support/soak";
+import { beyondRetryBudget, runCliSoak, runSoak } from "./support/soak";
+import { describeRealEngine } from "./support/real-cli";
 
 describe("fault soak (10 stacks; npm run soak runs 100)", function () {
   this.timeout(240_000);
@@ -15,8 +16,11 @@ describe("fault soak (10 stacks; npm run soak runs 100)", function () {
         { fault: "reset", method: "PUT", path: "/integration/add/businessintegrationmapping" },
         { fault: "rate-limit", retryAfterSeconds: 1, method: "PUT", path: "/integration/add/businessintegrationmapping" },
         { fault: "server-error", method: "GET", path: "/integration/businessintegrationgroup/" },
+        // Beyond the retry budget: that run fails, and the soak runs pulumi up again as a user would.
+        ...beyondRetryBudget(),
       ],
     });
+    assert.ok((report.runsToConverge["2"] ?? 0) >= 1, `a stack needed a second run: ${JSON.stringify(report.runsToConverge)}`);
     assert.deepEqual(report.unconverged, []);
     assert.deepEqual(report.mismatches, []);
     assert.deepEqual([report.duplicateGroups, report.extraGroups, report.duplicateMappings, report.strayMappings], [0, 0, 0, 0]);
@@ -26,6 +30,19 @@ describe("fault soak (10 stacks; npm run soak runs 100)", function () {
       assert.ok((report.faultsInjected[fault] ?? 0) > 0, `${fault} faults were injected: ${JSON.stringify(report.faultsInjected)}`);
     }
     assert.ok(report.enterprise > 0 && report.smb > 0);
+    assert.equal(soakPassed(report), true);
+  });
+});
+
+describeRealEngine("fault soak through the real CLI (3 stacks; npm run soak -- --engine cli runs 20)", () => {
+  it("a run that fails beyond the retry budget is run again until it converges; BirdEye equals every stack, no duplicate, no leaked secret", async () => {
+    const report = await runCliSoak({ stacks: 3, seed: 5, scriptedFaults: beyondRetryBudget() });
+    assert.deepEqual(report.unconverged, []);
+    assert.ok((report.runsToConverge["2"] ?? 0) >= 1, `a stack needed a second run: ${JSON.stringify(report.runsToConverge)}`);
+    assert.deepEqual(report.mismatches, []);
+    assert.deepEqual([report.duplicateGroups, report.extraGroups, report.duplicateMappings, report.strayMappings], [0, 0, 0, 0]);
+    assert.deepEqual(report.secretLeaks, []);
+    assert.equal(report.clientIdsInSecretProperty, 1, "the state holds the Client ID, encrypted: the search was not blind");
     assert.equal(soakPassed(report), true);
   });
 });

@@ -148,6 +148,18 @@ export class BirdEyeClient {
       transitional: { clarifyTimeoutError: true },
       validateStatus: (status) => status >= 200 && status < 300,
     });
+    // axios's timeout is an idle timeout on the socket in Node: an answer that
+    // trickles in byte by byte never trips it. So each attempt (retries
+    // included: interceptors run again) also gets a total deadline, reported
+    // and retried as a timeout. Registered before axios-retry's own.
+    this.http.interceptors.request.use((config) => ({ ...config, signal: AbortSignal.timeout(this.timeoutMs) }));
+    this.http.interceptors.response.use(undefined, (error: unknown) => {
+      if (axios.isAxiosError(error) && error.code === "ERR_CANCELED" && error.config?.signal?.aborted === true) {
+        error.code = "ETIMEDOUT";
+        error.message = `timeout of ${this.timeoutMs} ms exceeded`;
+      }
+      return Promise.reject(error);
+    });
     axiosRetry(this.http, { retries: 0 });
   }
 
@@ -288,7 +300,8 @@ export class BirdEyeClient {
     try {
       return JSON.parse(text);
     } catch {
-      const start = text.trim().slice(0, 60).replace(/\s+/g, " ");
+      // Redact before cutting: a cut must never leave part of a secret.
+      const start = redact(text, [...this.secrets, ...secrets]).trim().slice(0, 60).replace(/\s+/g, " ");
       throw new BirdEyeApiError({
         call,
         kind: "invalid-response",
@@ -373,7 +386,8 @@ export class BirdEyeClient {
         : `could not reach BirdEye at ${this.baseUrl}: ${error.code ?? error.message}`;
       // A refused connection never carried the request; anything else may have.
       const outcomeUnknown = error.code !== "ECONNREFUSED";
-      return new BirdEyeApiError({ call, kind, retries, outcomeUnknown, message: redact(`${call}: ${what}${tried}`, secrets) });
+      const todo = timedOut ? "; run again later" : "; check birdeye:apiUrl (or BIRDEYE_API_URL) and the network, then run again";
+      return new BirdEyeApiError({ call, kind, retries, outcomeUnknown, message: redact(`${call}: ${what}${tried}${todo}`, secrets) });
     }
 
     const status = response.status;
@@ -387,7 +401,7 @@ export class BirdEyeClient {
         said = parsed.data.message ?? parsed.data.errorMessage ?? "";
       }
     } catch {
-      said = body.trim().slice(0, 120).replace(/\s+/g, " ");
+      said = redact(body, secrets).trim().slice(0, 120).replace(/\s+/g, " ");
     }
     const head = `HTTP ${status}${code === undefined ? "" : `, code ${code}`}${said === "" ? "" : `: ${said}`}`;
     let message: string;
@@ -409,6 +423,7 @@ export class BirdEyeClient {
       code,
       retries,
       outcomeUnknown: status >= 500,
+      ...(response.headers["retry-after"] === undefined ? {} : { retryAfterMs: retryAfterMs(response.headers["retry-after"]) }),
       message: redact(message, secrets),
     });
   }

@@ -30,6 +30,8 @@ export interface ApiErrorDetails {
    * must look before they write again.
    */
   readonly outcomeUnknown?: boolean;
+  /** What BirdEye asked for in Retry-After (ms), when it answered with one. */
+  readonly retryAfterMs?: number;
 }
 
 export class BirdEyeApiError extends Error {
@@ -40,6 +42,7 @@ export class BirdEyeApiError extends Error {
   readonly code: number | undefined;
   readonly retries: number;
   readonly outcomeUnknown: boolean;
+  readonly retryAfterMs: number | undefined;
 
   constructor(details: ApiErrorDetails) {
     super(details.message);
@@ -49,6 +52,7 @@ export class BirdEyeApiError extends Error {
     this.code = details.code;
     this.retries = details.retries ?? 0;
     this.outcomeUnknown = details.outcomeUnknown ?? false;
+    this.retryAfterMs = details.retryAfterMs;
   }
 
   toJSON(): Record<string, string | number | boolean | undefined> {
@@ -68,14 +72,16 @@ export class BirdEyeApiError extends Error {
 export const REDACTED = "[redacted]";
 
 /**
- * Replace every occurrence of each secret (as is, and URL-encoded; letters in
- * any case, since a UUID may come back upper-cased) with [redacted].
+ * Replace every occurrence of each secret (as is, URL-encoded, and a UUID
+ * without its dashes; letters in any case, since a UUID may come back
+ * upper-cased) with [redacted]. Callers that shorten text redact it first.
  */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
     if (secret.length < 4) continue; // too short to be a credential; redacting it would shred the text
-    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+    for (const form of new Set([secret, encodeURIComponent(secret), secret.replace(/-/g, "")])) {
+      if (form.length < 4) continue;
       const pattern = new RegExp(form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi");
       out = out.replace(pattern, REDACTED);
     }

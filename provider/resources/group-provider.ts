@@ -116,7 +116,8 @@ function outputsOf(inputs: GroupInputs, group: Group): GroupOutputs {
     awsHosted: inputs.awsHosted,
     integrationSourceId: inputs.integrationSourceId,
     adopt: inputs.adopt,
-    changedBySupport: inputs.changedBySupport,
+    // State written before changedBySupport existed lacks it (read passes state through here).
+    changedBySupport: inputs.changedBySupport === true,
     groupId: group.groupId,
     triggers: group.integrationGroupTriggers.map((t) => ({
       triggerId: t.triggerId,
@@ -231,7 +232,8 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
             `IntegrationGroup: could not create the group for business ${business} after ${attempt} attempts (${error.message}); BirdEye shows no group for it, so nothing was created. Run pulumi up again.`,
           );
         }
-        await sleep(retryDelayMs(DEFAULT_RETRY_POLICY, attempt, 0));
+        // Never sooner than BirdEye asked (Retry-After on a 429), as every other call.
+        await sleep(retryDelayMs(DEFAULT_RETRY_POLICY, attempt, error.retryAfterMs ?? 0));
       }
     }
     return this.finish(client, inputs, group, "created");

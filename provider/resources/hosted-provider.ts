@@ -6,8 +6,9 @@
 // the lifecycle code (lifecycles.ts) at run time:
 // - in the program's own process it is already loaded (a process-global registry);
 // - in Pulumi's dynamic-provider host, a plain node process started in the
-//   project folder, it is loaded from the project's TypeScript with ts-node,
-//   which every TypeScript Pulumi project has (a peer dependency of @pulumi/pulumi).
+//   program's folder, it is loaded from this project's checkout (TypeScript
+//   through ts-node) or from the package installed in another project
+//   (compiled JavaScript): see lifecycles() below.
 // A consequence, and a deliberate one: refresh and destroy run the lifecycle
 // code of the checkout, not a copy frozen into state when the resource was last
 // updated. This module must stay self-contained: everything it references is
@@ -20,39 +21,77 @@ export type LifecycleName = "group" | "mapping";
 /** Where lifecycles.ts registers the implementations when it is loaded. */
 export const LIFECYCLE_REGISTRY = "__birdeyeCloud9Lifecycles";
 
-/** The entry that registers them, relative to the project folder: a contract with provider text already in state. */
+/** The entry that registers them, relative to a checkout of this project: a contract with provider text already in state. */
 export const LIFECYCLE_ENTRY = ["provider", "resources", "lifecycles"];
+
+/** The package, and its compiled entry, as another Pulumi project installs it. */
+export const PACKAGE_NAME = "birdeye-cloud9";
+export const PACKAGE_LIFECYCLE_ENTRY = "bin/provider/resources/lifecycles.js";
 
 type Lifecycles = Record<LifecycleName, pulumi.dynamic.ResourceProvider>;
 
+/**
+ * Load the lifecycle code in the provider host, whose working directory is the
+ * program's folder (Pulumi.yaml's, or its `main:` folder):
+ * 1. a checkout of this project at or above it: its TypeScript through
+ *    ts-node (never a stale build), or its compiled bin/ when ts-node is not
+ *    installed (`npm ci --omit=dev` after `npm run build`);
+ * 2. else the package installed in another project (node_modules/birdeye-cloud9,
+ *    found the way Node finds it from there): its compiled JavaScript.
+ */
 function lifecycles(): Lifecycles {
   const slot = globalThis as { [LIFECYCLE_REGISTRY]?: Lifecycles };
   const loaded = slot[LIFECYCLE_REGISTRY];
   if (loaded !== undefined) return loaded;
-  const root = process.cwd();
-  const entry = path.join(root, ...LIFECYCLE_ENTRY);
+  const fs = require("node:fs") as typeof import("node:fs");
   const load = require as (id: string) => unknown;
-  try {
-    // Compiled JavaScript next to the entry (a precompiled project) loads as is;
-    // otherwise compile the project's TypeScript on the fly.
-    let compiled = true;
+  const cwd = process.cwd();
+  const tried: string[] = [];
+  const isCheckout = (dir: string): boolean => {
     try {
-      require.resolve(entry, { paths: [root] });
+      return fs.existsSync(path.join(dir, ...LIFECYCLE_ENTRY) + ".ts") && (JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string }).name === PACKAGE_NAME;
     } catch {
-      compiled = false;
+      return false;
     }
-    if (!compiled) {
-      const tsNode = load(require.resolve("ts-node", { paths: [root] })) as { register(options: object): void };
-      tsNode.register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+  };
+  let entry: string | undefined;
+  for (let dir = cwd; entry === undefined; dir = path.dirname(dir)) {
+    if (isCheckout(dir)) {
+      const source = path.join(dir, ...LIFECYCLE_ENTRY);
+      let tsNode: string | undefined;
+      try {
+        tsNode = require.resolve("ts-node", { paths: [dir] });
+      } catch {
+        tsNode = undefined;
+      }
+      const compiled = path.join(dir, PACKAGE_LIFECYCLE_ENTRY);
+      if (tsNode !== undefined) {
+        (load(tsNode) as { register(options: object): void }).register({ transpileOnly: true, project: path.join(dir, "tsconfig.json") });
+        entry = source;
+      } else if (fs.existsSync(compiled)) {
+        entry = compiled;
+      } else {
+        tried.push(`${source}.ts (ts-node is not installed there, and there is no ${PACKAGE_LIFECYCLE_ENTRY}: run npm ci, or npm run build)`);
+        break;
+      }
     }
+    if (path.dirname(dir) === dir) break;
+  }
+  if (entry === undefined) {
+    try {
+      entry = require.resolve(`${PACKAGE_NAME}/${PACKAGE_LIFECYCLE_ENTRY}`, { paths: [cwd] });
+    } catch {
+      tried.push(`the ${PACKAGE_NAME} package installed for ${cwd} (npm install it in the Pulumi project)`);
+    }
+  }
+  try {
+    if (entry === undefined) throw new Error(`looked in ${tried.join("; and ")}`);
     load(entry);
   } catch (error) {
-    throw new Error(
-      `birdeye-cloud9: cannot load the provider's lifecycle code from ${entry}.ts (${(error instanceof Error ? error.message : String(error)).split("\n")[0] ?? ""}); run pulumi in the project folder, after npm ci`,
-    );
+    throw new Error(`birdeye-cloud9: cannot load the provider's lifecycle code: ${(error instanceof Error ? error.message : String(error)).split("\n")[0] ?? ""}`);
   }
   const registered = slot[LIFECYCLE_REGISTRY];
-  if (registered === undefined) throw new Error(`birdeye-cloud9: ${entry}.ts did not register the provider's lifecycles`);
+  if (registered === undefined) throw new Error(`birdeye-cloud9: ${entry} did not register the provider's lifecycles`);
   return registered;
 }
 

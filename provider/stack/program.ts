@@ -3,6 +3,7 @@
 // Nothing is written to BirdEye before every check has passed.
 import * as pulumi from "@pulumi/pulumi";
 import { BirdEyeClient } from "../api/client";
+import { BirdEyeApiError } from "../api/errors";
 import { DEFAULT_BASE_URL } from "../api/rules";
 import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, checkCustomerConfig } from "./customer-config";
 import { Cloud9Integration } from "./component";
@@ -53,7 +54,10 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   const clientId = config.requireSecret("clientId");
 
   const resolved = await resolveCustomer(customer, lookupClient([rawClientId]), rawClientId).catch((error: unknown) => {
-    throw error instanceof NameResolutionError ? new pulumi.RunError(`${stackFile}: ${error.message}`) : error;
+    if (error instanceof NameResolutionError) throw new pulumi.RunError(`${stackFile}: ${error.message}`);
+    // BirdEye unreachable or failing: its message names the call and what to do; a stack trace adds nothing.
+    if (error instanceof BirdEyeApiError) throw new pulumi.RunError(error.message);
+    throw error;
   });
   const integration = new Cloud9Integration("cloud9", { customer: resolved, clientId });
   return { groupId: integration.groupId, mappings: integration.mappingSummaries };

@@ -25,7 +25,7 @@ export function projectCliBinDir(root: string = PROJECT_ROOT): string {
 export interface PulumiCli {
   /** The `pulumi` executable. */
   readonly pulumi: string;
-  /** Its folder, put first on PATH so the engine finds the language host and the dynamic-provider shim beside it. */
+  /** Its folder (the language host and the dynamic-provider shim are beside it). */
   readonly binDir: string;
   /** As `pulumi version` prints it, without the leading v. */
   readonly version: string;
@@ -81,14 +81,15 @@ export function findPulumiCli(options: FindOptions = {}): PulumiCli | undefined 
 }
 
 /**
- * The environment for every run of the CLI: its folder first on PATH, no
- * update check, no plugin download (both reach for the network, which these
- * machines do not have).
+ * The environment for every run of the CLI: no update check, no plugin
+ * download (both reach for the network, which these machines do not have).
+ * PATH is left alone: the CLI finds the language host and the dynamic-provider
+ * shim beside its own executable (cli:build puts them there), and it warns on
+ * every run about a plugin it found through PATH instead.
  */
-export function pulumiEnv(cli: PulumiCli, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function pulumiEnv(_cli: PulumiCli, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
     ...base,
-    PATH: [cli.binDir, base.PATH ?? ""].filter((p) => p !== "").join(path.delimiter),
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   };

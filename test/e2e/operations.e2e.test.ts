@@ -146,4 +146,21 @@ describeRealEngine("operations through `pulumi`", () => {
       await decoy.close();
     }
   });
+
+  it("BirdEye unreachable during preview and up: one line naming the call and what to do, no stack trace, a non-zero exit", async () => {
+    project = await startProject({ stacks: [ENTERPRISE] });
+    await initStacks(project, [ENTERPRISE]);
+    // A port that was just listening and is now closed: nothing answers there.
+    const gone = await startEmulator({ port: 0, host: "127.0.0.1" });
+    const url = gone.url;
+    await gone.close();
+    project.writeStack(ENTERPRISE, { ...project.readStack(ENTERPRISE), "birdeye:apiUrl": url });
+    for (const command of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+      const result = await project.pulumi([...command, "--non-interactive", "--stack", ENTERPRISE]);
+      assert.notEqual(result.code, 0);
+      assert.match(result.stdout, new RegExp(`(listTriggers|listLocations): could not reach BirdEye at ${url}: ECONNREFUSED \\(retried 4 times over [\\d.]+ s\\); check birdeye:apiUrl \\(or BIRDEYE_API_URL\\) and the network, then run again`));
+      assert.doesNotMatch(result.all, /\n\s+at .+:\d+:\d+\)?\n/, "no stack trace");
+      assert.doesNotMatch(result.all, /PromiseRejectionHandledWarning/);
+    }
+  });
 });

@@ -6,7 +6,7 @@
 //
 // Without a CLI the real-engine suites are skipped (the closing line counts
 // them); with CI=true they fail instead.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -106,6 +106,18 @@ export interface ProjectOptions {
   readonly pulumiYaml?: string;
   /** More environment for every command. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Take the project files (and example stacks) from this commit instead of the working tree. */
+  readonly fromCommit?: string;
+}
+
+/** Put the project files of the working tree, or of a commit, into `dir`. */
+export function copyProjectFiles(dir: string, fromCommit?: string): void {
+  if (fromCommit === undefined) {
+    for (const entry of PROJECT_FILES) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
+    return;
+  }
+  const archive = execFileSync("git", ["archive", "--format=tar", fromCommit, ...PROJECT_FILES, "stacks"], { cwd: PROJECT_ROOT, maxBuffer: 256 * 1024 * 1024 });
+  execFileSync("tar", ["-x", "-C", dir], { input: archive });
 }
 
 export const EXAMPLE_STACKS = ["smb-example", "enterprise-example"] as const;
@@ -116,7 +128,7 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
   const base = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-e2e-"));
   const dir = path.join(base, "project");
   fs.mkdirSync(path.join(dir, "stacks"), { recursive: true });
-  for (const entry of PROJECT_FILES) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
+  copyProjectFiles(dir, options.fromCommit);
   fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   if (options.pulumiYaml !== undefined) fs.writeFileSync(path.join(dir, "Pulumi.yaml"), options.pulumiYaml);
 
@@ -147,7 +159,9 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
     fs.writeFileSync(file, stringify({ ...doc, config }, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" }));
   };
   for (const stack of options.stacks ?? EXAMPLE_STACKS) {
-    const config = (parse(fs.readFileSync(path.join(PROJECT_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config: StackConfig }).config;
+    const source = options.fromCommit === undefined ? path.join(PROJECT_ROOT, "stacks") : path.join(dir, "stacks");
+    const config = (parse(fs.readFileSync(path.join(source, `Pulumi.${stack}.yaml`), "utf8")) as { config: StackConfig }).config;
+    fs.rmSync(stackFile(stack), { force: true });
     writeStack(stack, { ...config, "birdeye:apiUrl": emulator.url });
   }
 

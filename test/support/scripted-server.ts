@@ -5,7 +5,14 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type ScriptedAnswer =
-  | { readonly status: number; readonly body?: string; readonly headers?: Readonly<Record<string, string>>; readonly delayMs?: number }
+  | {
+      readonly status: number;
+      readonly body?: string;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly delayMs?: number;
+      /** Send the body one byte every trickleMs (an answer that never stalls long enough for an idle timeout). */
+      readonly trickleMs?: number;
+    }
   | { readonly reset: true };
 
 export interface ReceivedRequest {
@@ -46,7 +53,22 @@ export async function startScriptedServer(...answers: ScriptedAnswer[]): Promise
       }
       const reply = (): void => {
         res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
-        res.end(answer.body ?? "");
+        if (answer.trickleMs === undefined) {
+          res.end(answer.body ?? "");
+          return;
+        }
+        const bytes = Buffer.from(answer.body ?? "");
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (sent >= bytes.length || res.destroyed) {
+            clearInterval(timer);
+            res.end();
+            return;
+          }
+          res.write(bytes.subarray(sent, sent + 1));
+          sent += 1;
+        }, answer.trickleMs);
+        res.once("close", () => clearInterval(timer));
       };
       if (answer.delayMs === undefined) reply();
       else setTimeout(reply, answer.delayMs);

@@ -144,6 +144,109 @@ function compare(desired: readonly Desired[], state: EmulatorState): Pick<SoakRe
   return { duplicateGroups, duplicateMappings, strayMappings, extraGroups, mismatches };
 }
 
+/**
+ * Faults beyond what one run absorbs, so that recovery across runs is
+ * exercised: five 503s on group creation. A run tries the create at most 3
+ * times (looking the group up in between), so the first stack to meet them
+ * fails its run, and the next run meets the last two and then creates it.
+ */
+export function beyondRetryBudget(): ScriptedFault[] {
+  return Array.from({ length: 5 }, () => ({ fault: "server-error" as const, status: 503, method: "PUT", path: "/integration/add/businessintegrationgroup" }));
+}
+
+function tally(emulator: Emulator): { requests: number; faultsInjected: Record<string, number> } {
+  const faultsInjected: Record<string, number> = {};
+  for (const r of emulator.requests) if (r.fault !== undefined) faultsInjected[r.fault] = (faultsInjected[r.fault] ?? 0) + 1;
+  return { requests: emulator.requests.length, faultsInjected };
+}
+
+/** Runs per stack and the outcome, as the report counts them. */
+class Convergence {
+  readonly runsToConverge: Record<string, number> = {};
+  readonly unconverged: string[] = [];
+  totalRuns = 0;
+
+  constructor(
+    private readonly maxRuns: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Run `once` (true: the run succeeded) until it succeeds or maxRuns is reached, as a user re-runs pulumi up. */
+  async run(d: Desired, once: () => Promise<boolean>): Promise<void> {
+    let runs = 0;
+    let converged = false;
+    while (!converged && runs < this.maxRuns) {
+      runs += 1;
+      converged = await once();
+    }
+    this.totalRuns += runs;
+    if (converged) this.runsToConverge[String(runs)] = (this.runsToConverge[String(runs)] ?? 0) + 1;
+    else this.unconverged.push(d.stack);
+    this.log(`${d.stack} (${d.kind}, ${d.mappings.size} mapping${d.mappings.size === 1 ? "" : "s"}): ${converged ? `converged in ${runs} run${runs === 1 ? "" : "s"}` : `NOT converged after ${runs} runs`}`);
+  }
+}
+
+/** The report's parts common to both engines. */
+function report(desired: readonly Desired[], emulator: Emulator, convergence: Convergence, haystack: string, apiKey: string): Omit<SoakReport, "clientIdsInSecretProperty" | "totalMs"> {
+  const lower = haystack.toLowerCase();
+  return {
+    stacks: desired.length,
+    smb: desired.filter((d) => d.kind === "smb").length,
+    enterprise: desired.filter((d) => d.kind === "enterprise").length,
+    locations: desired.filter((d) => d.kind === "enterprise").reduce((n, d) => n + d.mappings.size, 0),
+    runsToConverge: convergence.runsToConverge,
+    unconverged: convergence.unconverged,
+    totalRuns: convergence.totalRuns,
+    ...tally(emulator),
+    ...compare(desired, emulator.state),
+    secretLeaks: [apiKey, ...desired.map((d) => d.clientId)].filter((secret) => lower.includes(secret.toLowerCase())).map((secret) => (secret === apiKey ? "the API key" : "a Client ID")),
+  };
+}
+
+/**
+ * The same soak through the real Pulumi CLI (`npm run soak -- --engine cli`):
+ * one stack file per customer in a temporary project, the Client ID and API
+ * key set with `pulumi config set --secret`, `pulumi up` re-run until it
+ * succeeds; then the same checks, the secret search covering every command's
+ * output and the whole backend.
+ */
+export async function runCliSoak(options: SoakOptions): Promise<SoakReport> {
+  const { startProject } = await import("./real-cli");
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const apiKey = "soak-api-key-6d1f0c";
+  const maxRuns = options.maxRuns ?? 8;
+  const log = options.log ?? (() => undefined);
+  const started = performance.now();
+  const project = await startProject({ stacks: [], emulator: { apiKey, faults: { seed: options.seed ?? 7, ...(options.faults ?? SOAK_FAULTS) } } });
+  const convergence = new Convergence(maxRuns, log);
+  try {
+    const desired = customers(options.stacks, options.seed ?? 7, project.emulator);
+    if (options.scriptedFaults !== undefined) project.emulator.admin.scriptFaults(options.scriptedFaults);
+    for (const d of desired) {
+      project.writeStack(d.stack, { "birdeye:apiUrl": project.emulator.url, "birdeye-cloud9:customer": d.customer });
+      await project.pulumiOk(["stack", "init", d.stack, "--non-interactive"]);
+      await project.pulumiOk(["config", "set", "--secret", "--stack", d.stack, "birdeye-cloud9:clientId"], { stdin: d.clientId });
+      await project.pulumiOk(["config", "set", "--secret", "--stack", d.stack, "birdeye:apiKey"], { stdin: apiKey });
+      await convergence.run(d, async () => (await project.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", d.stack])).code === 0);
+    }
+    const backend = path.join(project.base, "backend");
+    const files = fs.readdirSync(backend, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => fs.readFileSync(path.join(e.parentPath, e.name), "utf8"));
+    const stackFiles = desired.map((d) => fs.readFileSync(project.stackFile(d.stack), "utf8"));
+    const common = report(desired, project.emulator, convergence, [...project.transcript, ...files, ...stackFiles].join("\n"), apiKey);
+    // After the search (its output holds the secrets it decrypts).
+    const decrypted = await project.pulumiOk(["stack", "export", "--show-secrets", "--stack", desired[0]?.stack ?? ""]);
+    return {
+      ...common,
+      // Positive control: the state holds the first stack's Client ID, encrypted.
+      clientIdsInSecretProperty: decrypted.stdout.includes(desired[0]?.clientId ?? "-") ? 1 : 0,
+      totalMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    await project.close();
+  }
+}
+
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const apiKey = "soak-api-key-6d1f0c";
   const maxRuns = options.maxRuns ?? 8;
@@ -161,12 +264,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const emulator = await startEmulator({ apiKey, faults: { seed: options.seed ?? 7, ...(options.faults ?? SOAK_FAULTS) } });
   const host = await startProviderHost();
   const errors: string[] = [];
-  const runsToConverge: Record<string, number> = {};
-  const unconverged: string[] = [];
-  let totalRuns = 0;
+  const convergence = new Convergence(maxRuns, log);
   let desired: Desired[] = [];
-  let requests = 0;
-  const faultsInjected: Record<string, number> = {};
   process.stdout.write = tee(originalOut);
   process.stderr.write = tee(originalErr);
   try {
@@ -176,22 +275,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (const d of desired) {
       const harness = new LifecycleHarness(host, d.stack);
       const config = { "birdeye:apiUrl": emulator.url, "birdeye:apiKey": apiKey, "birdeye-cloud9:clientId": d.clientId, "birdeye-cloud9:customer": JSON.stringify(d.customer) };
-      let runs = 0;
-      let converged = false;
-      while (!converged && runs < maxRuns) {
-        runs += 1;
-        const result = await harness.up(config);
-        errors.push(...result.errors.map((e) => `${e.message}\n${e.stack ?? ""}`));
-        converged = result.errors.length === 0;
-      }
-      totalRuns += runs;
-      if (converged) runsToConverge[String(runs)] = (runsToConverge[String(runs)] ?? 0) + 1;
-      else unconverged.push(d.stack);
-      log(`${d.stack} (${d.kind}, ${d.mappings.size} mapping${d.mappings.size === 1 ? "" : "s"}): ${converged ? `converged in ${runs} run${runs === 1 ? "" : "s"}` : `NOT converged after ${runs} runs`}`);
-    }
-    for (const r of emulator.requests) {
-      requests += 1;
-      if (r.fault !== undefined) faultsInjected[r.fault] = (faultsInjected[r.fault] ?? 0) + 1;
+      await convergence.run(d, async () => {
+        // A failed run, however it fails, is what a user meets: run pulumi up again.
+        try {
+          const result = await harness.up(config);
+          errors.push(...result.errors.map((e) => `${e.message}\n${e.stack ?? ""}`));
+          return result.errors.length === 0;
+        } catch (error) {
+          errors.push(error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error));
+          return false;
+        }
+      });
     }
   } finally {
     process.stdout.write = originalOut;
@@ -199,24 +293,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await host.close();
     await emulator.close().catch(() => undefined);
   }
-  const state = emulator.state;
-  const haystack = [printed, host.output(), errors.join("\n"), ...host.traffic.map((t) => JSON.stringify(withoutClientIdProperty(JSON.parse(t))))].join("\n").toLowerCase();
   const unstripped = host.traffic.join("\n").toLowerCase();
-  const clientIdsInSecretProperty = desired.filter((d) => unstripped.includes(d.clientId.toLowerCase())).length;
-  const secretLeaks = [apiKey, ...desired.map((d) => d.clientId)].filter((secret) => haystack.includes(secret.toLowerCase())).map((secret) => (secret === apiKey ? "the API key" : "a Client ID"));
   return {
-    stacks: desired.length,
-    smb: desired.filter((d) => d.kind === "smb").length,
-    enterprise: desired.filter((d) => d.kind === "enterprise").length,
-    locations: desired.filter((d) => d.kind === "enterprise").reduce((n, d) => n + d.mappings.size, 0),
-    runsToConverge,
-    unconverged,
-    totalRuns,
-    requests,
-    faultsInjected,
-    ...compare(desired, state),
-    secretLeaks,
-    clientIdsInSecretProperty,
+    ...report(desired, emulator, convergence, [printed, host.output(), errors.join("\n"), ...host.traffic.map((t) => JSON.stringify(withoutClientIdProperty(JSON.parse(t))))].join("\n"), apiKey),
+    clientIdsInSecretProperty: desired.filter((d) => unstripped.includes(d.clientId.toLowerCase())).length,
     totalMs: Math.round(performance.now() - started),
   };
 }

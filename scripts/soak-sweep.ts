@@ -1,0 +1,32 @@
+// `npm run soak:sweep [-- --from 1 --to 30 --stacks 20]`: the in-process fault
+// soak for every seed in a range (not part of npm test: about 20 s a seed).
+// One line per seed; exit 1 when any seed fails a check.
+import { parseArgs } from "node:util";
+import { runSoak } from "../test/support/soak";
+import { soakPassed } from "./soak";
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { from: { type: "string" }, to: { type: "string" }, stacks: { type: "string" } } });
+  const from = Number(values.from ?? 1);
+  const to = Number(values.to ?? 30);
+  const stacks = Number(values.stacks ?? 20);
+  const failed: number[] = [];
+  for (let seed = from; seed <= to; seed++) {
+    const report = await runSoak({ stacks, seed });
+    const ok = soakPassed(report);
+    if (!ok) failed.push(seed);
+    console.log(
+      `seed ${seed}: ${ok ? "ok" : "FAILED"}; runs to converge ${JSON.stringify(report.runsToConverge)}; faults ${JSON.stringify(report.faultsInjected)}; duplicates ${report.duplicateGroups}/${report.duplicateMappings}, stray ${report.strayMappings}, mismatches ${report.mismatches.length}, unconverged ${report.unconverged.length}, leaks ${report.secretLeaks.length}; ${(report.totalMs / 1000).toFixed(1)} s`,
+    );
+  }
+  console.log(failed.length === 0 ? `all ${to - from + 1} seeds passed at ${stacks} stacks` : `seeds failed: ${failed.join(", ")}`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  },
+);

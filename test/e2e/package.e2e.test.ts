@@ -1,0 +1,119 @@
+// The package other Pulumi programs use: `npm pack`, installed with production
+// dependencies only into a fresh Pulumi project whose program lives in a
+// `main:` subfolder, then `pulumi up`, `refresh` and `destroy` through the
+// real CLI against the emulator.
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { PROJECT_ROOT, copyProjectFiles, describeRealEngine, initStacks, startProject } from "../support/real-cli";
+import type { DeploymentExport, TempProject } from "../support/real-cli";
+
+const run = promisify(execFile);
+/** The last commit that landed before this provider's loading changed: its provider text is what users' state holds. */
+const LAST_RELEASE = "8e78a31";
+const SMB = 150051042499090;
+const CLIENT_ID = "a030173a-c4a0-43e3-94c1-f1569d224b62";
+
+const PROGRAM = `// Another team's Pulumi program, plain JavaScript.
+const pulumi = require("@pulumi/pulumi");
+const { Cloud9Integration } = require("birdeye-cloud9");
+const config = new pulumi.Config();
+// The component's name, an alias and adopt come from config, so the test can rename it.
+const alias = config.get("alias");
+const integration = new Cloud9Integration(config.get("name") ?? "practice", {
+  customer: {
+    kind: "smb", businessNumber: ${SMB}, awsHosted: false, adopt: config.getBoolean("adopt") ?? false, changedBySupport: false,
+    triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }],
+    mappings: [{ businessNumber: ${SMB} }],
+  },
+  clientId: config.requireSecret("clientId"),
+}, alias === undefined ? {} : { aliases: [{ name: alias }] });
+exports.groupId = integration.groupId;
+`;
+
+describeRealEngine("the package in another Pulumi project", () => {
+  let project: TempProject;
+  afterEach(() => project.close());
+
+  it("npm pack, installed with production dependencies only (no ts-node) into a project with main: in a subfolder: up, refresh and destroy work, and importing the package runs nothing", async () => {
+    project = await startProject({ stacks: [] });
+    // Pack from a copy, so the build does not write into the checkout.
+    const source = path.join(project.base, "source");
+    fs.mkdirSync(source);
+    for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "provider"]) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(source, entry), { recursive: true });
+    fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(source, "node_modules"), "dir");
+    const packed = await run("npm", ["pack", "--json", "--pack-destination", project.base], { cwd: source, env: { ...process.env, npm_config_loglevel: "error" } });
+    const tarball = path.join(project.base, (JSON.parse(packed.stdout) as { filename: string }[])[0]?.filename ?? "");
+    assert.ok(fs.existsSync(tarball));
+
+    const consumer = path.join(project.base, "consumer");
+    fs.mkdirSync(path.join(consumer, "app"), { recursive: true });
+    fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, dependencies: { "birdeye-cloud9": `file:${tarball}` } }, null, 2));
+    await run("npm", ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: consumer, env: { ...process.env, npm_config_loglevel: "error" } });
+    assert.ok(!fs.existsSync(path.join(consumer, "node_modules", "ts-node")), "production dependencies only: no ts-node");
+    const imported = await run(process.execPath, ["-e", "const m = require('birdeye-cloud9'); console.log(typeof m.Cloud9Integration, typeof m.IntegrationGroup, typeof m.BirdEyeClient, typeof m.startEmulator)"], { cwd: consumer });
+    assert.equal(imported.stdout.trim(), "function function function function", "the library, and no program run");
+
+    fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: app/\n");
+    fs.writeFileSync(path.join(consumer, "app", "index.js"), PROGRAM);
+    fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  birdeye:apiUrl: ${project.emulator.url}\n  consumer:clientId: ${CLIENT_ID}\n`);
+    const inConsumer = { cwd: consumer };
+    await project.pulumiOk(["stack", "init", "dev", "--non-interactive"], inConsumer);
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.deepEqual(project.emulator.state.groups.map((g) => g.parentBusinessNumber), [SMB]);
+    assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, true]]);
+
+    const refreshed = await project.pulumiOk(["refresh", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.doesNotMatch(refreshed.stdout, /updated|deleted/);
+
+    // Renames never switch the practice off.
+    const stackFile = (extra: string): void => fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  birdeye:apiUrl: ${project.emulator.url}\n  consumer:clientId: ${CLIENT_ID}\n${extra}`);
+    const active = (): [number, boolean][] => project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]);
+    // With an alias: nothing to do at all.
+    stackFile("  consumer:name: acme\n  consumer:alias: practice\n");
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive"], inConsumer);
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.deepEqual(active(), [[SMB, true]]);
+    // Without one, Pulumi sees a new component and an old one to delete: the run stops at
+    // the group (BirdEye refuses a second one), and the mapping stays active.
+    stackFile("  consumer:name: renamed\n");
+    const stopped = await project.pulumi(["up", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.notEqual(stopped.code, 0);
+    assert.match(stopped.stdout, /already has a Cloud9 integration group in BirdEye \(groupId 1595\).*adopt: true/);
+    assert.deepEqual(active(), [[SMB, true]]);
+    // Taking the group over: the new mapping is put, the old resource's delete leaves it active.
+    stackFile("  consumer:name: renamed\n  consumer:adopt: \"true\"\n");
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.deepEqual(active(), [[SMB, true]]);
+    assert.equal(project.emulator.state.groups.length, 1);
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive"], inConsumer);
+    await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, false]]);
+  });
+
+  it("state written by the provider of the last release (commit 8e78a31) keeps working after an upgrade: preview shows no change, refresh and destroy run", async () => {
+    const ENTERPRISE = "enterprise-example";
+    project = await startProject({ stacks: [ENTERPRISE], fromCommit: LAST_RELEASE });
+    await initStacks(project, [ENTERPRISE]);
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    const providerText = async (): Promise<string> => {
+      const exported = JSON.parse((await project.pulumiOk(["stack", "export", "--show-secrets", "--stack", ENTERPRISE])).stdout) as DeploymentExport;
+      return JSON.stringify(exported.deployment.resources?.find((r) => r.type.endsWith(":IntegrationMapping"))?.inputs?.__provider);
+    };
+    const oldText = await providerText();
+    assert.ok(oldText.includes("lifecycles") && !oldText.includes("bin/provider/resources/lifecycles.js"), "the old provider text");
+
+    // The upgrade: today's code in the same project; the old provider text stays in state.
+    for (const entry of ["provider", "index.ts"]) fs.rmSync(path.join(project.dir, entry), { recursive: true, force: true });
+    copyProjectFiles(project.dir);
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
+    const refreshed = await project.pulumiOk(["refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.doesNotMatch(refreshed.stdout, /updated|deleted/);
+    assert.equal(await providerText(), oldText, "refresh ran the provider text from state");
+    project.emulator.admin.clearRequests();
+    await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.ok(project.emulator.state.mappings.every((m) => !m.active), "destroy with the old provider text deactivated every mapping");
+  });
+});
