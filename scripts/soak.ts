@@ -32,7 +32,7 @@ async function main(): Promise<number> {
     `  runs to converge (runs: stacks): ${JSON.stringify(report.runsToConverge)}; total runs ${report.totalRuns}; not converged: ${report.unconverged.length === 0 ? "none" : report.unconverged.join(", ")}`,
     `  BirdEye equals every stack's desired state: ${report.mismatches.length === 0 ? "yes" : `NO: ${report.mismatches.join("; ")}`}`,
     `  duplicate groups ${report.duplicateGroups}, extra groups ${report.extraGroups}, duplicate mappings ${report.duplicateMappings}, stray mappings ${report.strayMappings}`,
-    `  Client IDs and API key in logs, errors and gRPC traffic: ${report.secretLeaks.length === 0 ? "nowhere" : report.secretLeaks.join(", ")}`,
+    `  Client IDs and API key in everything searched (${engine === "cli" ? "every command's output, the stack files, the backend" : "logs, errors, gRPC traffic"}): ${report.secretLeaks.length === 0 ? "nowhere" : report.secretLeaks.join(", ")}`,
     `  total time ${(report.totalMs / 1000).toFixed(1)} s`,
   ];
   console.log(lines.join("\n"));

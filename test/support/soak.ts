@@ -266,6 +266,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const errors: string[] = [];
   const convergence = new Convergence(maxRuns, log);
   let desired: Desired[] = [];
+  // Under mocks, a failed registration also rejects promises inside the Pulumi
+  // SDK that nobody awaits. That run already counts as failed (its errors say
+  // why); the stray rejection must not end the soak, as it would end a script.
+  const stray = (reason: unknown): void => void errors.push(reason instanceof Error ? `${reason.message}\n${reason.stack ?? ""}` : String(reason));
+  process.on("unhandledRejection", stray);
   process.stdout.write = tee(originalOut);
   process.stderr.write = tee(originalErr);
   try {
@@ -290,6 +295,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   } finally {
     process.stdout.write = originalOut;
     process.stderr.write = originalErr;
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("unhandledRejection", stray);
     await host.close();
     await emulator.close().catch(() => undefined);
   }
