@@ -1,7 +1,7 @@
 // `npm run bench:validate`: generate 1,000 stack files (60% SMB, 40% Enterprise
 // with 1-20 locations, secure Client IDs) in a temporary folder, validate them,
 // and print the time: in-process (3 runs) and as the whole command (node and
-// ts-node start-up included). Goal: under 2 s.
+// ts-node start-up included, median of 5). Goal: under 2 s; exit 1 when missed.
 import { mulberry32 } from "../provider/emulator/faults";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -33,7 +33,17 @@ export function writeStacks(dir: string, count: number): number {
   return locations;
 }
 
-function main(): void {
+/** The median of some timings. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export const GOAL_MS = 2000;
+const COMMAND_RUNS = 5;
+
+function main(): number {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-bench-validate-"));
   try {
     const locations = writeStacks(dir, COUNT);
@@ -45,17 +55,24 @@ function main(): void {
       runs.push(performance.now() - start);
       problems = report.problems.length;
     }
-    const start = performance.now();
-    execFileSync(process.execPath, ["-r", "ts-node/register", path.join(__dirname, "validate.ts"), "--dir", dir], { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" }, stdio: "pipe" });
-    const command = performance.now() - start;
-    const figures = { stacks: COUNT, locations, problems, inProcessMs: runs.map((ms) => Math.round(ms)), commandMs: Math.round(command), goalMs: 2000 };
+    // The whole command as a user runs it (node and ts-node start-up included), median of 5.
+    const commands: number[] = [];
+    for (let run = 0; run < COMMAND_RUNS; run++) {
+      const start = performance.now();
+      execFileSync(process.execPath, ["-r", "ts-node/register", path.join(__dirname, "validate.ts"), "--dir", dir], { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" }, stdio: "pipe" });
+      commands.push(performance.now() - start);
+    }
+    const command = median(commands);
+    const met = command < GOAL_MS && problems === 0;
+    const figures = { stacks: COUNT, locations, problems, inProcessMs: runs.map((ms) => Math.round(ms)), commandMs: commands.map((ms) => Math.round(ms)), commandMedianMs: Math.round(command), goalMs: GOAL_MS, met };
     console.log(`validate: ${COUNT} stack files (${locations} Enterprise locations), ${problems} problems`);
     console.log(`  in-process: ${figures.inProcessMs.join(" ms, ")} ms (3 runs)`);
-    console.log(`  whole command (node + ts-node start-up included): ${figures.commandMs} ms; goal < ${figures.goalMs} ms: ${command < 2000 ? "met" : "NOT met"}`);
+    console.log(`  whole command (node + ts-node start-up included): ${figures.commandMs.join(" ms, ")} ms; median ${figures.commandMedianMs} ms; goal < ${GOAL_MS} ms: ${met ? "met" : "NOT met"}`);
     console.log(JSON.stringify(figures));
+    return met ? 0 : 1;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) process.exitCode = main();

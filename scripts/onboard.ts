@@ -2,7 +2,7 @@
 //   [--aws-hosted] [--client-id <uuid> | BIRDEYE_CLOUD9_CLIENT_ID] [--api-url <url>]`
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { OnboardError, onboard, parseBusinessNumber } from "../provider/tools/onboard";
+import { OnboardError, nextSteps, onboard, parseBusinessNumber } from "../provider/tools/onboard";
 import { findPulumiCli, pulumiEnv } from "../provider/tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -24,7 +24,8 @@ async function main(): Promise<number> {
     },
     strict: true,
   });
-  if (values.stack === undefined || values.business === undefined || (values.kind !== "smb" && values.kind !== "enterprise")) {
+  const kind = values.kind?.trim().toLowerCase();
+  if (values.stack === undefined || values.business === undefined || (kind !== "smb" && kind !== "enterprise")) {
     throw new OnboardError(`--stack, --kind smb|enterprise and --business are required\n${USAGE}`, 2);
   }
   const clientId = values["client-id"] ?? process.env.BIRDEYE_CLOUD9_CLIENT_ID;
@@ -34,7 +35,7 @@ async function main(): Promise<number> {
   const cli = findPulumiCli({ root: projectDir });
   await onboard({
     stack: values.stack,
-    kind: values.kind,
+    kind,
     business: parseBusinessNumber(values.business),
     awsHosted: values["aws-hosted"] ?? false,
     clientId: clientId.trim(),
@@ -45,7 +46,7 @@ async function main(): Promise<number> {
     projectDir,
     log: (line) => console.log(line),
   });
-  console.log("next: npm run validate, then pulumi preview --stack " + values.stack);
+  nextSteps(values.stack, kind, cli !== undefined).forEach((step, i) => console.log(`next ${i + 1}: ${step}`));
   return 0;
 }
 

@@ -72,6 +72,21 @@ describe("BirdEye client retries", () => {
     assert.match(error.message, /listTriggers: rate limited by BirdEye \(HTTP 429, code 89: Rate limit exceeded\); retried 2 times/);
   });
 
+  it("a Retry-After beyond the run's retry budget fails at once, giving the time BirdEye asked for (seconds or an HTTP date)", async () => {
+    for (const [header, shown] of [["3600", /BirdEye asked to wait 60 min \(Retry-After\), longer than this run waits \(60 s\); run again after \d{4}-\d{2}-\d{2}T/], [new Date(Date.now() + 300_000).toUTCString(), /BirdEye asked to wait [45] min \(Retry-After\), longer than this run waits/]] as const) {
+      server = await startScriptedServer({ status: 429, body: '{"code":89,"message":"Rate limit exceeded"}', headers: { "retry-after": header } }, GROUPS_OK);
+      const client = new BirdEyeClient({ baseUrl: server.url, retry: fast });
+      const started = Date.now();
+      const error = await rejection(client.listTriggers());
+      assert.ok(Date.now() - started < 1_000, "no waiting for an hour");
+      assert.equal(server.received.length, 1, "no retry");
+      assert.match(error.message, shown);
+      assert.doesNotMatch(error.message, /wait a minute/);
+      await server.close();
+      server = undefined;
+    }
+  });
+
   it("connection reset, then success: retried", async () => {
     server = await startScriptedServer({ reset: true }, GROUPS_OK);
     const client = new BirdEyeClient({ baseUrl: server.url, retry: fast });

@@ -5,6 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
+import { parse } from "yaml";
+import { stackFileText } from "../provider/tools/onboard";
 import { validateStackDir } from "../provider/tools/validate";
 import { describeRealEngine, realCli, startProject } from "./support/real-cli";
 import type { TempProject } from "./support/real-cli";
@@ -49,10 +51,48 @@ describe("npm run onboard", function () {
     const result = await run(["--stack", "solo", "--kind", "smb", "--business", "150051042499090", "--client-id", CLIENT_ID, "--aws-hosted"], NODE_DIR);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /no Pulumi CLI found; store the Client ID encrypted with:\n {2}pulumi stack select --create solo && pulumi config set --secret --stack solo clientId {3}# paste the Client ID when asked/);
+    // The steps, followed literally, lead to a stack that validates; none puts the Client ID on a command line.
+    assert.match(result.stdout, /next 1: store the Client ID encrypted: pulumi stack select --create solo && pulumi config set --secret --stack solo clientId {3}# paste the Client ID when asked\nnext 2: npm run validate\nnext 3: pulumi preview --stack solo\n/);
     const text = fs.readFileSync(path.join(stacks, "Pulumi.solo.yaml"), "utf8");
     assert.match(text, /kind: smb\n {4}businessNumber: 150051042499090 .*\n {4}awsHosted: true/);
     assert.ok(!text.includes(CLIENT_ID) && !result.stdout.includes(CLIENT_ID));
     assert.deepEqual(validateStackDir(stacks, "stacks").problems.map((p) => p.keyPath), ["birdeye-cloud9:clientId"], "only the Client ID, still to be set, is missing");
+  });
+
+  it("text from the API cannot add a key: names with newlines, #, quotes, ': ' and unicode are written as quoted scalars and one-line comments", () => {
+    const hostile = ['Vallejo\nevil: true', 'Bene # cia "quoted" \'single\'', "Napa: Valley", "Sönoma 🦷\u2028  injected: 1", "\r\n  birdeye:apiUrl: https://evil.example"];
+    const locations = hostile.map((name, i) => ({ locationGuid: `guid-${i}\nalso: bad`, locationName: name, locationCode: i === 1 ? 'c"1\n x: y' : `${i + 1}\u2029`, locationCity: "Vallejo\n#x", locationState: "CA" }));
+    const text = stackFileText({ stack: "acme", kind: "enterprise", business: 150051042499080, awsHosted: false, apiUrl: "http://127.0.0.1:8089" }, locations);
+    const doc = parse(text) as { config: Record<string, unknown> };
+    assert.deepEqual(Object.keys(doc), ["config"]);
+    assert.deepEqual(Object.keys(doc.config), ["birdeye:apiUrl", "birdeye-cloud9:customer"]);
+    assert.equal(doc.config["birdeye:apiUrl"], "http://127.0.0.1:8089");
+    const customer = doc.config["birdeye-cloud9:customer"] as { locations: { businessNumber: number; locationCode: string }[] };
+    assert.deepEqual(Object.keys(customer), ["kind", "businessNumber", "awsHosted", "triggers", "locations"]);
+    assert.deepEqual(customer.locations, locations.map((l) => ({ businessNumber: 0, locationCode: l.locationCode })), "exactly the codes Cloud 9 gave, nothing else");
+    assert.equal(text.split("\n").filter((line) => /^\s*(evil|also|injected|x):/.test(line)).length, 0);
+  });
+
+  it("stack names follow Pulumi's rules and stay in the stacks folder; --kind is case-insensitive", async () => {
+    for (const stack of ["..", "../outside", "a/b", "x".repeat(101), ""]) {
+      const result = await run(["--stack", stack, "--kind", "smb", "--business", "150051042499090", "--client-id", CLIENT_ID], NODE_DIR);
+      assert.equal(result.code, 2, stack);
+      assert.match(result.stderr, /is not a stack name|are required/);
+    }
+    assert.equal(fs.existsSync(stacks), false);
+    assert.deepEqual(fs.readdirSync(dir), [], "nothing written anywhere");
+    const upper = await run(["--stack", "solo", "--kind", "SMB", "--business", "150051042499090", "--client-id", CLIENT_ID], NODE_DIR);
+    assert.equal(upper.code, 0, upper.stderr);
+    assert.match(fs.readFileSync(path.join(stacks, "Pulumi.solo.yaml"), "utf8"), /kind: smb/);
+  });
+
+  it("an API URL that answers 404 is reported as a wrong URL, not blamed on the Client ID", async () => {
+    emulator = await startEmulator();
+    const result = await run(["--stack", "acme", "--kind", "enterprise", "--business", "150051042499080", "--api-url", `${emulator.url}/wrong-prefix`, "--client-id", CLIENT_ID], NODE_DIR);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /the API URL .*\/wrong-prefix does not answer BirdEye's calls \(HTTP 404 for the locations and the triggers call\): check --api-url or BIRDEYE_API_URL/);
+    assert.doesNotMatch(result.stderr, /Client ID/);
+    assert.equal(fs.existsSync(path.join(stacks, "Pulumi.acme.yaml")), false);
   });
 
   it("refuses to overwrite an existing stack file", async () => {

@@ -69,3 +69,23 @@ describe("customer stack config (customerConfigSchema)", () => {
     it("says how to set a missing one", () => assert.match(checkClientId(undefined)[0]?.message ?? "", /is missing; set it with `pulumi config set --secret clientId/));
   });
 });
+
+describe("customer config messages are the project's own words", () => {
+  it("no library text (Invalid input, Too big, expected X received Y) for a wrong shape or an out-of-range number", () => {
+    const cases: unknown[] = [
+      "enterprise",
+      { kind: "enterprise", businessNumber: 150051042499080, locations: "S Corp Benicia" },
+      { kind: "enterprise", businessNumber: 150051042499080, locations: ["x"] },
+      { kind: "smb", businessNumber: 150051042499090, triggers: { id: 57 } },
+      { kind: "smb", businessNumber: 150051042499090, awsHosted: "no" },
+    ];
+    for (const value of cases) {
+      const { problems } = checkCustomerConfig(value);
+      assert.ok(problems.length > 0, JSON.stringify(value));
+      for (const problem of problems) {
+        assert.doesNotMatch(problem.message, /Invalid input|Too big|Too small|expected \w+, received/, `${problem.keyPath}: ${problem.message}`);
+      }
+    }
+    assert.match(checkCustomerConfig(cases[1]).problems[0]?.message ?? "", /^must be a list \(a YAML sequence\)/);
+  });
+});

@@ -13,6 +13,14 @@ function enterprise(business: number, locations: string, extra = ""): string {
   return `config:\n${SECURE_CLIENT_ID}${extra}  birdeye-cloud9:customer:\n    kind: enterprise\n    businessNumber: ${business}\n    locations:\n${locations}`;
 }
 
+function runValidate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["-r", "ts-node/register", path.join(ROOT, "scripts", "validate.ts"), ...args], { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+    );
+  });
+}
+
 describe("npm run validate (offline stack checks)", () => {
   let dir: string;
   beforeEach(() => {
@@ -43,6 +51,98 @@ describe("npm run validate (offline stack checks)", () => {
     assert.deepEqual(problems, [
       { file: "stacks/Pulumi.acme.yaml", line: 11, keyPath: "birdeye-cloud9:customer.locations[1].locationCode", message: 'location code "4" is already used at locations[0]; each Cloud 9 location maps to one business' },
     ]);
+  });
+
+  const SMB = "  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499090\n";
+
+  it("unknown keys, in birdeye:, birdeye-cloud9: and at the top level, are errors naming the nearest known key", () => {
+    const text = `encrptionsalt: v1:abc\nconfig:\n${SECURE_CLIENT_ID}  birdeye:apiUlr: https://common-services.birdeye.com\n  birdeye-cloud9:custmer: {}\n  aws:region: us-east-1\n${SMB}`;
+    const { problems } = validateStackText("f.yaml", text);
+    assert.deepEqual(
+      problems.map((p) => [p.line, p.keyPath, p.message.split(";")[0], /did you mean (\S+)\?/.exec(p.message)?.[1]]),
+      [
+        [1, "encrptionsalt", "is not a stack file key", "encryptionsalt"],
+        [5, "birdeye:apiUlr", "is not a key of this project", "birdeye:apiUrl"],
+        [6, "birdeye-cloud9:custmer", "is not a key of this project", "birdeye-cloud9:customer"],
+      ],
+      "another provider's namespace (aws:) is not this project's to judge",
+    );
+  });
+
+  it("a secure: value only in the exact shape Pulumi writes and only where a secret belongs; the value is never repeated", () => {
+    const cases: [string, RegExp][] = [
+      ["  birdeye-cloud9:clientId:\n    secure: \"\"\n", /birdeye-cloud9:clientId: is not a secure value as Pulumi writes it/],
+      ["  birdeye-cloud9:clientId:\n    secure: v1:c2VjcmV0\n    other: v1:c2VjcmV0\n", /birdeye-cloud9:clientId: is not a secure value as Pulumi writes it/],
+      [`${SECURE_CLIENT_ID}  birdeye:apiUrl:\n    secure: v1:c2VjcmV0\n`, /birdeye:apiUrl: holds a secret where a plain value belongs/],
+    ];
+    for (const [config, expected] of cases) {
+      const { problems } = validateStackText("f.yaml", `config:\n${config}${SMB}`);
+      assert.match(problems.map((p) => `${p.keyPath}: ${p.message}`).join("\n"), expected);
+      assert.ok(!JSON.stringify(problems).includes("c2VjcmV0"), "the value is not repeated");
+    }
+  });
+
+  it("YAML anchors, aliases and merge keys resolve as Pulumi reads them: no false errors", () => {
+    const text = [
+      "config:",
+      SECURE_CLIENT_ID.trimEnd(),
+      "  birdeye-cloud9:customer:",
+      "    kind: enterprise",
+      "    businessNumber: 150051042499080",
+      "    locations:",
+      "      - &first { businessNumber: 150051042499081, locationCode: \"4\", nextRunDate: \"2026-11-25T04:00:00Z\" }",
+      "      - <<: *first",
+      "        businessNumber: 150051042499082",
+      "        locationCode: \"6\"",
+      "",
+    ].join("\n");
+    assert.deepEqual(validateStackText("f.yaml", text).problems, []);
+  });
+
+  it("an unquoted date-time is caught with its line: Pulumi would hand the program a different text", () => {
+    const text = `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499090\n    nextRunDate: 2026-11-25T06:00:00Z\n`;
+    const { problems } = validateStackText("f.yaml", text);
+    assert.deepEqual(problems.map((p) => [p.line, p.keyPath]), [[7, "birdeye-cloud9:customer.nextRunDate"]]);
+    assert.match(problems[0]?.message ?? "", /write it in quotes, like "2026-11-25T04:00:00Z"/);
+  });
+
+  it("one trigger named twice in different forms (id and name) is caught here, not later", () => {
+    const text = `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499090\n    triggers: [57, Cloud 9 Dismissed Appointments Trigger]\n`;
+    const { problems } = validateStackText("f.yaml", text);
+    assert.deepEqual(problems.map((p) => [p.keyPath, p.message]), [
+      ["birdeye-cloud9:customer.triggers[1]", '"Cloud 9 Dismissed Appointments Trigger" is trigger 57, already listed at triggers[0] as 57; list each trigger once'],
+    ]);
+  });
+
+  it("a folder or a dangling link named like a stack file, a file that is not UTF-8 or not text: one clear problem each, also in --json", async () => {
+    fs.mkdirSync(path.join(dir, "Pulumi.folder.yaml"));
+    fs.symlinkSync(path.join(dir, "nowhere.yaml"), path.join(dir, "Pulumi.dangling.yaml"));
+    fs.writeFileSync(path.join(dir, "Pulumi.latin1.yaml"), Buffer.from("config:\n  birdeye-cloud9:customer:\n    kind: caf\xe9\n", "latin1"));
+    fs.writeFileSync(path.join(dir, "Pulumi.binary.yaml"), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01]));
+    const { stdout, code } = await runValidate(["--json", "--dir", dir]);
+    assert.equal(code, 1);
+    const report = JSON.parse(stdout) as { files: number; ok: boolean; problems: { file: string; keyPath: string; message: string }[] };
+    assert.equal(report.ok, false);
+    assert.deepEqual(
+      report.problems.map((p) => [path.basename(p.file), p.keyPath, p.message.split(";")[0]]),
+      [
+        ["Pulumi.binary.yaml", "(file)", "is not a text file (it holds NUL bytes)"],
+        ["Pulumi.dangling.yaml", "(file)", "is a link to nothing (the file it points to does not exist)"],
+        ["Pulumi.folder.yaml", "(file)", "is a folder, not a stack file"],
+        ["Pulumi.latin1.yaml", "(file)", "is not UTF-8 text"],
+      ],
+    );
+  });
+
+  it("--dir that does not exist, or is a file: one clear error, plain and --json, exit 1", async () => {
+    const missing = await runValidate(["--dir", path.join(dir, "missing")]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stdout, /missing: --dir: does not exist; give the folder that holds the Pulumi.<stack>.yaml files\n/);
+    const file = path.join(dir, "a-file");
+    fs.writeFileSync(file, "x");
+    const json = await runValidate(["--json", "--dir", file]);
+    assert.equal(json.code, 1);
+    assert.match((JSON.parse(json.stdout) as { problems: { message: string }[] }).problems[0]?.message ?? "", /is a file, not a folder/);
   });
 
   it("points a missing key at its parent's line, and a bad value at its key", () => {

@@ -105,6 +105,12 @@ interface CallSpec {
   readonly notFound?: string;
 }
 
+/** A wait for people: seconds under two minutes, else minutes. */
+function formatWait(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
+}
+
 export class BirdEyeClient {
   private readonly baseUrl: string;
   private readonly http: AxiosInstance;
@@ -410,7 +416,12 @@ export class BirdEyeClient {
     } else if (status === 404) {
       message = `${call}: not found (${head})${spec.notFound === undefined ? "" : `: ${spec.notFound}`}`;
     } else if (status === 429) {
-      message = `${call}: rate limited by BirdEye (${head}); retried ${retries} time${retries === 1 ? "" : "s"}; wait a minute and run again, or ask BirdEye support to raise this API key's rate limit`;
+      const askedMs = retryAfterMs(response.headers["retry-after"]);
+      const wait =
+        askedMs > 0
+          ? `BirdEye asked to wait ${formatWait(askedMs)} (Retry-After)${askedMs > this.policy.maxElapsedMs ? `, longer than this run waits (${formatWait(this.policy.maxElapsedMs)})` : ""}; run again after ${new Date(Date.now() + askedMs).toISOString()}`
+          : "run again in a minute";
+      message = `${call}: rate limited by BirdEye (${head}); retried ${retries} time${retries === 1 ? "" : "s"}; ${wait}, or ask BirdEye support to raise this API key's rate limit`;
     } else if (status >= 500) {
       message = `${call}: BirdEye failed (${head})${tried}; run again later (no duplicate is created: writes are upserts or looked up first)`;
     } else {

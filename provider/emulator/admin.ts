@@ -18,7 +18,7 @@ function validated<S extends z.ZodType>(schema: S, value: unknown, what: string)
   return result.data;
 }
 
-export function createAdmin(store: StateStore, faults: FaultPlan, log: { clear(): void }): EmulatorAdmin {
+export function createAdmin(store: StateStore, faults: FaultPlan, log: { clear(): void }, wakeSleepers: () => void = () => undefined): EmulatorAdmin {
   const findGroup = (state: EmulatorState, groupId: number): EmulatorState["groups"][number] => {
     const group = state.groups.find((g) => g.groupId === groupId);
     if (group === undefined) throw new NotFoundError(`no integration group ${groupId}`);
@@ -77,15 +77,17 @@ export function createAdmin(store: StateStore, faults: FaultPlan, log: { clear()
     addClient(client: EmulatorClient): void {
       const parsed = validated(clientSchema, client, "client");
       store.update((draft) => {
-        if (draft.clients.some((c) => c.clientId.toLowerCase() === parsed.clientId.toLowerCase())) {
-          // The id is secure elsewhere, but here the caller just chose it.
-          throw new Error(`client ${parsed.clientId} already exists`);
+        if (draft.clients.some((c) => c.clientId.toLowerCase() === parsed.clientId.toLowerCase() && c.awsHosted === parsed.awsHosted)) {
+          throw new Error(`a client with this clientId (not shown: it is secure) and awsHosted ${String(parsed.awsHosted)} already exists`);
         }
         draft.clients.push(parsed);
       }, true);
     },
     setFaults(options: FaultOptions): void {
-      faults.configure(parseFaultOptions(options));
+      const config = parseFaultOptions(options);
+      faults.configure(config);
+      // No latency any more: requests still sleeping in the old one answer now.
+      if ((config.latencyMs ?? 0) === 0) wakeSleepers();
     },
     scriptFaults(entries: ScriptedFault[]): void {
       faults.script(parseScriptedFaults(entries));

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   tooLarge: 1413,
   unavailable: 1503,
   internal: 1500,
+  unsupportedMediaType: 1415,
 } as const;
 
 export class ApiError extends Error {
@@ -392,7 +393,23 @@ function putMapping(store: StateStore, text: string): Answer {
     throw invalid(`integrationProperties: ${LOCATION_CODE_PROPERTY} is empty; use the locationCode from the locations call`);
   }
   store.update((draft) => {
-    if (!draft.groups.some((g) => g.groupId === body.integrationGroupId)) throw unknownGroup(body.integrationGroupId);
+    const group = draft.groups.find((g) => g.groupId === body.integrationGroupId);
+    if (group === undefined) throw unknownGroup(body.integrationGroupId);
+    if (locationCode !== undefined && body.active) {
+      // The manual's rules for an Enterprise location: a code of the group's Cloud 9 client, mapped to one business.
+      const clientId = group.properties.find((p) => p.propertyKey === "ClientID")?.propertyValue.toLowerCase();
+      const awsHosted = group.properties.find((p) => p.propertyKey === "is.aws.hosted")?.propertyValue === "true";
+      const client = draft.clients.find((c) => c.clientId.toLowerCase() === clientId && c.awsHosted === awsHosted);
+      if (client !== undefined && !client.locations.some((l) => l.locationCode === locationCode.propertyValue)) {
+        throw invalid(`integrationProperties: ${LOCATION_CODE_PROPERTY} ${JSON.stringify(locationCode.propertyValue)} is not a location of this group's Cloud 9 client; use a locationCode from the locations call`);
+      }
+      const taken = draft.mappings.find(
+        (m) => m.integrationGroupId === body.integrationGroupId && m.active && m.businessNumber !== body.businessNumber && m.integrationProperties.some((p) => p.propertyKey === LOCATION_CODE_PROPERTY && p.propertyValue === locationCode.propertyValue),
+      );
+      if (taken !== undefined) {
+        throw invalid(`integrationProperties: ${LOCATION_CODE_PROPERTY} ${JSON.stringify(locationCode.propertyValue)} is already mapped to business ${taken.businessNumber} in group ${body.integrationGroupId}; each Cloud 9 location maps to one business`);
+      }
+    }
     if (body.nextRunDate !== undefined) {
       const problem = nextRunDateProblem(body.nextRunDate, locationCode === undefined ? "smb" : "enterprise");
       if (problem !== undefined) throw invalid(`nextRunDate: ${problem}`);

@@ -41,6 +41,8 @@ export const scriptedFaultSchema = z.strictObject({
   fault: z.enum(["server-error", "rate-limit", "reset", "lost-answer"]),
   status: z.number().int().min(500).max(599).optional(),
   retryAfterSeconds: seconds.optional(),
+  /** How a 429 states Retry-After: delta-seconds (default), an HTTP date, or not at all. */
+  retryAfterFormat: z.enum(["seconds", "http-date", "none"]).optional(),
   method: z.string().min(1).optional(),
   path: z.string().startsWith("/").optional(),
 });
@@ -63,7 +65,7 @@ export function parseScriptedFaults(value: unknown): ScriptedFaultSpec[] {
 /** A fault that replaces processing entirely. */
 export type EarlyFault =
   | { readonly fault: "server-error"; readonly status: number }
-  | { readonly fault: "rate-limit"; readonly retryAfterSeconds: number }
+  | { readonly fault: "rate-limit"; readonly retryAfterSeconds: number; readonly retryAfterFormat?: "seconds" | "http-date" | "none" }
   | { readonly fault: "reset" };
 
 /** What was decided for one request before it is processed. */
@@ -109,7 +111,7 @@ export class FaultPlan {
         case "server-error":
           return { scripted: true, scriptedLostAnswer: false, early: { fault: "server-error", status: entry.status ?? 503 } };
         case "rate-limit":
-          return { scripted: true, scriptedLostAnswer: false, early: { fault: "rate-limit", retryAfterSeconds: entry.retryAfterSeconds ?? this.retryAfter() } };
+          return { scripted: true, scriptedLostAnswer: false, early: { fault: "rate-limit", retryAfterSeconds: entry.retryAfterSeconds ?? this.retryAfter(), ...(entry.retryAfterFormat === undefined ? {} : { retryAfterFormat: entry.retryAfterFormat }) } };
         case "reset":
           return { scripted: true, scriptedLostAnswer: false, early: { fault: "reset" } };
         case "lost-answer":

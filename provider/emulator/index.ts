@@ -33,6 +33,8 @@ export interface ScriptedFault {
   readonly fault: "server-error" | "rate-limit" | "reset" | "lost-answer";
   readonly status?: number;
   readonly retryAfterSeconds?: number;
+  /** How a 429 states Retry-After: delta-seconds (default), an HTTP date, or not at all. */
+  readonly retryAfterFormat?: "seconds" | "http-date" | "none";
   readonly method?: string;
   readonly path?: string;
 }
@@ -70,6 +72,8 @@ export interface EmulatorAdmin {
   setFaults(faults: FaultOptions): void;
   scriptFaults(faults: ScriptedFault[]): void;
 }
+
+export { MAX_REQUEST_LOG } from "./server";
 
 export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   return startServer(options);

@@ -21,7 +21,12 @@ import { createAdmin, handleAdmin } from "./admin";
 import { ApiError, ERROR_CODES, MAX_BODY_BYTES, errorAnswer, handleApi, isWriteMethod, manualJson, type Answer, type ApiSettings } from "./birdeye";
 import { FaultPlan, parseFaultOptions } from "./faults";
 import type { Emulator, EmulatorOptions, RequestLogEntry } from "./index";
-import { DEFAULT_SEED_FILE, StateStore, loadSeed, loadStateFile } from "./state";
+import { DEFAULT_SEED_FILE, StateStore, loadSeed, loadStateFile, removeStaleTmpFiles } from "./state";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Entries the request log keeps (the oldest are dropped past it). */
+export const MAX_REQUEST_LOG = 10_000;
 
 type MutableEntry = { -readonly [K in keyof RequestLogEntry]: RequestLogEntry[K] };
 
@@ -107,6 +112,13 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
   if (!isLoopbackHost(host)) {
     throw new Error(`refusing to listen on host ${JSON.stringify(host)}: the emulator binds loopback addresses only (127.0.0.1, ::1, localhost)`);
   }
+  if (options.stateFile !== undefined) {
+    const folder = path.dirname(path.resolve(options.stateFile));
+    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+      throw new Error(`the folder of the state file ${options.stateFile} does not exist; create it, or give --state a path in an existing folder`);
+    }
+    removeStaleTmpFiles(options.stateFile);
+  }
   const faults = new FaultPlan(parseFaultOptions(options.faults));
   const seed = loadSeed(options.seedFile ?? DEFAULT_SEED_FILE);
   const initial = options.stateFile === undefined ? seed : loadStateFile(options.stateFile) ?? seed;
@@ -117,6 +129,7 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
 
   const log: MutableEntry[] = [];
   let seq = 0;
+
   let closed = false;
   const sockets = new Set<net.Socket>();
   const sleeping = new Set<() => void>();
@@ -135,13 +148,17 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
           sleeping.add(wake);
         });
 
-  const admin = createAdmin(store, faults, { clear: () => void log.splice(0) });
+  const admin = createAdmin(store, faults, { clear: () => void log.splice(0) }, () => {
+    for (const wake of [...sleeping]) wake();
+  });
   const requests = (): RequestLogEntry[] => structuredClone(log);
 
   async function handleApiRequest(req: http.IncomingMessage, res: http.ServerResponse, method: string, rawUrl: string): Promise<void> {
     const arrived = performance.now();
     const entry: MutableEntry = { seq: ++seq, method, path: redactPath(rawUrl), status: 0, durationMs: 0, at: new Date().toISOString() };
     log.push(entry);
+    // The newest entries only: a long-running emulator must not grow without end.
+    if (log.length > MAX_REQUEST_LOG) log.splice(0, log.length - MAX_REQUEST_LOG);
     const finish = (status: number, fault?: string): void => {
       entry.status = status;
       if (fault !== undefined) entry.fault = fault;
@@ -178,8 +195,10 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
       case "server-error":
         return answer(errorAnswer(new ApiError(ticket.early.status, ERROR_CODES.unavailable, "Service unavailable (emulated fault)")), "server-error");
       case "rate-limit": {
-        const retryAfter = String(ticket.early.retryAfterSeconds);
-        return answer(errorAnswer(new ApiError(429, ERROR_CODES.rateLimit, "Rate limit exceeded", { "retry-after": retryAfter })), "rate-limit");
+        const { retryAfterSeconds, retryAfterFormat } = ticket.early;
+        const headers: Record<string, string> =
+          retryAfterFormat === "none" ? {} : { "retry-after": retryAfterFormat === "http-date" ? new Date(Date.now() + retryAfterSeconds * 1000).toUTCString() : String(retryAfterSeconds) };
+        return answer(errorAnswer(new ApiError(429, ERROR_CODES.rateLimit, "Rate limit exceeded", headers)), "rate-limit");
       }
       case undefined:
         break;
@@ -193,6 +212,11 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
       }
     }
 
+    // BirdEye's writes take JSON; a body sent as anything else is refused, as BirdEye would (415).
+    const contentType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+    if (isWriteMethod(method) && body.text !== "" && contentType !== "application/json") {
+      return answer(errorAnswer(new ApiError(415, ERROR_CODES.unsupportedMediaType, `Content-Type ${JSON.stringify(contentType || "(none)")} is not supported; send the body as application/json`)));
+    }
     const result = handleApi(store, settings, { method, pathname, query, body: body.text, tooLarge: body.tooLarge });
     const succeeded = result.status >= 200 && result.status < 300;
     if (isWriteMethod(method) && succeeded && faults.loseAnswer(ticket)) return destroy("lost-answer");

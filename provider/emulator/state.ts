@@ -33,11 +33,19 @@ const locationSchema = z.strictObject({
   locationState: z.string(),
 });
 
-export const clientSchema = z.strictObject({
-  clientId: z.string().regex(UUID_PATTERN, "must be a UUID"),
-  awsHosted: z.boolean(),
-  locations: z.array(locationSchema),
-});
+export const clientSchema = z
+  .strictObject({
+    clientId: z.string().regex(UUID_PATTERN, "must be a UUID"),
+    awsHosted: z.boolean(),
+    locations: z.array(locationSchema),
+  })
+  .superRefine((client, ctx) => {
+    const seen = new Set<string>();
+    client.locations.forEach((location, i) => {
+      if (seen.has(location.locationCode)) ctx.addIssue({ code: "custom", path: ["locations", i, "locationCode"], message: `location code ${JSON.stringify(location.locationCode)} is given twice; each location of a client has its own code` });
+      seen.add(location.locationCode);
+    });
+  });
 
 // A group may hold no trigger here (the API refuses that, but drift may cause it).
 const groupSchema = z.strictObject({
@@ -152,8 +160,21 @@ export function loadStateFile(file: string): EmulatorState | undefined {
  * (so the rename stays on one file system), flushed, then renamed over the
  * target. A crash leaves either the old file or the new one, never half.
  */
+/** The temporary file a save writes first, then renames over the state file. */
+function tmpFileOf(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+}
+
+/** Remove temporary files a killed emulator left beside the state file; returns how many. */
+export function removeStaleTmpFiles(file: string): number {
+  const prefix = `.${path.basename(file)}.`;
+  const stale = fs.readdirSync(path.dirname(file)).filter((name) => name.startsWith(prefix) && name.endsWith(".tmp"));
+  for (const name of stale) fs.rmSync(path.join(path.dirname(file), name), { force: true });
+  return stale.length;
+}
+
 export function saveStateFile(file: string, state: EmulatorState): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = tmpFileOf(file);
   const fd = fs.openSync(tmp, "w", 0o600);
   try {
     fs.writeSync(fd, `${JSON.stringify(state, null, 2)}\n`);

@@ -36,6 +36,12 @@ const locationCode = z
 
 const isoUtc = z.string({ error: "must be an ISO 8601 UTC date-time like 2026-11-25T06:30:00Z" });
 
+/** The names BirdEye's manual gives trigger 57, so one trigger named twice in different forms is caught offline. */
+const KNOWN_TRIGGER_NAMES: Readonly<Record<string, number>> = {
+  "cloud 9 dismissed appointments trigger": DISMISSED_APPOINTMENTS_TRIGGER_ID,
+  cloud9dismissedappointmentstriggerservice: DISMISSED_APPOINTMENTS_TRIGGER_ID,
+};
+
 const triggerRef = z.union([z.number().int().positive(), z.string().trim().min(1)], {
   error: 'must be a trigger id (57), its display name ("Cloud 9 Dismissed Appointments Trigger") or its service name ("cloud9DismissedAppointmentsTriggerService")',
 });
@@ -102,11 +108,14 @@ export const customerConfigSchema = z
         if (problem !== undefined) issue(["locations", i, "nextRunDate"], problem);
       }
     });
-    const seenTrigger = new Set<string>();
+    const seenTrigger = new Map<string, number>();
     customer.triggers.forEach((trigger, i) => {
-      const key = String(trigger).toLowerCase();
-      if (seenTrigger.has(key)) issue(["triggers", i], `trigger ${JSON.stringify(trigger)} is listed twice; list each trigger once`);
-      seenTrigger.add(key);
+      const text = String(trigger).toLowerCase();
+      const key = String(KNOWN_TRIGGER_NAMES[text] ?? text);
+      const at = seenTrigger.get(key);
+      if (at === undefined) seenTrigger.set(key, i);
+      else if (String(customer.triggers[at]).toLowerCase() === text) issue(["triggers", i], `trigger ${JSON.stringify(trigger)} is listed twice; list each trigger once`);
+      else issue(["triggers", i], `${JSON.stringify(trigger)} is trigger ${key}, already listed at triggers[${at}] as ${JSON.stringify(customer.triggers[at])}; list each trigger once`);
     });
   });
 
@@ -136,6 +145,23 @@ export function keyPathText(key: string, path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, part) => (typeof part === "number" ? `${acc}[${part}]` : `${acc}.${String(part)}`), key);
 }
 
+const KIND_WORDS: Readonly<Record<string, string>> = { array: "a list (a YAML sequence)", object: "a mapping (key: value lines)", number: "a number", string: "text", boolean: "true or false", int: "a whole number" };
+
+/** zod's own texts ("Invalid input: expected array, received string", "Too big: ...") in this project's words. */
+function ownWords(issue: z.core.$ZodIssue): string {
+  if (!/^(Invalid|Too (big|small)|Expected)/.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case "invalid_type":
+      return `must be ${KIND_WORDS[issue.expected] ?? issue.expected}; see README, Stack files, for how to write it`;
+    case "too_big":
+      return `is too large (at most ${String(issue.maximum)}); see README, Stack files`;
+    case "too_small":
+      return `is too small (at least ${String(issue.minimum)}); see README, Stack files`;
+    default:
+      return "is not valid here; see README, Stack files, for how to write it";
+  }
+}
+
 /** Problems with the customer value, or the parsed customer. */
 export function checkCustomerConfig(value: unknown): { customer?: CustomerConfig; problems: ConfigProblem[] } {
   if (value === undefined) {
@@ -149,7 +175,7 @@ export function checkCustomerConfig(value: unknown): { customer?: CustomerConfig
       const message =
         issue.code === "unrecognized_keys"
           ? `is not a customer key; the keys are ${Object.keys(issue.path.length === 0 ? customerConfigSchema.shape : location.shape).join(", ")}`
-          : issue.message;
+          : ownWords(issue);
       const parts = path.map((p) => (typeof p === "symbol" ? String(p) : p));
       return { keyPath: keyPathText(CUSTOMER_KEY, parts), path: [CUSTOMER_KEY, ...parts], message };
     }),

@@ -5,7 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { BirdEyeClient } from "../api/client";
 import { BirdEyeApiError } from "../api/errors";
 import { DEFAULT_BASE_URL } from "../api/rules";
+import { unknownConfigKeyProblem } from "./config-keys";
 import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, checkCustomerConfig } from "./customer-config";
+import type { ConfigProblem } from "./customer-config";
 import { Cloud9Integration } from "./component";
 import type { MappingSummary } from "./component";
 import { NameResolutionError, resolveCustomer } from "./resolve";
@@ -34,6 +36,17 @@ function lookupClient(secrets: readonly string[]): BirdEyeClient {
   });
 }
 
+/** Keys of this project's namespaces that it does not know (a misspelt birdeye:apiUrl would send calls elsewhere). */
+function unknownKeyProblems(): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const raw of Object.keys(pulumi.runtime.allConfig())) {
+    const key = raw.replace(":config:", ":"); // the SDK's internal form is <namespace>:config:<name>
+    const message = unknownConfigKeyProblem(key);
+    if (message !== undefined) problems.push({ keyPath: key, path: [key], message });
+  }
+  return problems;
+}
+
 export async function runCustomerStack(): Promise<StackOutputs> {
   const stackFile = stackFileName();
   const config = new pulumi.Config(CONFIG_NAMESPACE);
@@ -47,7 +60,7 @@ export async function runCustomerStack(): Promise<StackOutputs> {
     throw new pulumi.RunError(new CustomerConfigError(stackFile, [{ keyPath: `${CONFIG_NAMESPACE}:customer`, path: [`${CONFIG_NAMESPACE}:customer`], message: "is not a structured value; write it as a YAML mapping (see README, Stack files)" }]).message);
   }
   const { customer, problems } = checkCustomerConfig(customerValue);
-  const all = [...problems, ...checkClientId(rawClientId)];
+  const all = [...problems, ...checkClientId(rawClientId), ...unknownKeyProblems()];
   if (customer === undefined || rawClientId === undefined || all.length > 0) {
     throw new pulumi.RunError(new CustomerConfigError(stackFile, all).message);
   }

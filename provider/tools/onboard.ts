@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BirdEyeClient } from "../api/client";
+import { BirdEyeApiError } from "../api/errors";
 import type { Cloud9Location } from "../api/schemas";
 import { DEFAULT_BASE_URL, UUID_PATTERN, businessNumberProblem } from "../api/rules";
 import { CLIENT_ID_KEY, CUSTOMER_KEY } from "../stack/customer-config";
@@ -52,15 +53,25 @@ export function parseBusinessNumber(text: string): number {
   return value;
 }
 
+/**
+ * Text from the API as a YAML double-quoted scalar: a JSON string is one,
+ * once the characters YAML (unlike JSON) reads as line breaks are escaped too.
+ */
 function yamlString(text: string): string {
-  return JSON.stringify(text); // a JSON string is a valid YAML double-quoted scalar
+  return JSON.stringify(text).replace(/[\u0085\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Text from the API inside a comment: no line break (or other control) can end the comment and start a key. */
+function commentText(text: string): string {
+  return text.replace(/[\p{Cc}\p{Zl}\p{Zp}\u0085]+/gu, " ").trim();
 }
 
 function locationLines(location: Cloud9Location): string[] {
-  const where = [location.locationCity, location.locationState].filter((p): p is string => typeof p === "string" && p !== "").join(", ");
+  const where = [location.locationCity, location.locationState].filter((p): p is string => typeof p === "string" && p !== "").map(commentText).join(", ");
+  const name = commentText(location.locationName);
   return [
-    `      - businessNumber: 0                 # FILL IN: BirdEye Business ID of ${location.locationName}${where === "" ? "" : ` (${where})`}`,
-    `        locationCode: ${yamlString(location.locationCode)}                # ${location.locationName}, Cloud 9 location ${location.locationGuid}`,
+    `      - businessNumber: 0                 # FILL IN: BirdEye Business ID of ${name}${where === "" ? "" : ` (${where})`}`,
+    `        locationCode: ${yamlString(location.locationCode)}                # ${name}, Cloud 9 location ${commentText(location.locationGuid)}`,
   ];
 }
 
@@ -104,8 +115,30 @@ export function clientIdCommand(stack: string): string {
   return `pulumi stack select --create ${stack} && pulumi config set --secret --stack ${stack} clientId   # paste the Client ID when asked`;
 }
 
+/** Does the client's base URL answer BirdEye's triggers call? */
+async function servesBirdEye(client: BirdEyeClient): Promise<boolean> {
+  try {
+    await client.listTriggers();
+    return true;
+  } catch (error) {
+    return !(error instanceof BirdEyeApiError && error.status === 404);
+  }
+}
+
+/** What to do next, in order, so that following it literally leads to a stack that validates (the Client ID never on a command line). */
+export function nextSteps(stack: string, kind: "smb" | "enterprise", clientIdStored: boolean): string[] {
+  return [
+    ...(clientIdStored ? [] : [`store the Client ID encrypted: ${clientIdCommand(stack)}`]),
+    ...(kind === "enterprise" ? [`fill in each location's businessNumber in stacks/Pulumi.${stack}.yaml (delete locations not to map)`] : []),
+    "npm run validate",
+    `pulumi preview --stack ${stack}`,
+  ];
+}
+
 export async function onboard(options: OnboardOptions): Promise<string> {
-  if (!STACK_NAME.test(options.stack)) throw new OnboardError(`--stack "${options.stack}" is not a stack name; use letters, digits, -, _ and .`, 2);
+  if (!STACK_NAME.test(options.stack) || /^\.+$/.test(options.stack)) {
+    throw new OnboardError(`--stack ${JSON.stringify(options.stack)} is not a stack name; use up to 100 letters, digits, -, _ and . (not only dots), like acme-ortho`, 2);
+  }
   if (!UUID_PATTERN.test(options.clientId)) {
     throw new OnboardError("the Client ID is not a UUID (value not shown: it is secret); give the Client ID Cloud 9 sent, with --client-id or BIRDEYE_CLOUD9_CLIENT_ID", 2);
   }
@@ -117,7 +150,15 @@ export async function onboard(options: OnboardOptions): Promise<string> {
   let locations: Cloud9Location[] = [];
   if (options.kind === "enterprise") {
     const client = new BirdEyeClient({ baseUrl: options.apiUrl ?? DEFAULT_BASE_URL, ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }), secrets: [options.clientId] });
-    locations = await client.listLocations({ clientId: options.clientId, awsHosted: options.awsHosted });
+    try {
+      locations = await client.listLocations({ clientId: options.clientId, awsHosted: options.awsHosted });
+    } catch (error) {
+      // A 404 is an unknown client only if the URL serves BirdEye's API at all.
+      if (error instanceof BirdEyeApiError && error.status === 404 && !(await servesBirdEye(client))) {
+        throw new OnboardError(`the API URL ${options.apiUrl ?? DEFAULT_BASE_URL} does not answer BirdEye's calls (HTTP 404 for the locations and the triggers call): check --api-url or BIRDEYE_API_URL`);
+      }
+      throw error;
+    }
     if (locations.length === 0) throw new OnboardError("Cloud 9 lists no locations for this Client ID; check the Client ID and --aws-hosted with Cloud 9 before onboarding an Enterprise");
   }
   fs.mkdirSync(options.stacksDir, { recursive: true });

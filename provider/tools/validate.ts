@@ -8,7 +8,8 @@ import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml
 import type { Document, Node, Pair } from "yaml";
 import { checkBaseUrl } from "../api/client";
 import { isLoopbackUrl } from "../api/rules";
-import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CUSTOMER_KEY, checkClientId, checkCustomerConfig, keyPathText } from "../stack/customer-config";
+import { SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../stack/config-keys";
+import { CLIENT_ID_KEY, CUSTOMER_KEY, checkClientId, checkCustomerConfig, keyPathText } from "../stack/customer-config";
 import type { CustomerConfig } from "../stack/customer-config";
 
 export interface StackProblem {
@@ -32,14 +33,27 @@ interface StackFacts {
   readonly locations: { key: string; code: string; keyPath: string; line: number }[];
 }
 
-/** Project keys a stack file may hold. */
-const PROJECT_KEYS = new Set([CUSTOMER_KEY, CLIENT_ID_KEY]);
 const API_URL_KEY = "birdeye:apiUrl";
 const API_KEY_KEY = "birdeye:apiKey";
 
-/** A secure config value is a map with a `secure` key (pulumi config set --secret). */
-function isSecureValue(node: unknown): boolean {
+/** A map that holds a `secure` key: meant as a secret value. */
+function looksSecure(node: unknown): boolean {
   return isMap(node) && node.items.some((item) => isScalar(item.key) && item.key.value === "secure");
+}
+
+/** Exactly what `pulumi config set --secret` writes: a map with the single key `secure` and a non-empty ciphertext. */
+function isSecureValue(node: unknown): boolean {
+  if (!isMap(node) || node.items.length !== 1) return false;
+  const [item] = node.items;
+  return item !== undefined && isScalar(item.key) && item.key.value === "secure" && isScalar(item.value) && typeof item.value.value === "string" && item.value.value.trim() !== "";
+}
+
+/** Unquoted date-times anywhere under `node`: Pulumi reads them as YAML timestamps and hands the program Go's rendering. */
+function unquotedTimestamps(node: unknown, keys: (string | number)[] = []): (string | number)[][] {
+  if (isScalar(node)) return node.type === "PLAIN" && typeof node.source === "string" && /^\d{4}-\d{2}-\d{2}[Tt ]\d{1,2}:\d{2}/.test(node.source) ? [keys] : [];
+  if (isMap(node)) return node.items.flatMap((item) => (isPair(item) && isScalar(item.key) ? unquotedTimestamps(item.value, [...keys, String(item.key.value)]) : []));
+  if (isSeq(node)) return node.items.flatMap((item, i) => unquotedTimestamps(item, [...keys, i]));
+  return [];
 }
 
 /**
@@ -74,7 +88,8 @@ export function validateStackText(file: string, text: string): { problems: Stack
   const problems: StackProblem[] = [];
   const facts: StackFacts = { file, businesses: [], locations: [] };
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // merge: `<<` merge keys resolve as Pulumi's YAML reader resolves them; aliases resolve in toJSON().
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       problems.push({ file, line: lines.linePos(error.pos[0]).line, keyPath: "(yaml)", message: `${error.message.split("\n")[0] ?? error.code}; fix the YAML syntax` });
@@ -86,16 +101,38 @@ export function validateStackText(file: string, text: string): { problems: Stack
     problems.push({ file, line: at(keys), keyPath, message });
   };
 
+  if (isMap(doc.contents)) {
+    for (const item of doc.contents.items) {
+      const key = isScalar(item.key) ? String(item.key.value) : "";
+      const problem = unknownTopLevelKeyProblem(key);
+      if (problem !== undefined) problems.push({ file, line: lineOf(doc, lines, [key]), keyPath: key, message: problem });
+    }
+  }
   const config = doc.get("config", true);
   if (!isMap(config)) {
     problems.push({ file, line: 1, keyPath: "config", message: "a stack file needs a config: section with birdeye-cloud9:customer and birdeye-cloud9:clientId (see README, Stack files)" });
     return { problems, facts };
   }
-  const configJs = (config.toJSON() ?? {}) as Record<string, unknown>;
+  // The whole document's JS value: aliases and merge keys resolve against its anchors.
+  let configJs: Record<string, unknown>;
+  try {
+    configJs = ((doc.toJS({ maxAliasCount: 1000 }) as { config?: Record<string, unknown> }).config ?? {}) as Record<string, unknown>;
+  } catch (error) {
+    problems.push({ file, line: 1, keyPath: "(yaml)", message: `the file cannot be read as Pulumi reads it (${error instanceof Error ? error.message : String(error)}); check its anchors, aliases and merge keys (<<)` });
+    return { problems, facts };
+  }
 
   for (const key of Object.keys(configJs)) {
-    if (key.startsWith(`${CONFIG_NAMESPACE}:`) && !PROJECT_KEYS.has(key)) {
-      report([key], key, `is not a key of this project; the keys are ${[...PROJECT_KEYS].join(", ")}`);
+    const problem = unknownConfigKeyProblem(key);
+    if (problem !== undefined) report([key], key, problem);
+    const node = config.get(key, true);
+    if (looksSecure(node) && !isSecureValue(node)) {
+      report([key], key, "is not a secure value as Pulumi writes it (a single `secure:` key with the ciphertext); set it again with `pulumi config set --secret` (value not shown)");
+    } else if (isSecureValue(node) && !SECRET_CONFIG_KEYS.has(fullKey(key))) {
+      report([key], key, `holds a secret where a plain value belongs; the secrets are ${[...SECRET_CONFIG_KEYS].join(" and ")}`);
+    }
+    for (const at of unquotedTimestamps(node)) {
+      report([key, ...at], keyPathText(key, at), 'is an unquoted date-time, which Pulumi reads as a YAML timestamp and hands on as "2026-11-25 04:00:00 +0000 UTC"; write it in quotes, like "2026-11-25T04:00:00Z"');
     }
   }
 
@@ -111,7 +148,7 @@ export function validateStackText(file: string, text: string): { problems: Stack
     }
   }
   const apiKeyNode = config.get(API_KEY_KEY, true);
-  if (apiKeyNode !== undefined && !isSecureValue(apiKeyNode)) {
+  if (apiKeyNode !== undefined && !looksSecure(apiKeyNode)) {
     report([API_KEY_KEY], API_KEY_KEY, "is stored in plain text; remove it and run `pulumi config set --secret birdeye:apiKey <key>` (value not shown)");
   }
 
@@ -119,7 +156,7 @@ export function validateStackText(file: string, text: string): { problems: Stack
   let plainClientId: string | undefined;
   if (clientIdNode === undefined) {
     report([], CLIENT_ID_KEY, "is missing; set it with `pulumi config set --secret clientId <Cloud9 Client ID>`");
-  } else if (!isSecureValue(clientIdNode)) {
+  } else if (!looksSecure(clientIdNode)) {
     const value = configJs[CLIENT_ID_KEY];
     if (!aimedAtEmulator) {
       report([CLIENT_ID_KEY], CLIENT_ID_KEY, "is stored in plain text in a stack that is not aimed at the emulator; remove it and run `pulumi config set --secret clientId <uuid>` (value not shown)");
@@ -176,13 +213,47 @@ export function crossStackProblems(all: readonly StackFacts[]): StackProblem[] {
   return problems;
 }
 
+/** A stack file's text, or why it cannot be one (a folder, a dangling link, not UTF-8, not text). */
+function readStackFile(file: string): { text: string } | { problem: string } {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return { problem: "is a link to nothing (the file it points to does not exist); remove it or point it at a stack file" };
+  }
+  if (stat.isDirectory()) return { problem: "is a folder, not a stack file; rename it so that only stack files are named Pulumi.<stack>.yaml" };
+  if (!stat.isFile()) return { problem: "is not a regular file; a stack file is a YAML text file" };
+  const bytes = fs.readFileSync(file);
+  if (bytes.includes(0)) return { problem: "is not a text file (it holds NUL bytes); a stack file is YAML text" };
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    return { problem: "is not UTF-8 text; save it as UTF-8 (Pulumi reads stack files as UTF-8)" };
+  }
+}
+
 /** Every `Pulumi.*.yaml` in `dir`, sorted; `label` is the folder as messages show it. */
 export function validateStackDir(dir: string, label: string = path.relative(process.cwd(), dir) || "."): ValidationReport {
-  const names = fs.readdirSync(dir).filter((name) => /^Pulumi\..+\.ya?ml$/.test(name)).sort();
+  let entries: string[];
+  try {
+    if (!fs.statSync(dir).isDirectory()) {
+      return { files: 0, problems: [{ file: label, line: 0, keyPath: "--dir", message: "is a file, not a folder; give the folder that holds the Pulumi.<stack>.yaml files" }] };
+    }
+    entries = fs.readdirSync(dir);
+  } catch {
+    return { files: 0, problems: [{ file: label, line: 0, keyPath: "--dir", message: "does not exist; give the folder that holds the Pulumi.<stack>.yaml files" }] };
+  }
+  const names = entries.filter((name) => /^Pulumi\..+\.ya?ml$/.test(name)).sort();
   const problems: StackProblem[] = [];
   const facts: StackFacts[] = [];
   for (const name of names) {
-    const result = validateStackText(path.posix.join(label.split(path.sep).join("/"), name), fs.readFileSync(path.join(dir, name), "utf8"));
+    const shown = path.posix.join(label.split(path.sep).join("/"), name);
+    const read = readStackFile(path.join(dir, name));
+    if ("problem" in read) {
+      problems.push({ file: shown, line: 0, keyPath: "(file)", message: read.problem });
+      continue;
+    }
+    const result = validateStackText(shown, read.text);
     problems.push(...result.problems);
     facts.push(result.facts);
   }
@@ -192,7 +263,7 @@ export function validateStackDir(dir: string, label: string = path.relative(proc
 }
 
 export function formatProblem(problem: StackProblem): string {
-  return `${problem.file}:${problem.line}: ${problem.keyPath}: ${problem.message}`;
+  return `${problem.file}${problem.line > 0 ? `:${problem.line}` : ""}: ${problem.keyPath}: ${problem.message}`;
 }
 
 export function summaryLine(report: ValidationReport): string {

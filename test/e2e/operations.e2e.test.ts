@@ -163,4 +163,15 @@ describeRealEngine("operations through `pulumi`", () => {
       assert.doesNotMatch(result.all, /PromiseRejectionHandledWarning/);
     }
   });
+
+  it("a misspelt birdeye:apiUrl stops `pulumi preview` naming the key and the nearest known one, before any call", async () => {
+    project = await startProject({ stacks: [ENTERPRISE] });
+    await initStacks(project, [ENTERPRISE]);
+    const config = project.readStack(ENTERPRISE);
+    project.writeStack(ENTERPRISE, { ...config, "birdeye:apiUlr": config["birdeye:apiUrl"] });
+    const refused = await project.pulumi(["preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stdout, /birdeye:apiUlr: is not a key of this project; did you mean birdeye:apiUrl\?/);
+    assert.deepEqual(project.emulator.requests, [], "nothing was called");
+  });
 });
