@@ -34,7 +34,7 @@ const CONFIG_CASES: ConfigCase[] = [
   ["businessNumber negative", { ...SMB, businessNumber: -150051042499090 }, /customer\.businessNumber: -150051042499090 is not positive/],
   ["businessNumber fractional", { ...SMB, businessNumber: 150051042499090.5 }, /customer\.businessNumber: .* is not a safe integer/],
   ["awsHosted as text", { ...SMB, awsHosted: "yes" }, /customer\.awsHosted: must be true or false/],
-  ["triggers not a list", { ...SMB, triggers: 57 }, /customer\.triggers: Invalid input: expected array/],
+  ["triggers not a list", { ...SMB, triggers: 57 }, /customer\.triggers: must be a list \(a YAML sequence\)/],
   ["triggers empty", { ...SMB, triggers: [] }, /customer\.triggers: needs at least one trigger/],
   ["a trigger of the wrong type", { ...SMB, triggers: [true] }, /customer\.triggers\[0\]: must be a trigger id/],
   ["an unknown trigger id", { ...SMB, triggers: [99] }, /customer\.triggers\[0\]: 99 is not a Cloud 9 trigger; BirdEye offers 57 \(Cloud 9 Dismissed Appointments Trigger\)/],
@@ -55,7 +55,7 @@ const CONFIG_CASES: ConfigCase[] = [
   ["an Enterprise run time outside 03:00-10:00", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "4", nextRunDate: "2026-11-25T10:30:00Z" }] }, /customer\.locations\[0\]\.nextRunDate: 10:30 UTC is outside 03:00-10:00 UTC: an Enterprise mapping/],
   ["a run time that is not ISO 8601 UTC", { ...SMB, nextRunDate: "25/11/2026 06:00" }, /customer\.nextRunDate: "25\/11\/2026 06:00" is not an ISO 8601 UTC date-time/],
   ["a misspelt key", { ...SMB, bussinessNumber: 1 }, /customer\.bussinessNumber: is not a customer key/],
-  ["a customer that is not a mapping", "smb 150051042499090", /birdeye-cloud9:customer: .*expected object/],
+  ["a customer that is not a mapping", "smb 150051042499090", /birdeye-cloud9:customer: must be a mapping \(key: value lines\)/],
   ["an empty location code", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "" }] }, /customer\.locations\[0\]\.locationCode: is empty/],
 ];
 

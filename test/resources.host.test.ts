@@ -5,7 +5,7 @@ import { assertNoSecret, withoutClientIdProperty } from "./support/assertions";
 import { captureProviderTexts } from "./support/capture-providers";
 import type { CapturedProviders } from "./support/capture-providers";
 import { resetConnection, useBirdEye } from "./support/connection";
-import { startEmulatorAndHost, urnOf } from "./support/provider-host";
+import { startEmulatorAndHost, startProviderHost, urnOf } from "./support/provider-host";
 import type { PropertyMap, ProviderHost } from "./support/provider-host";
 
 const API_KEY = "host-test-api-key-Zq81x";
@@ -103,6 +103,17 @@ describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-
     await host.diff("1595", GROUP_URN, { ...groupInputs, groupId: 1595, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }] }, groupInputs);
     await host.delete(created.id, MAPPING_URN, { ...next, __provider: providers.mapping });
     assert.equal(emulator.state.mappings[0]?.active, false);
+  });
+
+  it("a misspelt birdeye: key in the stack config stops the provider at its first call, naming the nearest key", async () => {
+    const other = await startProviderHost();
+    try {
+      await other.configure({ "birdeye:apiUlr": emulator.url, "birdeye-cloud9:anything": "x", "aws:region": "us-east-1" });
+      await assert.rejects(other.check(GROUP_URN, {}, groupNews()), /birdeye:apiUlr: is not a key of this project; did you mean birdeye:apiUrl\?/);
+      assert.equal(emulator.requests.length, 0);
+    } finally {
+      await other.close();
+    }
   });
 
   it("drift: a trigger removed in BirdEye shows as an update; a deleted group reads as gone", async () => {

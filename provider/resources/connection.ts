@@ -8,6 +8,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { BirdEyeClient, DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENCY, createLimiter } from "../api";
 import type { Limiter } from "../api";
+import { unknownConfigKeyProblem } from "../stack/config-keys";
 
 export interface BirdEyeConnection {
   readonly apiUrl?: string;
@@ -34,6 +35,15 @@ function parseConcurrency(text: string | undefined, source: string): number | un
 
 /** The provider's configure hook: read birdeye:apiUrl, birdeye:apiKey and birdeye:maxConcurrency from stack config. */
 export async function configureConnection(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  // The host hands over the whole stack config (rawConfig, beside get/require):
+  // a misspelt birdeye: key must stop the provider, not send calls elsewhere.
+  const raw = (req.config as unknown as { rawConfig?: unknown }).rawConfig;
+  if (raw !== null && typeof raw === "object") {
+    for (const key of Object.keys(raw)) {
+      const problem = key.startsWith("birdeye:") ? unknownConfigKeyProblem(key) : undefined;
+      if (problem !== undefined) throw new Error(`${key}: ${problem}`);
+    }
+  }
   const apiUrl = req.config.get("birdeye:apiUrl");
   const apiKey = req.config.get("birdeye:apiKey");
   const maxConcurrency = parseConcurrency(req.config.get("birdeye:maxConcurrency"), "birdeye:maxConcurrency");
