@@ -197,7 +197,6 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     return { changes: replaces.length > 0 || supportOnly.length > 0 || triggersChanged, replaces, deleteBeforeReplace: false };
   }
 
-
   async create(props: Props): Promise<pulumi.dynamic.CreateResult> {
     const inputs = parseInputs(props);
     const client = connectClient([inputs.clientId], (line) => pulumi.log.info(line));
