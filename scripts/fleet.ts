@@ -5,7 +5,7 @@ import * as readline from "node:readline";
 import { parseArgs } from "node:util";
 import * as path from "node:path";
 import { PROJECT_ROOT, USAGE, runFleet } from "../provider/tools/fleet";
-import { findPulumiCli, pulumiEnv } from "../provider/tools/pulumi-cli";
+import { findPulumiCli } from "../provider/tools/pulumi-cli";
 
 function readLine(): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       readLine,
       stdinIsTTY: process.stdin.isTTY === true,
       pulumiPath: cli?.pulumi,
-      env: cli === undefined ? process.env : pulumiEnv(cli),
+      env: process.env,
       // npm runs scripts in the project folder; relative paths mean where the user typed the command.
       cwd: process.env.INIT_CWD ?? process.cwd(),
       projectDir,

@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     ...(apiUrl === undefined || apiUrl === "" ? {} : { apiUrl }),
     ...(process.env.BIRDEYE_API_KEY === undefined ? {} : { apiKey: process.env.BIRDEYE_API_KEY }),
     stacksDir: path.resolve(values["stacks-dir"] ?? path.join(projectDir, "stacks")),
-    ...(cli === undefined ? {} : { pulumi: cli.pulumi, env: pulumiEnv(cli) }),
+    ...(cli === undefined ? {} : { pulumi: cli.pulumi, env: pulumiEnv() }),
     projectDir,
     log: (line) => console.log(line),
   });

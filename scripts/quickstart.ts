@@ -72,7 +72,7 @@ export async function quickstart({ port, stateDir, projectDir = ROOT }: Quicksta
   }
   const backend = path.join(stateDir, ".pulumi-state");
   fs.mkdirSync(backend, { recursive: true });
-  const env = pulumiEnv(cli, {
+  const env = pulumiEnv({
     ...process.env,
     PULUMI_BACKEND_URL: `file://${backend}`,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? DEMO_PASSPHRASE,

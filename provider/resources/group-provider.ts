@@ -175,13 +175,14 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     // Every deployment diffs an existing group before it writes any of its
     // mappings (they wait for the group's id): a new deployment starts here.
     if (typeof olds.groupId === "number") forgetClaims(olds.groupId);
-    const replaces = GROUP_REPLACE_PROPERTIES.filter((key) => news[key] === UNKNOWN || JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+    const differs = (key: string): boolean => news[key] === UNKNOWN || JSON.stringify(olds[key]) !== JSON.stringify(news[key]);
+    const replaces = GROUP_REPLACE_PROPERTIES.filter(differs);
     // Compare the desired triggers with the live ones (olds are outputs; a
     // refresh writes BirdEye's list there), so drift shows as an update.
     const live = olds.triggers as LiveTrigger[] | undefined;
     const desired = news.triggers;
     const triggersChanged = desired === UNKNOWN || live === undefined || !Array.isArray(desired) || !triggersMatch(desired as GroupTrigger[], live);
-    const supportOnly = SUPPORT_ONLY_PROPERTIES.filter((key) => news[key] === UNKNOWN || JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+    const supportOnly = SUPPORT_ONLY_PROPERTIES.filter(differs);
     if (typeof news.parentBusinessNumber === "number") {
       if (replaces.length > 0) replacing.add(news.parentBusinessNumber);
       else replacing.delete(news.parentBusinessNumber);

@@ -3,7 +3,7 @@
 // sum up what each would change, changed, or drifted. Everything here is a
 // plain function; scripts/fleet.ts only parses the command line.
 import { findOnPath } from "./find-on-path";
-import { BUILD_HINT } from "./pulumi-cli";
+import { BUILD_HINT, pulumiEnv } from "./pulumi-cli";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -439,7 +439,7 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
     }
   }
 
-  const env: NodeJS.ProcessEnv = { PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true", ...io.env };
+  const env = pulumiEnv(io.env);
   const pulumiPath = io.pulumiPath;
   let done = 0;
   const results = await runPool(

@@ -87,7 +87,7 @@ export function findPulumiCli(options: FindOptions = {}): PulumiCli | undefined 
  * shim beside its own executable (cli:build puts them there), and it warns on
  * every run about a plugin it found through PATH instead.
  */
-export function pulumiEnv(_cli: PulumiCli, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function pulumiEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
     ...base,
     PULUMI_SKIP_UPDATE_CHECK: "true",

@@ -137,7 +137,7 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
   const home = path.join(base, "pulumi-home");
   fs.mkdirSync(backend);
   fs.mkdirSync(home);
-  const env = pulumiEnv(found, {
+  const env = pulumiEnv({
     PATH: process.env.PATH,
     HOME: base,
     PULUMI_HOME: home,

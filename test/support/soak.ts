@@ -5,12 +5,15 @@
 // thrown or sent over gRPC is searched for the Client IDs and the API key.
 // `npm run soak` runs 100 stacks; the suite runs 10.
 import { mulberry32 } from "../../provider/emulator/faults";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startEmulator } from "../../provider/emulator";
 import type { Emulator, EmulatorState, FaultOptions, ScriptedFault } from "../../provider/emulator";
 import { withoutClientIdProperty } from "./assertions";
 import { LifecycleHarness } from "./lifecycle";
 import { startProviderHost } from "./provider-host";
+import { startProject } from "./real-cli";
 
 export interface SoakOptions {
   readonly stacks: number;
@@ -211,9 +214,6 @@ function report(desired: readonly Desired[], emulator: Emulator, convergence: Co
  * output and the whole backend.
  */
 export async function runCliSoak(options: SoakOptions): Promise<SoakReport> {
-  const { startProject } = await import("./real-cli");
-  const fs = await import("node:fs");
-  const path = await import("node:path");
   const apiKey = "soak-api-key-6d1f0c";
   const maxRuns = options.maxRuns ?? 8;
   const log = options.log ?? (() => undefined);
