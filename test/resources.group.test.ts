@@ -129,6 +129,19 @@ describe("IntegrationGroup provider (methods called directly, against the emulat
       assert.equal(emulator.state.groups.length, 1);
     });
 
+    it("a replacement's create never adopts, even with adopt: true; a first create does", async () => {
+      const { id, outs } = await integrationGroupProvider.create(INPUTS);
+      // Another business already has its own group.
+      await integrationGroupProvider.create({ ...INPUTS, parentBusinessNumber: 150051042499081 });
+      const moved = { ...INPUTS, parentBusinessNumber: 150051042499081, adopt: true };
+      assert.deepEqual((await integrationGroupProvider.diff(id, outs ?? {}, moved)).replaces, ["parentBusinessNumber"]);
+      emulator.admin.clearRequests();
+      await assert.rejects(integrationGroupProvider.create(moved), /moves to business 150051042499081, which already has a Cloud9 integration group in BirdEye \(groupId 1596\)\. A replacement never adopts a group/);
+      assert.deepEqual(writes(emulator), []);
+      // Not after a replacement's diff: adopt takes the group over.
+      assert.equal((await integrationGroupProvider.create(moved)).id, "1596");
+    });
+
     it("a create that fails every time gives up, says nothing was created, and leaves no group", async () => {
       emulator.admin.scriptFaults(Array(3).fill({ fault: "server-error", method: "PUT", path: MANUAL.createGroupPath }));
       await assert.rejects(integrationGroupProvider.create(INPUTS), /could not create the group for business 150051042499080 after 3 attempts .*nothing was created\. Run pulumi up again/);
