@@ -12,75 +12,49 @@
 // `--if-needed` (npm start, npm test): do nothing when a usable CLI is already
 // found (findPulumiCli); without Go, say how to get one and exit 0 so the
 // caller can go on without it.
-import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { findOnPath } from "../provider/tools/find-on-path";
+import { ToolBuildError, buildKey as wrapperBuildKey, findGo, goBuildInto, linkBinaries, requiredVersion, userCacheDir } from "./go-tool";
 import { BUILD_HINT, PINNED_PULUMI_VERSION, findPulumiCli, projectCliBinDir, pulumiVersion } from "../provider/tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const WRAPPER = path.join(ROOT, "scripts", "pulumi-cli");
 const GO_MISSING = `Go is not installed, so the pinned Pulumi CLI v${PINNED_PULUMI_VERSION} cannot be built here: install Go 1.26 or later (https://go.dev/dl/), or install the official Pulumi CLI v3.139 or later instead (curl -fsSL https://get.pulumi.com | sh)`;
 
-export class CliBuildError extends Error {}
-
-function findGo(): string | undefined {
-  return findOnPath("go") ?? (fs.existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : undefined);
-}
+export class CliBuildError extends ToolBuildError {}
 
 /** The pinned release, read from the wrapper's go.mod (the one source of truth for the build). */
 export function pinnedVersionFromGoMod(goMod: string = fs.readFileSync(path.join(WRAPPER, "go.mod"), "utf8")): string {
-  const match = /^\s*github\.com\/pulumi\/pulumi\/pkg\/v3 v(\S+)/m.exec(goMod);
-  if (match?.[1] === undefined) throw new CliBuildError("scripts/pulumi-cli/go.mod does not require github.com/pulumi/pulumi/pkg/v3");
-  return match[1];
+  const version = requiredVersion(goMod, "github.com/pulumi/pulumi/pkg/v3");
+  if (version === undefined) throw new CliBuildError("scripts/pulumi-cli/go.mod does not require github.com/pulumi/pulumi/pkg/v3");
+  return version;
 }
 
 /** Cache key: the version and a hash of everything the build reads from this repository. */
 function buildKey(version: string): string {
-  const hash = createHash("sha256");
-  const files = ["go.mod", "go.sum", ...fs.readdirSync(path.join(WRAPPER, "language-nodejs")).map((f) => path.join("language-nodejs", f))].sort();
-  for (const file of files) hash.update(file).update("\0").update(fs.readFileSync(path.join(WRAPPER, file)));
-  return `v${version}-${hash.digest("hex").slice(0, 12)}`;
-}
-
-function cacheRoot(): string {
-  return process.env.BIRDEYE_CLOUD9_CLI_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "birdeye-cloud9", "pulumi-cli");
+  const files = ["go.mod", "go.sum", ...fs.readdirSync(path.join(WRAPPER, "language-nodejs")).map((f) => path.join("language-nodejs", f))];
+  return wrapperBuildKey(version, WRAPPER, files);
 }
 
 const BINARIES = ["pulumi", "pulumi-language-nodejs"] as const;
 const SHIM = "pulumi-resource-pulumi-nodejs";
 
 function buildInto(go: string, dir: string, version: string, log: (line: string) => void): void {
-  const tmp = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  log(`Building the Pulumi CLI v${version} from Go modules (scripts/pulumi-cli); a first build downloads and compiles hundreds of modules and takes several minutes on 2 cores...`);
-  const started = Date.now();
-  const result = spawnSync(
+  goBuildInto({
     go,
-    ["build", "-trimpath", "-ldflags", `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${version}`, "-o", `${tmp}${path.sep}`, "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", "./language-nodejs"],
-    { cwd: WRAPPER, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" } },
-  );
-  if (result.status !== 0) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw new CliBuildError(`go build failed (exit ${result.status ?? result.signal ?? "?"}); see the output above`);
-  }
-  fs.renameSync(path.join(tmp, "language-nodejs"), path.join(tmp, "pulumi-language-nodejs"));
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(tmp, dir);
-  log(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s into ${dir}`);
+    wrapper: WRAPPER,
+    packages: ["github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", "./language-nodejs"],
+    ldflags: `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${version}`,
+    into: dir,
+    announce: `Building the Pulumi CLI v${version} from Go modules (scripts/pulumi-cli); a first build downloads and compiles hundreds of modules and takes several minutes on 2 cores...`,
+    finish: (tmp) => fs.renameSync(path.join(tmp, "language-nodejs"), path.join(tmp, "pulumi-language-nodejs")),
+    log,
+  });
 }
 
 /** Link the cached binaries into .pulumi-cli/bin and copy the shim beside them. */
 function install(cached: string, binDir: string, key: string): void {
-  fs.mkdirSync(binDir, { recursive: true });
-  for (const name of BINARIES) {
-    const link = path.join(binDir, name);
-    fs.rmSync(link, { force: true });
-    fs.symlinkSync(path.join(cached, name), link);
-  }
+  linkBinaries(cached, binDir, BINARIES);
   const shim = require.resolve(`@pulumi/pulumi/${SHIM}`, { paths: [ROOT] });
   // Beside the real executable too: the CLI finds its plugins there without
   // PATH, and warns on every run about a plugin it found through PATH.
@@ -132,7 +106,7 @@ export function buildPulumiCli(options: BuildOptions = {}): string | undefined {
     log(`Pulumi CLI v${version} is already built (.pulumi-cli/bin); nothing to do.`);
     return path.join(binDir, "pulumi");
   }
-  const cached = path.join(options.cacheDir ?? cacheRoot(), key);
+  const cached = path.join(options.cacheDir ?? userCacheDir("pulumi-cli", process.env.BIRDEYE_CLOUD9_CLI_CACHE), key);
   if (!BINARIES.every((name) => fs.existsSync(path.join(cached, name)))) {
     const go = options.go === null ? undefined : (options.go ?? findGo());
     if (go === undefined) {
