@@ -24,6 +24,9 @@ export const LIFECYCLE_REGISTRY = "__birdeyeCloud9Lifecycles";
 /** The entry that registers them, relative to a checkout of this project: a contract with provider text already in state. */
 export const LIFECYCLE_ENTRY = ["provider", "resources", "lifecycles"];
 
+/** The plain-JavaScript check that a checkout's bin/ is fresh (provider/compiled.js). */
+export const COMPILED_CHECK = ["provider", "compiled.js"];
+
 /** The package, and its compiled entry, as another Pulumi project installs it. */
 export const PACKAGE_NAME = "birdeye-cloud9";
 export const PACKAGE_LIFECYCLE_ENTRY = "bin/provider/resources/lifecycles.js";
@@ -33,9 +36,10 @@ type Lifecycles = Record<LifecycleName, pulumi.dynamic.ResourceProvider>;
 /**
  * Load the lifecycle code in the provider host, whose working directory is the
  * program's folder (Pulumi.yaml's, or its `main:` folder):
- * 1. a checkout of this project at or above it: its TypeScript through
- *    ts-node (never a stale build), or its compiled bin/ when ts-node is not
- *    installed (`npm ci --omit=dev` after `npm run build`);
+ * 1. a checkout of this project at or above it: its bin/ when that is the
+ *    compiled form of its sources (no compiler at start-up), else its
+ *    TypeScript through ts-node (never a stale build), else its bin/ when
+ *    ts-node is not installed (`npm ci --omit=dev` after `npm run build`);
  * 2. else the package installed in another project (node_modules/birdeye-cloud9,
  *    found the way Node finds it from there): its compiled JavaScript.
  */
@@ -65,7 +69,10 @@ function lifecycles(): Lifecycles {
         tsNode = undefined;
       }
       const compiled = path.join(dir, PACKAGE_LIFECYCLE_ENTRY);
-      if (tsNode !== undefined) {
+      const check = path.join(dir, ...COMPILED_CHECK);
+      if (fs.existsSync(check) && (load(check) as { isCompiledFresh(root: string): boolean }).isCompiledFresh(dir)) {
+        entry = compiled;
+      } else if (tsNode !== undefined) {
         (load(tsNode) as { register(options: object): void }).register({ transpileOnly: true, project: path.join(dir, "tsconfig.json") });
         entry = source;
       } else if (fs.existsSync(compiled)) {

@@ -19,7 +19,7 @@ import type { PulumiCli } from "../../provider/tools/pulumi-cli";
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const PASSPHRASE = "e2e-passphrase-not-a-secret";
 /** Everything a Pulumi project needs from this repository (node_modules is linked, not copied). */
-const PROJECT_FILES = ["package.json", "tsconfig.json", "Pulumi.yaml", "index.ts", "provider"];
+const PROJECT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "Pulumi.yaml", "index.js", "index.ts", "provider", "policy"];
 
 let cli: PulumiCli | undefined | null = null;
 /** The CLI the real-engine tests use, found once per process. */
@@ -114,9 +114,14 @@ export interface ProjectOptions {
 export function copyProjectFiles(dir: string, fromCommit?: string): void {
   if (fromCommit === undefined) {
     for (const entry of PROJECT_FILES) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
+    // The build, shared: index.js and the provider host run it only while it
+    // matches the copy's sources (provider/compiled.js), as in a checkout.
+    if (fs.existsSync(path.join(PROJECT_ROOT, "bin"))) fs.symlinkSync(path.join(PROJECT_ROOT, "bin"), path.join(dir, "bin"), "dir");
     return;
   }
-  const archive = execFileSync("git", ["archive", "--format=tar", fromCommit, ...PROJECT_FILES, "stacks"], { cwd: PROJECT_ROOT, maxBuffer: 256 * 1024 * 1024 });
+  const atCommit = execFileSync("git", ["ls-tree", "--name-only", fromCommit], { cwd: PROJECT_ROOT, encoding: "utf8" }).split("\n");
+  const files = PROJECT_FILES.filter((entry) => atCommit.includes(entry));
+  const archive = execFileSync("git", ["archive", "--format=tar", fromCommit, ...files, "stacks"], { cwd: PROJECT_ROOT, maxBuffer: 256 * 1024 * 1024 });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
 }
 
