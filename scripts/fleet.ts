@@ -1,6 +1,6 @@
-// `npm run fleet -- preview|up|drift [--stacks <glob>] [--parallel N] [--yes]
-// [--report <file>] [--stacks-dir <dir>]`: one Pulumi command on every customer
-// stack. The work is in provider/tools/fleet.ts; this only reads the command line.
+// `npm run fleet -- preview|up|drift|join ...` (see USAGE): one Pulumi operation
+// on every selected customer stack. The work is in provider/tools/fleet/; this
+// only reads the command line.
 import * as readline from "node:readline";
 import { parseArgs } from "node:util";
 import * as path from "node:path";
@@ -36,20 +36,32 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const [command, ...extra] = positionals;
-  if (command === undefined || extra.length > 0) {
-    process.stderr.write(`${command === undefined ? "missing command" : `unexpected argument ${JSON.stringify(extra[0])}`}\n${USAGE}\n`);
+  const [command, ...files] = positionals;
+  if (command === undefined) {
+    process.stderr.write(`missing command\n${USAGE}\n`);
     return 2;
   }
   const projectDir = path.resolve(values.project ?? PROJECT_ROOT);
   const cli = findPulumiCli({ root: projectDir });
   return runFleet(
-    { command, stacks: values.stacks, parallel: values.parallel, yes: values.yes, report: values.report, stacksDir: values["stacks-dir"] },
+    {
+      command,
+      files,
+      stacks: values.stacks,
+      changedSince: values["changed-since"],
+      shard: values.shard,
+      parallel: values.parallel,
+      yes: values.yes,
+      report: values.report,
+      summary: values.summary,
+      stacksDir: values["stacks-dir"],
+    },
     {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
       readLine,
       stdinIsTTY: process.stdin.isTTY === true,
+      stderrIsTTY: process.stderr.isTTY === true,
       pulumiPath: cli?.pulumi,
       env: process.env,
       // npm runs scripts in the project folder; relative paths mean where the user typed the command.
@@ -66,6 +78,9 @@ function parse(argv: string[]) {
     allowPositionals: true,
     options: {
       stacks: { type: "string" },
+      "changed-since": { type: "string" },
+      shard: { type: "string" },
+      summary: { type: "string" },
       parallel: { type: "string" },
       yes: { type: "boolean" },
       report: { type: "string" },

@@ -8,7 +8,7 @@ import type { Emulator, RequestLogEntry } from "../provider/emulator";
 import { captureProviderTexts } from "./support/capture-providers";
 import type { CapturedProviders } from "./support/capture-providers";
 import { startProviderHost, urnOf } from "./support/provider-host";
-import { maxOverlap } from "./support/fake-pulumi";
+import { maxOverlap } from "./support/overlap";
 import type { ProviderHost } from "./support/provider-host";
 
 /**

@@ -1,0 +1,133 @@
+// One Pulumi operation on one stack through the Automation API
+// (@pulumi/pulumi/automation): a LocalWorkspace over the project, a Stack per
+// stack file, engine events through onEvent. What comes back is a StackResult:
+// counts, the steps that change something, errors.
+import * as path from "node:path";
+import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
+import { pulumiEnv } from "../pulumi-cli";
+import type { StackResult, StepSummary } from "./report";
+
+export type FleetOperation = "preview" | "up" | "drift";
+
+/** Steps that change nothing in BirdEye. */
+const UNCHANGED_OPS = new Set(["same", "read", "refresh"]);
+
+/** urn:pulumi:<stack>::<project>::<qualified type>::<name> */
+export function parseUrn(urn: string): { type: string; name: string } {
+  const parts = urn.split("::");
+  const qualifiedType = parts[2] ?? "";
+  return { type: qualifiedType.split("$").pop() ?? qualifiedType, name: parts.length > 3 ? parts.slice(3).join("::") : urn };
+}
+
+/** A diagnostic for one line of text: no color markup, no "error: " prefix, whitespace collapsed. */
+export function cleanMessage(text: string): string {
+  return text
+    .replace(/<\{%[^%]*%\}>/g, "") // Pulumi's color tags
+    .replace(/\u001b\[[0-9;]*m/g, "") // ANSI colors
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/^error:\s*/i, "");
+}
+
+/**
+ * Inputs whose new value differs from the old state's: what a dynamic
+ * provider's custom diff changes, as the engine's events carry no detailed
+ * diff for it. Against the old outputs, so a refresh's drift shows too.
+ * Secrets are "[secret]" on both sides and never show.
+ */
+export function changedInputs(oldOutputs: Record<string, unknown> | undefined, newInputs: Record<string, unknown> | undefined): string[] {
+  if (oldOutputs === undefined || newInputs === undefined) return [];
+  return Object.keys(newInputs).filter((key) => key !== "__provider" && JSON.stringify(oldOutputs[key]) !== JSON.stringify(newInputs[key]));
+}
+
+const count = (changes: OpMap | undefined, key: string): number => {
+  const value = (changes as Record<string, unknown> | undefined)?.[key];
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+};
+
+/** What the events of one run amount to. */
+export class EventTally {
+  readonly steps: StepSummary[] = [];
+  readonly errors: string[] = [];
+  private summary: OpMap | undefined;
+
+  readonly onEvent = (event: EngineEvent): void => {
+    const pre = event.resourcePreEvent?.metadata;
+    if (pre !== undefined && !UNCHANGED_OPS.has(pre.op)) {
+      const { type, name } = parseUrn(pre.urn);
+      const properties = [...new Set([...(pre.diffs ?? []), ...Object.keys(pre.detailedDiff ?? {}), ...changedInputs(pre.old?.outputs, pre.new?.inputs)])];
+      this.steps.push({ op: pre.op, resource: name, type, properties });
+    }
+    const diagnostic = event.diagnosticEvent;
+    if (diagnostic?.severity === "error") this.errors.push(cleanMessage(`${diagnostic.prefix ?? ""}${diagnostic.message}`) || "error");
+    if (event.summaryEvent !== undefined) this.summary = event.summaryEvent.resourceChanges;
+  };
+
+  /** Counts from the engine's summary (the replacement sub-steps are part of "replace"). */
+  counts(): { creates: number; updates: number; replaces: number; deletes: number } {
+    return { creates: count(this.summary, "create"), updates: count(this.summary, "update"), replaces: count(this.summary, "replace"), deletes: count(this.summary, "delete") };
+  }
+}
+
+/** The reason a failed command gives: its first error diagnostic, else the last line it printed on stderr. */
+export function failureReason(error: unknown, tally: EventTally): string {
+  const first = tally.errors[0];
+  if (first !== undefined) return first;
+  if (error instanceof CommandError) {
+    const lines = error.message.split("\n").map(cleanMessage).filter((line) => line !== "" && !/^(code|stdout|stderr|err\?):/i.test(line) && !line.startsWith("Command failed with exit code"));
+    const last = lines[lines.length - 1];
+    if (last !== undefined) return last;
+  }
+  return error instanceof Error ? cleanMessage(error.message.split("\n")[0] ?? "") || "failed" : String(error);
+}
+
+/** The workspace the fleet runs in: this project, the given CLI, the given environment (over the process's own). */
+export async function openWorkspace(projectDir: string, pulumiPath: string, env: NodeJS.ProcessEnv): Promise<LocalWorkspace> {
+  // PulumiCommand wants the folder above bin/pulumi.
+  const binDir = path.dirname(pulumiPath);
+  if (path.basename(binDir) !== "bin" || path.basename(pulumiPath) !== "pulumi") throw new Error(`the Pulumi CLI must be <folder>/bin/pulumi for the Automation API (got ${pulumiPath})`);
+  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(binDir) });
+  const envVars = Object.fromEntries(Object.entries(pulumiEnv(env)).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return LocalWorkspace.create({ workDir: projectDir, pulumiCommand, envVars });
+}
+
+export interface StackRun {
+  readonly operation: FleetOperation;
+  readonly stack: string;
+  /** preview: write the update plan here (`--save-plan`); up: apply exactly this plan (`--plan`). */
+  readonly plan?: string;
+}
+
+/**
+ * Run one operation on one stack; never throws. preview and up create the
+ * stack in the backend when it is new (a new customer's stack file); drift
+ * needs one that exists (nothing deployed cannot drift).
+ */
+export async function runOnStack(workspace: LocalWorkspace, run: StackRun): Promise<StackResult> {
+  const started = performance.now();
+  const tally = new EventTally();
+  let failure: string | undefined;
+  try {
+    const stack = run.operation === "drift" ? await Stack.select(run.stack, workspace) : await Stack.createOrSelect(run.stack, workspace);
+    const onEvent = tally.onEvent;
+    if (run.operation === "up") await stack.up({ onEvent, ...(run.plan === undefined ? {} : { plan: run.plan }) });
+    else await stack.preview({ onEvent, refresh: run.operation === "drift", ...(run.plan === undefined ? {} : { plan: run.plan }) });
+  } catch (error) {
+    failure = failureReason(error, tally);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const counts = tally.counts();
+  const errors = Math.max(tally.errors.length, failure === undefined ? 0 : 1);
+  const changed = counts.creates + counts.updates + counts.replaces + counts.deletes > 0 || tally.steps.length > 0;
+  return {
+    stack: run.stack,
+    operation: run.operation,
+    seconds,
+    ...counts,
+    errors,
+    ...(failure === undefined ? (tally.errors[0] === undefined ? {} : { firstError: tally.errors[0] }) : { firstError: failure }),
+    drifted: run.operation === "drift" && failure === undefined && changed,
+    steps: tally.steps,
+  };
+}

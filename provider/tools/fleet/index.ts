@@ -1,0 +1,307 @@
+// `npm run fleet -- preview|up|drift|join`: one Pulumi operation on every
+// selected customer stack, through the Automation API, with bounded
+// parallelism; a table, a Markdown summary and, for drift, a report that
+// shards can join. scripts/fleet.ts only reads the command line.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { BUILD_HINT } from "../pulumi-cli";
+import { openWorkspace, runOnStack } from "./engine";
+import type { FleetOperation } from "./engine";
+import { parseResultsFile, progressBar, progressLine, renderDriftReport, renderSummary, renderTable } from "./report";
+import type { ResultsFile, StackResult } from "./report";
+import { changedFiles, listStacks, parseShard, selectChanged, stacksOfShard } from "./select";
+
+export * from "./engine";
+export * from "./report";
+export * from "./select";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
+export const DEFAULT_PARALLEL = 4;
+export const DEFAULT_REPORT = "drift-report.md";
+export const INSTALL_HINT = `fleet needs the Pulumi CLI: ${BUILD_HINT}`;
+export const USAGE = [
+  "usage: npm run fleet -- preview|up|drift [--stacks <glob>] [--changed-since <git ref>] [--shard K/N] [--parallel N] [--yes] [--summary <file>] [--report <file>] [--stacks-dir <dir>] [--project <dir>]",
+  "       npm run fleet -- join <results.json>... [--report <file>] [--summary <file>]",
+].join("\n");
+
+export const FLEET_COMMANDS = ["preview", "up", "drift", "join"] as const;
+export type FleetCommand = (typeof FLEET_COMMANDS)[number];
+
+export function isFleetCommand(value: string): value is FleetCommand {
+  return (FLEET_COMMANDS as readonly string[]).includes(value);
+}
+
+/**
+ * Run `worker` over `items` with at most `limit` at once; results in input
+ * order. `onDone` is called as each finishes. The worker should not throw
+ * (the fleet's never does): a throw rejects the pool once running work ends.
+ */
+export async function runPool<T, R>(items: readonly T[], limit: number, worker: (item: T, index: number) => Promise<R>, onDone?: (result: R, index: number) => void): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      const result = await worker(items[index] as T, index);
+      results[index] = result;
+      onDone?.(result, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
+}
+
+/** A whole number ≥ 1, or an error message. */
+export function parseParallel(value: string | number | undefined): number | { error: string } {
+  if (value === undefined) return DEFAULT_PARALLEL;
+  const n = typeof value === "number" ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isInteger(n) && n >= 1 ? n : { error: `--parallel must be a whole number of at least 1 (got ${JSON.stringify(String(value))})` };
+}
+
+export interface FleetOptions {
+  readonly command: string;
+  /** Glob over stack names (`*`, `?`). */
+  readonly stacks?: string;
+  /** Only stacks whose stack file changed since this git ref (every stack when the program or provider changed). */
+  readonly changedSince?: string;
+  /** `K/N`: the K-th of N stable slices of the selected stacks. */
+  readonly shard?: string;
+  /** As typed on the command line, or a number; default 4. */
+  readonly parallel?: string | number;
+  readonly yes?: boolean;
+  /** drift and join; default drift-report.md in io.cwd. The results go to `<report>.json` beside it. */
+  readonly report?: string;
+  /** Write the Markdown summary here. */
+  readonly summary?: string;
+  /** Default <project>/stacks. */
+  readonly stacksDir?: string;
+  /** join: the results files. */
+  readonly files?: readonly string[];
+}
+
+export interface FleetIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** One line typed by the user; undefined at end of input. */
+  readLine(): Promise<string | undefined>;
+  readonly stdinIsTTY: boolean;
+  /** Draw a progress bar on stderr. */
+  readonly stderrIsTTY?: boolean;
+  /** The Pulumi CLI, or undefined when it is not installed. */
+  readonly pulumiPath: string | undefined;
+  /** The environment for the CLI (over the process's own). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Relative paths on the command line start here. */
+  readonly cwd: string;
+  /** The Pulumi project the stacks belong to (default: this checkout). */
+  readonly projectDir?: string;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** Prints a line per finished stack, and keeps a bar under them on a terminal. */
+function progress(io: FleetIO, total: number, label: string): { done(result: StackResult): void; end(): void } {
+  let done = 0;
+  const bar = (): void => {
+    if (io.stderrIsTTY === true) io.stderr(`\r\u001b[K${progressBar(done, total)} ${label}`);
+  };
+  bar();
+  return {
+    done(result) {
+      done++;
+      if (io.stderrIsTTY === true) io.stderr("\r\u001b[K");
+      io.stderr(`${progressLine(done, total, result)}\n`);
+      bar();
+    },
+    end() {
+      if (io.stderrIsTTY === true) io.stderr("\r\u001b[K");
+    },
+  };
+}
+
+function writeFile(io: FleetIO, what: string, file: string, text: string): boolean {
+  try {
+    fs.writeFileSync(file, text);
+    io.stderr(`${what}: ${file}\n`);
+    return true;
+  } catch (error) {
+    io.stderr(`cannot write the ${what} ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return false;
+  }
+}
+
+/** Runs the command; resolves to the exit code (0 ok, 1 errors/drift/cancelled, 2 usage or setup). */
+export async function runFleet(options: FleetOptions, io: FleetIO): Promise<number> {
+  const err = (line: string): void => io.stderr(`${line}\n`);
+  const usage = (message: string): number => {
+    err(message);
+    err(USAGE);
+    return 2;
+  };
+  const { command } = options;
+  if (!isFleetCommand(command)) return usage(`unknown command ${JSON.stringify(command)}`);
+  if (command === "join") return join(options, io);
+  if ((options.files ?? []).length > 0) return usage(`unexpected argument ${JSON.stringify(options.files?.[0])}`);
+  const parallel = parseParallel(options.parallel);
+  if (typeof parallel !== "number") return usage(parallel.error);
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  if (shard !== undefined && "error" in shard) return usage(shard.error);
+  if (options.report !== undefined && command !== "drift") return usage("--report is only for drift and join");
+  if (io.pulumiPath === undefined) {
+    err(INSTALL_HINT);
+    return 2;
+  }
+  // Nobody can answer a prompt in CI: refuse before running anything rather than hang.
+  if (command === "up" && options.yes !== true && !io.stdinIsTTY) {
+    err("fleet up changes BirdEye: pass --yes to run it without a terminal to confirm on");
+    return 2;
+  }
+
+  const projectDir = io.projectDir ?? PROJECT_ROOT;
+  const stacksDir = path.resolve(io.cwd, options.stacksDir ?? path.join(projectDir, "stacks"));
+  let stacks: string[];
+  try {
+    stacks = listStacks(stacksDir, options.stacks);
+  } catch (error) {
+    err(`cannot read the stacks directory ${stacksDir}: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  if (stacks.length === 0) {
+    err(options.stacks === undefined ? `no stack files (Pulumi.<stack>.yaml) in ${stacksDir}` : `no stack matches ${JSON.stringify(options.stacks)} in ${stacksDir}`);
+    return 2;
+  }
+  const notes: string[] = [];
+  if (options.changedSince !== undefined) {
+    let selection;
+    try {
+      selection = selectChanged(changedFiles(projectDir, options.changedSince), stacks, path.relative(projectDir, stacksDir));
+    } catch (error) {
+      err(error instanceof Error ? error.message : String(error));
+      return 2;
+    }
+    stacks = selection.stacks;
+    notes.push(
+      selection.fleetWide.length > 0
+        ? `Every stack: the program or provider changed since ${options.changedSince} (${selection.fleetWide.join(", ")}).`
+        : `Stacks whose stack file changed since ${options.changedSince}: ${stacks.length === 0 ? "none" : stacks.join(", ")}.`,
+    );
+    if (selection.removed.length > 0) notes.push(`Stack files removed since ${options.changedSince}, not run (destroy a stack deliberately with pulumi destroy): ${selection.removed.join(", ")}.`);
+  }
+  if (shard !== undefined && !("error" in shard)) {
+    stacks = stacksOfShard(stacks, shard);
+    notes.push(`Shard ${shard.index}/${shard.count}: ${stacks.length === 0 ? "no stacks" : stacks.join(", ")}.`);
+  }
+  for (const note of notes) err(note);
+  const operation: FleetOperation = command;
+  const finish = (results: readonly StackResult[], code: number): number => {
+    if (options.summary !== undefined && !writeFile(io, "summary", path.resolve(io.cwd, options.summary), renderSummary(operation, results, notes))) return 1;
+    return code;
+  };
+
+  let workspace;
+  try {
+    workspace = await openWorkspace(projectDir, io.pulumiPath, io.env);
+  } catch (error) {
+    err(`cannot start pulumi: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    return 2;
+  }
+
+  if (stacks.length === 0) {
+    err("nothing to run");
+    if (command === "drift" && !writeDriftReport(io, options, [])) return 1;
+    return finish([], 0);
+  }
+
+  if (command !== "up") {
+    const shown = progress(io, stacks.length, command);
+    const results = await runPool(stacks, parallel, (stack) => runOnStack(workspace, { operation, stack }), shown.done);
+    shown.end();
+    io.stdout(renderTable(results));
+    const anyErrors = results.some((r) => r.errors > 0);
+    if (command === "preview") return finish(results, anyErrors ? 1 : 0);
+    if (!writeDriftReport(io, options, results)) return 1;
+    return finish(results, anyErrors || results.some((r) => r.drifted) ? 1 : 0);
+  }
+
+  // up: preview every stack, saving its update plan; then apply exactly that
+  // plan. When what the stack would do changed since the preview shown (its
+  // stack file, BirdEye, the code), Pulumi refuses the plan and the stack is
+  // not changed.
+  const plans = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-fleet-plans-"));
+  try {
+    const planOf = (index: number): string => path.join(plans, `${index}.plan.json`);
+    const shownPreview = progress(io, stacks.length, "preview");
+    const previews = await runPool(stacks, parallel, (stack, index) => runOnStack(workspace, { operation: "preview", stack, plan: planOf(index) }), shownPreview.done);
+    shownPreview.end();
+    io.stdout(renderTable(previews));
+    const toApply = previews.map((p, index) => ({ stack: p.stack, index, preview: p })).filter(({ preview }) => preview.errors === 0 && preview.creates + preview.updates + preview.replaces + preview.deletes + preview.steps.length > 0);
+    const unchanged = previews.filter((p) => p.errors === 0 && !toApply.some((a) => a.stack === p.stack)).map((p) => p.stack);
+    if (unchanged.length > 0) err(`unchanged, nothing to apply: ${unchanged.join(", ")}`);
+    const failedPreviews = previews.filter((p) => p.errors > 0);
+    if (failedPreviews.length > 0) err(`not applied, their preview failed: ${failedPreviews.map((p) => p.stack).join(", ")}`);
+    if (toApply.length === 0) return finish(previews, failedPreviews.length > 0 ? 1 : 0);
+    if (options.yes !== true) {
+      io.stderr(`Apply these changes to ${plural(toApply.length, "stack")} (${toApply.map((a) => a.stack).join(", ")})? [y/N] `);
+      const answer = ((await io.readLine()) ?? "").trim().toLowerCase();
+      if (answer !== "y" && answer !== "yes") {
+        err("cancelled");
+        return 1;
+      }
+    }
+    const shownUp = progress(io, toApply.length, "up");
+    const applied = await runPool(toApply, parallel, ({ stack, index }) => runOnStack(workspace, { operation: "up", stack, plan: planOf(index) }), shownUp.done);
+    shownUp.end();
+    const results = previews.map((p) => applied.find((a) => a.stack === p.stack) ?? p);
+    io.stdout(renderTable(results));
+    return finish(results, results.some((r) => r.errors > 0) ? 1 : 0);
+  } finally {
+    fs.rmSync(plans, { recursive: true, force: true });
+  }
+}
+
+function resultsFile(command: ResultsFile["command"], results: readonly StackResult[], shard?: string): string {
+  const file: ResultsFile = { fleetResults: 1, command, ...(shard === undefined ? {} : { shard }), results: [...results] };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+function writeDriftReport(io: FleetIO, options: FleetOptions, results: readonly StackResult[]): boolean {
+  const reportPath = path.resolve(io.cwd, options.report ?? DEFAULT_REPORT);
+  return writeFile(io, "drift report", reportPath, renderDriftReport(results)) && writeFile(io, "drift results", `${reportPath}.json`, resultsFile("drift", results, options.shard));
+}
+
+/** `fleet join`: the drift results of every shard, one report; exit 1 when any stack drifted or could not be checked. */
+function join(options: FleetOptions, io: FleetIO): number {
+  const files = options.files ?? [];
+  if (files.length === 0) {
+    io.stderr(`join needs the results files (<report>.json) of every shard\n${USAGE}\n`);
+    return 2;
+  }
+  const results: StackResult[] = [];
+  for (const file of files) {
+    const full = path.resolve(io.cwd, file);
+    let parsed: ResultsFile;
+    try {
+      parsed = parseResultsFile(file, fs.readFileSync(full, "utf8"));
+    } catch (error) {
+      io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
+      return 2;
+    }
+    for (const result of parsed.results) {
+      if (results.some((r) => r.stack === result.stack)) {
+        io.stderr(`${file}: stack ${result.stack} is in two results files; join each shard's results once\n`);
+        return 2;
+      }
+      results.push(result);
+    }
+  }
+  results.sort((a, b) => a.stack.localeCompare(b.stack));
+  io.stdout(renderTable(results));
+  const reportPath = path.resolve(io.cwd, options.report ?? DEFAULT_REPORT);
+  if (!writeFile(io, "drift report", reportPath, renderDriftReport(results))) return 1;
+  if (options.summary !== undefined && !writeFile(io, "summary", path.resolve(io.cwd, options.summary), renderSummary("drift", results))) return 1;
+  const drifted = results.filter((r) => r.drifted).length;
+  const failed = results.filter((r) => r.errors > 0).length;
+  io.stderr(`${drifted} of ${plural(results.length, "stack")} drifted${failed > 0 ? `, ${failed} could not be checked` : ""}\n`);
+  return drifted > 0 || failed > 0 ? 1 : 0;
+}
