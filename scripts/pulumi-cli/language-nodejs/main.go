@@ -9,9 +9,12 @@
 // Automation API use: it starts `node @pulumi/pulumi/cmd/run` with the
 // arguments and environment the SDK expects (monitor and engine addresses,
 // stack config as PULUMI_CONFIG, TypeScript through ts-node), waits for it and
-// reports the result. The rest of the service (code generation, packing,
-// dependency installation, templates) answers Unimplemented, which the engine
-// tolerates for everything these commands need.
+// reports the result. It also runs Node.js policy packs (`pulumi preview
+// --policy-pack <dir>`): the pinned engine starts a policy pack through the
+// language host's RunPlugin, not through a `pulumi-analyzer-policy` shim. The
+// rest of the service (code generation, packing, dependency installation,
+// templates) answers Unimplemented, which the engine tolerates for everything
+// these commands need.
 package main
 
 import (
@@ -27,6 +30,8 @@ import (
 	"strconv"
 	"time"
 
+	sdk "github.com/pulumi/pulumi/sdk/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
@@ -198,6 +203,93 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	default:
 		return &pulumirpc.RunResponse{Error: "could not run node: " + err.Error()}, nil
 	}
+}
+
+// RunPlugin runs a Node.js policy pack (kind "analyzer"), the way Pulumi's own
+// host does: @pulumi/pulumi's cmd/run-policy-pack with the pack's folder last,
+// in that folder, behind sdk.PolicyProxy, which answers the engine's
+// ConfigureStack and hands the stack's identity and config to the pack as the
+// environment run-policy-pack reads. Beyond Pulumi's host, it also passes
+// PULUMI_CONFIG_SECRET_KEYS (which config keys the stack stores as secure:),
+// as Run does for programs. Other plugin kinds are not run by this host.
+func (h *languageHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	if req.GetKind() != string(apitype.AnalyzerPlugin) {
+		return fmt.Errorf("this project's Node.js language host runs policy packs only, not %q plugins", req.GetKind())
+	}
+	info := req.GetInfo()
+	if info == nil {
+		return errors.New("the engine sent no policy pack information")
+	}
+	ctx := server.Context()
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return fmt.Errorf("could not find node on the PATH: %w", err)
+	}
+	runScript, err := findInNodeModules(info.GetProgramDirectory(), "@pulumi/pulumi/cmd/run-policy-pack")
+	if err != nil {
+		return err
+	}
+	env := req.GetEnv()
+	options := info.GetOptions().AsMap()
+	if ts, ok := options["typescript"].(bool); !ok || ts {
+		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
+	}
+
+	// The proxy prints its own port for the engine and waits for the stack's
+	// configuration before the pack starts.
+	proxy, stdout, err := sdk.NewPolicyProxy(ctx, stdout)
+	if err != nil {
+		return fmt.Errorf("could not start the policy pack proxy: %w", err)
+	}
+	stack, err := proxy.AwaitConfiguration(ctx)
+	if err != nil {
+		return fmt.Errorf("could not get the stack configuration: %w", err)
+	}
+	if stack != nil {
+		setIf := func(k, v string) {
+			if v != "" {
+				env = append(env, k+"="+v)
+			}
+		}
+		setIf("PULUMI_NODEJS_ORGANIZATION", stack.GetOrganization())
+		setIf("PULUMI_NODEJS_PROJECT", stack.GetProject())
+		setIf("PULUMI_NODEJS_STACK", stack.GetStack())
+		setIf("PULUMI_NODEJS_DRY_RUN", strconv.FormatBool(stack.GetDryRun()))
+		cfg, err := configJSON(stack.GetConfig())
+		if err != nil {
+			return fmt.Errorf("could not pass the stack config to the policy pack: %w", err)
+		}
+		secretKeys, err := json.Marshal(nonNil(stack.GetConfigSecretKeys()))
+		if err != nil {
+			return err
+		}
+		env = append(env, "PULUMI_CONFIG="+cfg, "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys))
+	}
+
+	args := append([]string{runScript}, req.GetArgs()...)
+	args = append(args, info.GetProgramDirectory())
+	cmd := exec.CommandContext(ctx, node, args...)
+	// Policy packs run in their own folder, as they always have.
+	cmd.Dir = info.GetProgramDirectory()
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("could not run node: %w", err)
+	}
+	if err := proxy.Attach(ctx, cmd); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return fmt.Errorf("policy pack exited with non-zero exit code: %d", exit.ExitCode())
+		}
+		return err
+	}
+	return closer.Close()
 }
 
 // configJSON renders the stack config the way @pulumi/pulumi reads it from
