@@ -15,6 +15,7 @@ import {
   matchGlob,
   parseParallel,
   parseShard,
+  progress,
   progressBar,
   renderDriftReport,
   renderSummary,
@@ -192,6 +193,23 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
         "### a-very-long-stack-name",
         "",
       ].join("\n"),
+    );
+  });
+
+  it("progress: a line per finished stack; on a terminal a bar redrawn under the lines and cleared at the end", () => {
+    const lines = (tty: boolean): string => {
+      let text = "";
+      const shown = progress({ stderr: (chunk) => (text += chunk), stderrIsTTY: tty }, 2, "preview");
+      shown.done({ ...RESULT, stack: "a", creates: 1 });
+      shown.done({ ...RESULT, stack: "b", errors: 1, firstError: "boom" });
+      shown.end();
+      return text;
+    };
+    assert.equal(lines(false), "[1/2] a: +1 ~0 ±0 -0 (1.3s)\n[2/2] b: error: boom (1.3s)\n");
+    const clear = "\r\u001b[K";
+    assert.equal(
+      lines(true),
+      `${clear}[--------------------] 0/2 stacks preview${clear}[1/2] a: +1 ~0 ±0 -0 (1.3s)\n${clear}[##########----------] 1/2 stacks preview${clear}[2/2] b: error: boom (1.3s)\n${clear}[####################] 2/2 stacks preview${clear}`,
     );
   });
 

@@ -101,7 +101,7 @@ export interface FleetIO {
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Prints a line per finished stack, and keeps a bar under them on a terminal. */
-function progress(io: FleetIO, total: number, label: string): { done(result: StackResult): void; end(): void } {
+export function progress(io: Pick<FleetIO, "stderr" | "stderrIsTTY">, total: number, label: string): { done(result: StackResult): void; end(): void } {
   let done = 0;
   const bar = (): void => {
     if (io.stderrIsTTY === true) io.stderr(`\r\u001b[K${progressBar(done, total)} ${label}`);
