@@ -16,7 +16,7 @@ describe("code rules", () => {
   it("no `any` in the project's TypeScript (use unknown and zod)", () => {
     const offenders: string[] = [];
     const anyType = /(:\s*any\b|\bas\s+any\b|<any>|\bany\[\]|Array<any>|Record<string,\s*any>)/;
-    for (const file of [...tsFiles("provider"), ...tsFiles("test"), ...(fs.existsSync(path.join(ROOT, "index.ts")) ? ["index.ts"] : [])]) {
+    for (const file of [...tsFiles("provider"), ...tsFiles("policy"), ...tsFiles("test"), ...(fs.existsSync(path.join(ROOT, "index.ts")) ? ["index.ts"] : [])]) {
       fs.readFileSync(path.join(ROOT, file), "utf8")
         .split("\n")
         .forEach((line, index) => {

@@ -1,0 +1,63 @@
+// The birdeye-cloud9 policy pack: the guardrails about the desired state,
+// checked at `pulumi preview --policy-pack policy` (and `up`) for any program
+// that declares IntegrationGroup / IntegrationMapping resources. Both rules are
+// mandatory: a violation fails the preview. Rules about what a run changes
+// against the last state (deactivations, Client ID / awsHosted changes, group
+// replacement) are not here: a policy pack sees only the new resources, not
+// what a run removes or replaces; the program checks those
+// (provider/guardrails/run-rules.ts).
+//
+// Stack config reaches the pack through the engine (ConfigureStack) and the
+// language host: the values as PULUMI_CONFIG, and which keys are stored
+// `secure:` as PULUMI_CONFIG_SECRET_KEYS (this project's language host,
+// scripts/pulumi-cli/language-nodejs, passes both).
+import * as pulumi from "@pulumi/pulumi";
+import { PolicyPack } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { API_URL_CONFIG_KEY, GUARDRAIL_RULES, apiUrlViolation, clientIdStorageViolation, formatViolation } from "../provider/guardrails/rules";
+import type { Violation } from "../provider/guardrails/rules";
+import { dynamicTypeToken } from "../provider/resources/type-tokens";
+
+const GROUP_TYPE = dynamicTypeToken("IntegrationGroup");
+const BIRDEYE_TYPES: ReadonlySet<string> = new Set([GROUP_TYPE, dynamicTypeToken("IntegrationMapping")]);
+
+/** The keys the stack stores `secure:`, or undefined when the language host did not say. */
+function secretKeys(): ReadonlySet<string> | undefined {
+  const text = process.env.PULUMI_CONFIG_SECRET_KEYS;
+  if (text === undefined) return undefined;
+  const parsed: unknown = JSON.parse(text);
+  return new Set(Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === "string") : []);
+}
+
+function report(violation: Violation | undefined, reportViolation: ReportViolation): void {
+  if (violation !== undefined) reportViolation(formatViolation(violation));
+}
+
+const birdeye = (args: StackValidationArgs): PolicyResource[] => args.resources.filter((r) => BIRDEYE_TYPES.has(r.type));
+
+new PolicyPack("birdeye-cloud9", {
+  enforcementLevel: "mandatory",
+  policies: [
+    {
+      name: GUARDRAIL_RULES.httpsApiUrl,
+      description: `The BirdEye API URL (${API_URL_CONFIG_KEY}, else BIRDEYE_API_URL) is https://, or http:// on a loopback host (the emulator).`,
+      validateStack: (args, reportViolation) => {
+        const resources = birdeye(args).map((r) => r.name);
+        report(apiUrlViolation(pulumi.getStack(), resources, pulumi.runtime.getConfig(API_URL_CONFIG_KEY), process.env), reportViolation);
+      },
+    },
+    {
+      name: GUARDRAIL_RULES.secureClientId,
+      description: "The Cloud9 Client ID is stored secure: in the stack file (pulumi config set --secret), never in plain text.",
+      validateStack: (args, reportViolation) => {
+        const groups = birdeye(args)
+          .filter((r) => r.type === GROUP_TYPE)
+          .map((r) => {
+            const clientId: unknown = r.props.clientId;
+            return { name: r.name, clientId };
+          });
+        report(clientIdStorageViolation(pulumi.getStack(), groups, pulumi.runtime.allConfig(), secretKeys()), reportViolation);
+      },
+    },
+  ],
+});

@@ -1,0 +1,163 @@
+// The preview guardrails (issue 13): what a reviewer could miss in a stack
+// file diff is stopped at `pulumi preview`, each violation naming the stack,
+// the resources, the rule and the key that approves it. Two places enforce
+// them, each where it can see what it needs:
+// - rules about the desired state (the API URL, how the Client ID is stored)
+//   in the policy pack in policy/ (`pulumi preview --policy-pack policy`), for
+//   any program that uses these resources;
+// - rules about what a run changes against the stack's last state (mappings
+//   deactivated, a Client ID / awsHosted change, a group replacement) in the
+//   program, which reads that state before it declares anything
+//   (provider/guardrails/run-rules.ts).
+// This module is what both share: rule names, approval keys, the message, and
+// the desired-state rules as plain functions. It imports nothing but
+// node:crypto and plain modules, so the policy pack (type-checked by Pulumi's
+// policy runtime at every run) stays quick to load.
+import { createHash } from "node:crypto";
+import { DEFAULT_BASE_URL, isLoopbackHost } from "../api/rules";
+
+/** Rule names: policy names in the pack, and the words every message starts with. */
+export const GUARDRAIL_RULES = {
+  massDeactivation: "mass-deactivation",
+  clientIdChange: "client-id-change",
+  awsHostedChange: "aws-hosted-change",
+  groupReplacement: "group-replacement",
+  httpsApiUrl: "https-api-url",
+  secureClientId: "secure-client-id",
+} as const;
+export type GuardrailRule = (typeof GUARDRAIL_RULES)[keyof typeof GUARDRAIL_RULES];
+
+/** The stack config key holding this run's approvals (a structured value). */
+export const APPROVE_KEY = "birdeye-cloud9:approve";
+/** The stack config key holding the deactivation limits (a structured value). */
+export const GUARDRAILS_KEY = "birdeye-cloud9:guardrails";
+/** The Client ID's stack config key (as in provider/stack/customer-config.ts, without its zod import). */
+export const CLIENT_ID_CONFIG_KEY = "birdeye-cloud9:clientId";
+export const API_URL_CONFIG_KEY = "birdeye:apiUrl";
+
+/** The field of `birdeye-cloud9:approve` that approves each rule that can be approved. */
+export const APPROVAL_FIELDS = {
+  "mass-deactivation": "deactivate",
+  "client-id-change": "clientId",
+  "aws-hosted-change": "awsHosted",
+  "group-replacement": "groupReplacement",
+} as const;
+export type ApprovableRule = keyof typeof APPROVAL_FIELDS;
+
+/** Deactivation limits: a run may deactivate up to `maxDeactivations` mappings, or up to `maxDeactivationShare` of the active ones, without approval. */
+export const DEFAULT_LIMITS = { maxDeactivations: 1, maxDeactivationShare: 0.2 } as const;
+
+export type Approval =
+  /** The key (and exact value) that approves exactly this change. */
+  | { readonly rule: ApprovableRule; readonly value: string }
+  /** The rule cannot be approved: what to fix instead. */
+  | { readonly fix: string };
+
+export interface Violation {
+  readonly rule: GuardrailRule;
+  readonly stack: string;
+  /** Resource names, as at the end of their URNs, with what identifies them to a person. */
+  readonly resources: readonly string[];
+  readonly problem: string;
+  readonly approval: Approval;
+}
+
+/** The full key of an approval, e.g. `birdeye-cloud9:approve.deactivate`. */
+export function approvalKey(rule: ApprovableRule): string {
+  return `${APPROVE_KEY}.${APPROVAL_FIELDS[rule]}`;
+}
+
+/** One violation as one paragraph: rule, stack, problem, resources, then the approval key (or the fix). */
+export function formatViolation(v: Violation): string {
+  const approval =
+    "fix" in v.approval
+      ? `No key approves this rule: ${v.approval.fix}.`
+      : `Approval key: ${approvalKey(v.approval.rule)}. To approve exactly this change, set it in the stack file: ${APPROVE_KEY}: { ${APPROVAL_FIELDS[v.approval.rule]}: ${v.approval.value} }; remove it after the run.`;
+  return `guardrail ${v.rule}: stack ${v.stack}: ${v.problem} Resources: ${v.resources.join(", ")}. ${approval}`;
+}
+
+/**
+ * What names a Client ID in an approval without showing it: the first 12 hex
+ * digits of its SHA-256 (a UUID's 122 random bits cannot be read back from
+ * them). Case and surrounding space do not matter, as for BirdEye.
+ */
+export function clientIdFingerprint(clientId: string): string {
+  return `sha256:${createHash("sha256").update(clientId.trim().toLowerCase()).digest("hex").slice(0, 12)}`;
+}
+
+/** The problem with the URL the provider will call, or undefined when it is https, or http on a loopback host (the emulator). */
+export function apiUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${JSON.stringify(url)} is not a URL`;
+  }
+  if (parsed.protocol === "https:") return undefined;
+  if (parsed.protocol === "http:" && isLoopbackHost(parsed.hostname)) return undefined;
+  return parsed.protocol === "http:"
+    ? `${parsed.origin} is plain http:// outside loopback, which would send the API key and the Client ID unencrypted`
+    : `${parsed.protocol}// is not https://`;
+}
+
+/** The URL the provider calls: birdeye:apiUrl, else BIRDEYE_API_URL, else BirdEye's (provider/resources/connection.ts). */
+export function effectiveApiUrl(configured: string | undefined, env: NodeJS.ProcessEnv): { url: string; source: string } {
+  if (configured !== undefined && configured !== "") return { url: configured, source: API_URL_CONFIG_KEY };
+  const fromEnv = env.BIRDEYE_API_URL;
+  if (fromEnv !== undefined && fromEnv !== "") return { url: fromEnv, source: "BIRDEYE_API_URL in the environment" };
+  return { url: DEFAULT_BASE_URL, source: "the default" };
+}
+
+/** The https-api-url rule for the resources of one stack, or undefined. */
+export function apiUrlViolation(stack: string, resources: readonly string[], configured: string | undefined, env: NodeJS.ProcessEnv): Violation | undefined {
+  const { url, source } = effectiveApiUrl(configured, env);
+  const problem = apiUrlProblem(url);
+  if (problem === undefined || resources.length === 0) return undefined;
+  return {
+    rule: GUARDRAIL_RULES.httpsApiUrl,
+    stack,
+    resources,
+    problem: `the BirdEye API URL (${source}) ${problem}.`,
+    approval: { fix: `set ${API_URL_CONFIG_KEY} to an https:// URL (${DEFAULT_BASE_URL}); http:// is only for the emulator on 127.0.0.1, localhost or ::1` },
+  };
+}
+
+/**
+ * The secure-client-id rule: every config key that holds a group's Client ID
+ * (this project's birdeye-cloud9:clientId, or any key whose value is a group's
+ * Client ID in another program) must be stored `secure:`. Values are compared,
+ * never shown. `secretKeys` undefined: the language host did not say which
+ * keys are secure, and the rule cannot be checked.
+ */
+export function clientIdStorageViolation(
+  stack: string,
+  groups: readonly { name: string; clientId: unknown }[],
+  config: Readonly<Record<string, string>>,
+  secretKeys: ReadonlySet<string> | undefined,
+): Violation | undefined {
+  if (groups.length === 0) return undefined;
+  const fix = `store the Client ID encrypted: pulumi config set --secret ${CLIENT_ID_CONFIG_KEY} <Client ID> (the value on standard input keeps it out of shell history)`;
+  const resources = groups.map((g) => g.name);
+  if (secretKeys === undefined) {
+    return {
+      rule: GUARDRAIL_RULES.secureClientId,
+      stack,
+      resources,
+      problem: "cannot tell whether the Client ID is stored secure: the Pulumi language host did not pass the stack's secret keys (PULUMI_CONFIG_SECRET_KEYS); run with this project's CLI build (npm run cli:build).",
+      approval: { fix },
+    };
+  }
+  const held = new Set(groups.flatMap((g) => (typeof g.clientId === "string" && g.clientId.trim() !== "" ? [g.clientId.trim().toLowerCase()] : [])));
+  const plain = Object.entries(config)
+    .filter(([key, value]) => !secretKeys.has(key) && (key === CLIENT_ID_CONFIG_KEY || held.has(value.trim().toLowerCase())))
+    .map(([key]) => key)
+    .sort();
+  if (plain.length === 0) return undefined;
+  return {
+    rule: GUARDRAIL_RULES.secureClientId,
+    stack,
+    resources,
+    problem: `the Client ID is stored in plain text in the stack file (${plain.join(", ")}), where anyone who can read the repository can read it.`,
+    approval: { fix },
+  };
+}
