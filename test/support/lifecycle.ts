@@ -23,6 +23,7 @@ import { UNKNOWN } from "../../provider/resources/check";
 import { runCustomerStack } from "../../provider/stack/program";
 import type { PropertyMap, ProviderHost } from "./provider-host";
 import { InitFailedError } from "./provider-host";
+import { decryptSecure } from "./passphrase";
 
 export type Op = "create" | "update" | "replace" | "delete" | "same" | "refresh" | "gone";
 
@@ -54,10 +55,12 @@ export interface RunResult {
 
 /** Pulumi config for setAllConfig, read from a stack file: structured values as JSON text. */
 export function loadStackConfig(file: string): Record<string, string> {
-  const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+  const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown>; encryptionsalt?: string };
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(doc.config ?? {})) {
-    out[key] = typeof value === "string" ? value : JSON.stringify(value);
+    // A secure: value decrypted, as the engine hands it to the program (the examples' demo passphrase).
+    const secure = typeof value === "object" && value !== null && "secure" in value && typeof value.secure === "string" ? value.secure : undefined;
+    out[key] = typeof value === "string" ? value : secure !== undefined ? decryptSecure(secure, doc.encryptionsalt ?? "") : JSON.stringify(value);
   }
   return out;
 }

@@ -14,10 +14,12 @@ import { parse, stringify } from "yaml";
 import { startEmulator } from "../../provider/emulator";
 import type { Emulator, EmulatorOptions } from "../../provider/emulator";
 import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../../provider/tools/pulumi-cli";
+import { DEMO_PASSPHRASE } from "../../scripts/quickstart";
 import type { PulumiCli } from "../../provider/tools/pulumi-cli";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-export const PASSPHRASE = "e2e-passphrase-not-a-secret";
+/** The example stacks' passphrase (their encryptionsalt and secure: Client ID were written with it); not a secret. */
+export const PASSPHRASE = DEMO_PASSPHRASE;
 /** Everything a Pulumi project needs from this repository (node_modules is linked, not copied). */
 const PROJECT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "Pulumi.yaml", "index.js", "index.ts", "provider", "policy"];
 
@@ -165,9 +167,9 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
   };
   for (const stack of options.stacks ?? EXAMPLE_STACKS) {
     const source = options.fromCommit === undefined ? path.join(PROJECT_ROOT, "stacks") : path.join(dir, "stacks");
-    const config = (parse(fs.readFileSync(path.join(source, `Pulumi.${stack}.yaml`), "utf8")) as { config: StackConfig }).config;
-    fs.rmSync(stackFile(stack), { force: true });
-    writeStack(stack, { ...config, "birdeye:apiUrl": emulator.url });
+    // With its encryptionsalt: the examples' Client ID is secure: (PASSPHRASE).
+    if (options.fromCommit === undefined) fs.copyFileSync(path.join(source, `Pulumi.${stack}.yaml`), stackFile(stack));
+    writeStack(stack, { ...readStack(stack), "birdeye:apiUrl": emulator.url });
   }
 
   const pulumi = (args: readonly string[], run: RunOptions = {}): Promise<CliResult> =>
