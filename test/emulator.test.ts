@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type Emulator, type EmulatorOptions, type EmulatorState } from "../provider/emulator";
+import { StateStore, loadSeed } from "../provider/emulator/state";
 import { MANUAL } from "./fixtures/manual";
 
 const ROOT = path.join(__dirname, "..");
@@ -340,6 +341,43 @@ describe("BirdEye emulator", function () {
 
       assert.equal((await call(emulator, "PUT", MANUAL.mappingPath, mappingBody({ businessNumber: 150051042499081 }))).status, 200);
       assert.equal(emulator.state.mappings.length, 2);
+    });
+  });
+
+  describe("the state store", () => {
+    const mapping = (businessNumber: number): EmulatorState["mappings"][number] => ({ businessNumber, integrationGroupId: 1595, active: true, integrationProperties: [] });
+    const storeWithGroup = (): StateStore => {
+      const seed = loadSeed();
+      const group = { groupId: 1595, parentBusinessNumber: MANUAL.businessNumber, integrationSourceId: 34, properties: [], triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }] };
+      return new StateStore(seed, { ...seed, groups: [group], mappings: [mapping(150051042499081)], nextGroupId: 1596 }, undefined);
+    };
+
+    it("a write copies what it changes and shares every other record with the state before", () => {
+      const store = storeWithGroup();
+      const before = store.view;
+      store.update((draft) => void draft.mappings.push(mapping(150051042499082)));
+      assert.equal(store.view.mappings.length, 2);
+      assert.equal(before.mappings.length, 1, "the state before is untouched");
+      assert.equal(store.view.mappings[0], before.mappings[0], "the unchanged mapping is shared, not copied");
+      assert.equal(store.view.groups[0], before.groups[0], "so is the group");
+      assert.equal(store.view.clients, before.clients, "and the Cloud 9 clients");
+    });
+
+    it("a refused write, or one that edits a record in place, leaves the state as it was", () => {
+      const store = storeWithGroup();
+      const before = store.snapshot();
+      assert.throws(() => store.update((draft) => {
+        draft.mappings.push(mapping(150051042499082));
+        throw new Error("refused");
+      }), /refused/);
+      assert.throws(() => store.update((draft) => {
+        const first = draft.mappings[0];
+        if (first !== undefined) first.active = false;
+      }), TypeError, "records of the current state are frozen: a change must replace them");
+      assert.deepEqual(store.snapshot(), before);
+      const copy = store.snapshot();
+      copy.mappings.length = 0;
+      assert.equal(store.view.mappings.length, 1, "a snapshot is a writable copy");
     });
   });
 

@@ -19,10 +19,10 @@ function validated<S extends z.ZodType>(schema: S, value: unknown, what: string)
 }
 
 export function createAdmin(store: StateStore, faults: FaultPlan, log: { clear(): void }, wakeSleepers: () => void = () => undefined): EmulatorAdmin {
-  const findGroup = (state: EmulatorState, groupId: number): EmulatorState["groups"][number] => {
-    const group = state.groups.find((g) => g.groupId === groupId);
-    if (group === undefined) throw new NotFoundError(`no integration group ${groupId}`);
-    return group;
+  const groupIndex = (state: EmulatorState, groupId: number): number => {
+    const index = state.groups.findIndex((g) => g.groupId === groupId);
+    if (index < 0) throw new NotFoundError(`no integration group ${groupId}`);
+    return index;
   };
   const mappingIndex = (state: EmulatorState, businessNumber: number, integrationGroupId: number): number => {
     const index = state.mappings.findIndex((m) => m.businessNumber === businessNumber && m.integrationGroupId === integrationGroupId);
@@ -42,7 +42,7 @@ export function createAdmin(store: StateStore, faults: FaultPlan, log: { clear()
     },
     deleteGroup(groupId: number): void {
       store.update((draft) => {
-        findGroup(draft, groupId);
+        groupIndex(draft, groupId);
         draft.groups = draft.groups.filter((g) => g.groupId !== groupId);
         draft.mappings = draft.mappings.filter((m) => m.integrationGroupId !== groupId);
       });
@@ -50,23 +50,25 @@ export function createAdmin(store: StateStore, faults: FaultPlan, log: { clear()
     setGroupTriggers(groupId: number, triggers: GroupTrigger[]): void {
       const list = validated(z.array(wireSchemas().groupTrigger), triggers, "triggers");
       store.update((draft) => {
-        const group = findGroup(draft, groupId);
-        group.triggers = resolveTriggers(draft, group.integrationSourceId, list, "triggers");
+        const group = draft.groups[groupIndex(draft, groupId)];
+        if (group !== undefined) group.triggers = resolveTriggers(draft, group.integrationSourceId, list, "triggers");
       }, true);
     },
     removeTrigger(groupId: number, triggerId: number): void {
       store.update((draft) => {
-        const group = findGroup(draft, groupId);
-        if (!group.triggers.some((t) => t.triggerId === triggerId)) {
+        const index = groupIndex(draft, groupId);
+        const group = draft.groups[index];
+        if (group === undefined || !group.triggers.some((t) => t.triggerId === triggerId)) {
           throw new NotFoundError(`integration group ${groupId} has no trigger ${triggerId}`);
         }
-        group.triggers = group.triggers.filter((t) => t.triggerId !== triggerId);
+        draft.groups[index] = { ...group, triggers: group.triggers.filter((t) => t.triggerId !== triggerId) };
       });
     },
     setMappingActive(businessNumber: number, integrationGroupId: number, active: boolean): void {
       store.update((draft) => {
-        const mapping = draft.mappings[mappingIndex(draft, businessNumber, integrationGroupId)];
-        if (mapping !== undefined) mapping.active = active;
+        const index = mappingIndex(draft, businessNumber, integrationGroupId);
+        const mapping = draft.mappings[index];
+        if (mapping !== undefined) draft.mappings[index] = { ...mapping, active };
       });
     },
     deleteMapping(businessNumber: number, integrationGroupId: number): void {

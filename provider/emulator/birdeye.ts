@@ -366,16 +366,14 @@ function updateTriggers(store: StateStore, query: URLSearchParams, text: string)
   const replace = oneOf(query, "replaceTriggers", ["true", "false"]) === "true";
   const body = parseBody(wireSchemas().updateTriggersRequest, text);
   const group = store.update((draft) => {
-    const target = draft.groups.find((g) => g.groupId === body.groupId);
+    const index = draft.groups.findIndex((g) => g.groupId === body.groupId);
+    const target = draft.groups[index];
     if (target === undefined) throw unknownGroup(body.groupId);
     const triggers = asInvalid(() => resolveTriggers(draft, target.integrationSourceId, body.integrationGroupTriggers, "integrationGroupTriggers"));
-    if (replace) {
-      target.triggers = triggers;
-    } else {
-      const present = new Set(target.triggers.map((t) => t.triggerId));
-      target.triggers.push(...triggers.filter((t) => !present.has(t.triggerId)));
-    }
-    return target;
+    const present = new Set(target.triggers.map((t) => t.triggerId));
+    const updated: StateGroup = { ...target, triggers: replace ? triggers : [...target.triggers, ...triggers.filter((t) => !present.has(t.triggerId))] };
+    draft.groups[index] = updated;
+    return updated;
   });
   return { status: 200, body: groupAnswer(store.view, group) };
 }

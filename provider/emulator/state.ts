@@ -190,10 +190,24 @@ export function saveStateFile(file: string, state: EmulatorState): void {
   }
 }
 
+/** Freeze a value and all it holds, stopping at what is frozen already (shared with an earlier state). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
+
 /**
  * Holds the current state. Every change goes through update(): the mutation
- * runs on a copy, which is persisted before it becomes current, so a refused
+ * runs on a draft, which is persisted before it becomes current, so a refused
  * change (a thrown error) or a failed write leaves memory and file unchanged.
+ *
+ * The current state is frozen, records included, and a draft shares every
+ * record with it: a mutation replaces the records it changes (a new mapping,
+ * a group with new triggers) and never edits one in place (that would throw).
+ * So a write copies what it changes, not every group and mapping.
  */
 export class StateStore {
   private current: EmulatorState;
@@ -203,10 +217,10 @@ export class StateStore {
     initial: EmulatorState,
     private readonly file: string | undefined,
   ) {
-    this.current = structuredClone(initial);
+    this.current = deepFreeze(structuredClone(initial));
   }
 
-  /** The live state, for reading only. */
+  /** The live state, for reading only (frozen). */
   get view(): EmulatorState {
     return this.current;
   }
@@ -217,15 +231,13 @@ export class StateStore {
 
   /**
    * `validate` re-checks the whole state: for admin changes, which bypass the
-   * API's checks, and which may touch anything (so they get a full copy).
-   * Without it, a change may touch only groups, mappings and nextGroupId, and
-   * only those are copied: the Cloud 9 clients (hundreds of locations in a
-   * benchmark) are not re-copied on every mapping put.
+   * API's checks and may touch anything (so they get a full, writable copy).
+   * Without it, the draft's groups and mappings are new arrays of the current,
+   * frozen records (the other lists are the current ones): push, splice or
+   * assign to the arrays, replace a record to change it.
    */
   update<T>(mutate: (draft: EmulatorState) => T, validate = false): T {
-    const draft: EmulatorState = validate
-      ? structuredClone(this.current)
-      : { ...this.current, groups: structuredClone(this.current.groups), mappings: structuredClone(this.current.mappings) };
+    const draft: EmulatorState = validate ? structuredClone(this.current) : { ...this.current, groups: [...this.current.groups], mappings: [...this.current.mappings] };
     const result = mutate(draft);
     const next = validate ? parseState(draft, "the changed state") : draft;
     this.commit(next);
@@ -242,6 +254,6 @@ export class StateStore {
 
   private commit(next: EmulatorState): void {
     if (this.file !== undefined) saveStateFile(this.file, next);
-    this.current = next;
+    this.current = deepFreeze(next);
   }
 }
