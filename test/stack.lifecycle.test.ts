@@ -50,7 +50,9 @@ describe("customer stacks through the lifecycle harness (program under mocks + r
   describe("the Enterprise example", () => {
     it("run 1 creates 1 group and one mapping per location, matching the stack exactly; run 2 writes nothing", async () => {
       const harness = new LifecycleHarness(host, "enterprise-example");
+      const formatter = Error.prepareStackTrace;
       const first = await upOk(harness, stackConfig("enterprise-example"));
+      assert.equal(Error.prepareStackTrace, formatter, "a run leaves the process's stack formatter as it found it");
       assert.deepEqual(first.steps.map((s) => `${s.op} ${s.name}`).sort(), ["create cloud9-group", "create cloud9-mapping-150051042499081", "create cloud9-mapping-150051042499082"]);
       const state = emulator.state;
       assert.equal(state.groups.length, 1);

@@ -101,6 +101,36 @@ function waitForRPCs(): Promise<void> {
   return (pulumiSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
+let runsInFlight = 0;
+let formatBefore: typeof Error.prepareStackTrace;
+const UNKEPT_STACK = "Error\n    at debuggablePromise (stack not kept by the lifecycle harness; set PULUMI_DEBUG_PROMISE_LEAKS to keep it)";
+
+/**
+ * The Pulumi SDK captures a stack for every promise it makes
+ * (debuggablePromise, some 30 per resource), printed only when
+ * PULUMI_DEBUG_PROMISE_LEAKS is set and a promise leaks. Under ts-node every
+ * one of them is source-mapped as it is captured: the largest part of a run's
+ * CPU. While `run` lasts, those stacks are not written out (unless
+ * PULUMI_DEBUG_PROMISE_LEAKS is set); every other stack (errors, the SDK's
+ * resource registration stacks) is formatted as before.
+ */
+async function withoutPromiseStacks<T>(run: () => Promise<T>): Promise<T> {
+  // Runs may overlap: the first in installs the filter, the last out puts the formatter back.
+  if (runsInFlight === 0) {
+    const format = Error.prepareStackTrace;
+    if (format === undefined || process.env.PULUMI_DEBUG_PROMISE_LEAKS) return run();
+    formatBefore = format;
+    Error.prepareStackTrace = (error, frames) => (frames[0]?.getFunctionName() === "debuggablePromise" ? UNKEPT_STACK : format(error, frames));
+  }
+  runsInFlight += 1;
+  try {
+    return await run();
+  } finally {
+    runsInFlight -= 1;
+    if (runsInFlight === 0) Error.prepareStackTrace = formatBefore;
+  }
+}
+
 function withoutProvider(props: PropertyMap): PropertyMap {
   const copy = { ...props };
   delete copy.__provider;
@@ -136,12 +166,15 @@ export class LifecycleHarness {
   }
 
   /** `pulumi up` (or, with preview, `pulumi preview`: check and diff only). */
-  async up(config: Record<string, string>, options: { preview?: boolean } = {}): Promise<RunResult> {
+  up(config: Record<string, string>, options: { preview?: boolean } = {}): Promise<RunResult> {
+    return withoutPromiseStacks(() => this.run(config, options.preview ?? false));
+  }
+
+  private async run(config: Record<string, string>, preview: boolean): Promise<RunResult> {
     const steps: Step[] = [];
     const errors: Error[] = [];
     const seen = new Set<string>();
     const pending = new Set<Promise<unknown>>();
-    const preview = options.preview ?? false;
 
     const register = async (type: string, name: string, news: PropertyMap): Promise<{ id: string; state: PropertyMap }> => {
       const key = `${type}::${name}`;

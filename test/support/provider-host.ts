@@ -48,7 +48,11 @@ export interface ProviderHost {
   read(id: string, urn: string, properties: PropertyMap, inputs?: PropertyMap): Promise<{ id: string; properties: PropertyMap; inputs: PropertyMap | undefined }>;
   update(id: string, urn: string, olds: PropertyMap, news: PropertyMap): Promise<{ properties: PropertyMap }>;
   delete(id: string, urn: string, properties: PropertyMap): Promise<void>;
-  /** JSON of every request sent and answer received (both decoded; Configure as key names only) and every error, in order. */
+  /**
+   * JSON of every request sent and answer received (both decoded; Configure as
+   * key names only) and every error, in order; a `__provider` text is recorded
+   * once, as `{"providerText": n, "text": ...}`, and written `<provider text n>` where it recurs.
+   */
   readonly traffic: string[];
   /** Every answer, decoded to plain values; errors are in `traffic`. */
   readonly answers: { call: string; body: unknown }[];
@@ -152,8 +156,21 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
   const traffic: string[] = [];
   const answers: { call: string; body: unknown }[] = [];
   const timings: CallTiming[] = [];
+  // The serialized provider (some 6 KB of JavaScript) rides in nearly every
+  // request and answer: each distinct text is recorded once, as its own
+  // entry, and named by its number after that.
+  const providerTexts = new Map<string, number>();
+  const providerText = (text: string): string => {
+    let n = providerTexts.get(text);
+    if (n === undefined) {
+      n = providerTexts.size + 1;
+      providerTexts.set(text, n);
+      traffic.push(JSON.stringify({ providerText: n, text }));
+    }
+    return `<provider text ${n}>`;
+  };
   const record = (entry: unknown): void => {
-    traffic.push(JSON.stringify(entry));
+    traffic.push(JSON.stringify(entry, (key: string, value: unknown) => (key === "__provider" && typeof value === "string" ? providerText(value) : value)));
   };
   const answer = <T>(name: string, body: T): T => {
     answers.push({ call: name, body });
