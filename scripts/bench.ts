@@ -2,15 +2,12 @@
 // fast enough? Every scenario runs the real program through Pulumi's real
 // dynamic-provider host (the lifecycle harness) against the emulator with 50 ms
 // of latency, and prints wall time, HTTP calls by endpoint, write calls, and
-// the minimum the API allows for that change, with the ratios. The figures also
-// go to bench-results/bench.json, to compare between commits.
-import * as fs from "node:fs";
+// the minimum the API allows for that change, with the ratios, and the CPU of
+// this process and of the host. The figures also go to bench-results/bench.json,
+// to compare between commits. BIRDEYE_MAX_CONCURRENCY is handed to the host.
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { callOfRequest } from "../provider/api/endpoints";
-import type { CallName } from "../provider/api/endpoints";
-import { DEFAULT_MAX_CONCURRENCY } from "../provider/api/limiter";
 import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
 import { LifecycleHarness } from "../test/support/lifecycle";
@@ -18,26 +15,18 @@ import type { RunResult } from "../test/support/lifecycle";
 import { captureProviderTexts } from "../test/support/capture-providers";
 import { startProviderHost, urnOf } from "../test/support/provider-host";
 import type { ProviderHost } from "../test/support/provider-host";
+import { BENCH_API_KEY as API_KEY, ENTERPRISE_CLIENT, ENTERPRISE_ID, addBenchClient, concurrencyBound, enterprise, peakConcurrency, ratio, tally, writeReport } from "../test/support/bench-common";
+import type { CallsByEndpoint, ConcurrencyBound, Minimum } from "../test/support/bench-common";
+import { cpuMsOf } from "../test/support/process-tree";
 
 const ROOT = path.resolve(__dirname, "..");
-const API_KEY = "bench-api-key-0001";
-const ENTERPRISE_CLIENT = "5e1f3c2a-9b7d-4e6f-8a1b-2c3d4e5f6a7b";
 const SMB_CLIENT = "a030173a-c4a0-43e3-94c1-f1569d224b62";
-const ENTERPRISE_ID = 150051042400000;
 const SMB_ID = 150051042399000;
-
-/** What a scenario may cost at the least: the writes the change needs, and the reads it cannot do without. */
-interface Minimum {
-  readonly writes: number;
-  readonly calls: number;
-  /** Why, in words. */
-  readonly why: string;
-}
 
 interface Figure {
   readonly scenario: string;
   readonly wallMs: number;
-  readonly callsByEndpoint: Partial<Record<CallName | "other", number>>;
+  readonly callsByEndpoint: CallsByEndpoint;
   readonly calls: number;
   readonly writes: number;
   readonly minimum: Minimum;
@@ -50,17 +39,10 @@ interface Figure {
   readonly providerPhaseMs?: number;
   /** First to last write arriving at the emulator. */
   readonly writeWindowMs?: number;
-}
-
-const ratio = (actual: number, minimum: number): number => (minimum === 0 ? (actual === 0 ? 1 : Number.POSITIVE_INFINITY) : actual / minimum);
-
-function tally(emulator: Emulator): { byEndpoint: Partial<Record<CallName | "other", number>>; calls: number; writes: number } {
-  const byEndpoint: Partial<Record<CallName | "other", number>> = {};
-  for (const request of emulator.requests) {
-    const call = callOfRequest(request.method, request.path) ?? "other";
-    byEndpoint[call] = (byEndpoint[call] ?? 0) + 1;
-  }
-  return { byEndpoint, calls: emulator.requests.length, writes: emulator.requests.filter((r) => r.method !== "GET").length };
+  /** Most BirdEye calls the emulator served at once. */
+  readonly peakConcurrency: number;
+  /** CPU time of this process (the program under mocks, the harness, the emulator) and of the provider host. */
+  readonly cpuMs: { readonly harness: number; readonly providerHost?: number };
 }
 
 function stackConfig(emulatorUrl: string, clientId: string, customer: object): Record<string, string> {
@@ -69,15 +51,6 @@ function stackConfig(emulatorUrl: string, clientId: string, customer: object): R
     "birdeye:apiKey": API_KEY,
     "birdeye-cloud9:clientId": clientId,
     "birdeye-cloud9:customer": JSON.stringify(customer),
-  };
-}
-
-function enterprise(locations: number, triggers: (number | string)[] = [57]): object {
-  return {
-    kind: "enterprise",
-    businessNumber: ENTERPRISE_ID,
-    triggers,
-    locations: Array.from({ length: locations }, (_, i) => ({ businessNumber: ENTERPRISE_ID + 1 + i, locationCode: `L${i + 1}` })),
   };
 }
 
@@ -90,14 +63,20 @@ async function measure(
 ): Promise<Figure> {
   emulator.admin.clearRequests();
   host?.timings.splice(0);
+  const hostCpu = (): number | undefined => (host === undefined ? undefined : cpuMsOf(host.pid));
+  const hostCpuBefore = hostCpu();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const result = await work();
   const wallMs = Math.round(performance.now() - start);
-  const { byEndpoint, calls, writes } = tally(emulator);
+  const cpu = process.cpuUsage(cpuBefore);
+  const hostCpuAfter = hostCpu();
+  const requests = emulator.requests;
+  const { callsByEndpoint: byEndpoint, calls, writes } = tally(requests);
   const peak = host?.peakMemoryBytes();
   const writing = host?.timings.filter((t) => t.call === "Create" || t.call === "Update") ?? [];
   const providerPhaseMs = writing.length === 0 ? undefined : Math.round(Math.max(...writing.map((t) => t.endMs)) - Math.min(...writing.map((t) => t.startMs)));
-  const writeTimes = emulator.requests.filter((r) => r.method !== "GET").map((r) => Date.parse(r.at));
+  const writeTimes = requests.filter((r) => r.method !== "GET").map((r) => Date.parse(r.at));
   const writeWindowMs = writeTimes.length < 2 ? undefined : Math.max(...writeTimes) - Math.min(...writeTimes);
   return {
     scenario,
@@ -113,6 +92,11 @@ async function measure(
     ...(peak === undefined ? {} : { hostPeakMemoryMB: Math.round(peak / 1024 / 1024) }),
     ...(providerPhaseMs === undefined ? {} : { providerPhaseMs }),
     ...(writeWindowMs === undefined ? {} : { writeWindowMs }),
+    peakConcurrency: peakConcurrency(requests),
+    cpuMs: {
+      harness: Math.round((cpu.user + cpu.system) / 1000),
+      ...(hostCpuBefore === undefined || hostCpuAfter === undefined ? {} : { providerHost: Math.round(hostCpuAfter - hostCpuBefore) }),
+    },
   };
 }
 
@@ -121,7 +105,8 @@ function print(figure: Figure): void {
     .map(([call, n]) => `${call} ${n}`)
     .join(", ");
   console.log(`\n${figure.scenario}`);
-  console.log(`  wall ${figure.wallMs} ms; calls ${figure.calls} (${endpoints || "none"}); writes ${figure.writes}`);
+  console.log(`  wall ${figure.wallMs} ms; calls ${figure.calls} (${endpoints || "none"}); writes ${figure.writes}; at most ${figure.peakConcurrency} at once`);
+  console.log(`  CPU: this process (program under mocks, harness, emulator) ${figure.cpuMs.harness} ms${figure.cpuMs.providerHost === undefined ? "" : `, provider host ${figure.cpuMs.providerHost} ms`}`);
   console.log(`  minimum: ${figure.minimum.writes} writes, ${figure.minimum.calls} calls (${figure.minimum.why})`);
   console.log(`  ratio actual/minimum: writes ${figure.writeRatio.toFixed(2)}, calls ${figure.callRatio.toFixed(2)}`);
   if (figure.providerPhaseMs !== undefined) {
@@ -131,32 +116,18 @@ function print(figure: Figure): void {
   if (figure.errors.length > 0) console.log(`  ERRORS: ${figure.errors.join(" | ")}`);
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { locations: { type: "string" }, latency: { type: "string" }, out: { type: "string" } } });
-  const locations = Number(values.locations ?? 500);
-  const latencyMs = Number(values.latency ?? 50);
-  const out = path.resolve(values.out ?? path.join(ROOT, "bench-results", "bench.json"));
+async function harnessBench(locations: number, latencyMs: number, bound: ConcurrencyBound, out: string): Promise<number> {
   const emulator = await startEmulator({ apiKey: API_KEY, faults: { latencyMs } });
-  emulator.admin.addClient({
-    clientId: ENTERPRISE_CLIENT,
-    awsHosted: false,
-    locations: Array.from({ length: locations + 1 }, (_, i) => ({
-      locationGuid: `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`,
-      locationName: `Bench Ortho ${i + 1}`,
-      locationCode: `L${i + 1}`,
-      locationCity: "Vallejo",
-      locationState: "CA",
-    })),
-  });
+  addBenchClient(emulator, locations + 1);
   const figures: Figure[] = [];
   const hosts: ProviderHost[] = [];
   const newHost = async (): Promise<ProviderHost> => {
-    const host = await startProviderHost();
+    const host = await startProviderHost(bound.env);
     hosts.push(host);
     await host.configure({ "birdeye:apiUrl": emulator.url, "birdeye:apiKey": API_KEY });
     return host;
   };
-  console.log(`bench: emulator latency ${latencyMs} ms, ${locations} locations, concurrent calls per provider process: ${process.env.BIRDEYE_MAX_CONCURRENCY ?? DEFAULT_MAX_CONCURRENCY}`);
+  console.log(`bench: emulator latency ${latencyMs} ms, ${locations} locations, concurrent calls per provider process: ${bound.maxConcurrency} (${bound.source})`);
   try {
     const smbHost = await newHost();
     const smb = new LifecycleHarness(smbHost, "bench-smb");
@@ -206,7 +177,9 @@ async function main(): Promise<number> {
     // program or harness in the way.
     const alone = await newHost();
     const texts = await captureProviderTexts();
-    const groupId = emulator.state.groups.find((g) => g.parentBusinessNumber === ENTERPRISE_ID)?.groupId ?? 0;
+    // A group of its own: the Enterprise's group already maps every location code once.
+    const aloneGroup = await alone.check(urnOf("IntegrationGroup", "alone"), {}, { parentBusinessNumber: ENTERPRISE_ID + 99_999, clientId: ENTERPRISE_CLIENT, triggers: [{ triggerId: 57 }], __provider: texts.group });
+    const groupId = Number((await alone.create(urnOf("IntegrationGroup", "alone"), aloneGroup.inputs)).id);
     const news = Array.from({ length: locations }, (_, i) => ({ businessNumber: ENTERPRISE_ID + 100_000 + i, integrationGroupId: groupId, locationCode: `L${i + 1}`, __provider: texts.mapping }));
     const checked = await Promise.all(news.map((n, i) => alone.check(urnOf("IntegrationMapping", `m${i}`), {}, n)));
     figures.push(
@@ -237,10 +210,17 @@ async function main(): Promise<number> {
     noErrors: figures.every((f) => f.errors.length === 0),
   };
   console.log(`\ngoals: ${JSON.stringify(goals)}`);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), latencyMs, locations, maxConcurrency: Number(process.env.BIRDEYE_MAX_CONCURRENCY ?? DEFAULT_MAX_CONCURRENCY), figures, goals }, null, 2)}\n`);
+  writeReport(out, { engine: "harness", at: new Date().toISOString(), latencyMs, locations, maxConcurrency: bound.maxConcurrency, maxConcurrencySource: bound.source, figures, goals });
   console.log(`figures written to ${path.relative(process.cwd(), out)}`);
   return Object.values(goals).every(Boolean) ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { locations: { type: "string" }, latency: { type: "string" }, out: { type: "string" } } });
+  const locations = Number(values.locations ?? 500);
+  const latencyMs = Number(values.latency ?? 50);
+  const out = path.resolve(values.out ?? path.join(ROOT, "bench-results", "bench.json"));
+  return harnessBench(locations, latencyMs, concurrencyBound(), out);
 }
 
 main().then(

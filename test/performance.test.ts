@@ -4,21 +4,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { callOfRequest, createLimiter } from "../provider/api";
 import { startEmulator } from "../provider/emulator";
-import type { Emulator, RequestLogEntry } from "../provider/emulator";
+import type { Emulator } from "../provider/emulator";
 import { captureProviderTexts } from "./support/capture-providers";
 import type { CapturedProviders } from "./support/capture-providers";
 import { startProviderHost, urnOf } from "./support/provider-host";
-import { maxOverlap } from "./support/overlap";
+import { peakConcurrency } from "./support/bench-common";
 import type { ProviderHost } from "./support/provider-host";
-
-/**
- * Most requests the emulator was serving at once, from arrival time and
- * duration. Arrival is logged to the millisecond, so each interval is trimmed
- * by 2 ms: a request that arrives as the previous answer leaves is not overlap.
- */
-function peakConcurrency(requests: readonly RequestLogEntry[]): number {
-  return maxOverlap(requests.map((r) => ({ start: Date.parse(r.at), end: Date.parse(r.at) + r.durationMs - 2 })));
-}
 
 describe("performance design", function () {
   this.timeout(60_000);
