@@ -4,8 +4,9 @@
 import * as readline from "node:readline";
 import { parseArgs } from "node:util";
 import * as path from "node:path";
-import { PROJECT_ROOT, USAGE, runFleet } from "../provider/tools/fleet";
+import { PROJECT_ROOT, SELECTION_ARGS, USAGE, runFleet } from "../provider/tools/fleet";
 import { findPulumiCli } from "../provider/tools/pulumi-cli";
+import { exitWith } from "./exit-code";
 
 function readLine(): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -77,27 +78,13 @@ function parse(argv: string[]) {
     strict: true,
     allowPositionals: true,
     options: {
-      stacks: { type: "string" },
-      "changed-since": { type: "string" },
+      ...SELECTION_ARGS,
       shard: { type: "string" },
       summary: { type: "string" },
-      parallel: { type: "string" },
       yes: { type: "boolean" },
       report: { type: "string" },
-      "stacks-dir": { type: "string" },
-      // The Pulumi project (default: this checkout): where pulumi runs and its CLI build is looked for.
-      project: { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+exitWith(main(process.argv.slice(2)));

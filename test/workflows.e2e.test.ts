@@ -67,7 +67,7 @@ const EXPRESSIONS: Readonly<Record<string, Local>> = {
   "github.event.pull_request.number": { githubOnly: "the pull request's concurrency group" },
   "github.token": { githubOnly: "the token of the github-last-run step's gh call" },
   "github.workflow": { githubOnly: "the workflow name for the github-last-run step's gh call" },
-  "!cancelled() && hashFiles('fleet-summary.md') != ''": { githubOnly: "the condition of the comment step" },
+  "!cancelled() && hashFiles('review.md') != ''": { githubOnly: "the condition of the comment step" },
 };
 
 /** `run:` commands the test provides itself, with why. */
@@ -199,7 +199,7 @@ describeRealEngine("the CI workflows' commands, run locally against the emulator
     assert.match(result.summary, new RegExp(SMB));
   });
 
-  it("pull request: validate, then preview only the stack it changes; the comment's body is the fleet's summary; nothing written to BirdEye", async () => {
+  it("pull request: validate, then review only the stack it changes; the comment's body is the review; nothing written to BirdEye", async () => {
     project.editCustomer(ENTERPRISE, (customer) => {
       customer.triggers = ["Cloud 9 Dismissed Appointments Trigger", 58];
     });
@@ -207,10 +207,10 @@ describeRealEngine("the CI workflows' commands, run locally against the emulator
     project.emulator.admin.clearRequests();
     const result = await job("pull-request.yml", "preview", head, { baseSha: base });
     ok(result);
-    const comment = path.join(result.dir, "fleet-summary.md");
+    const comment = path.join(result.dir, "review.md");
     assert.ok(fs.existsSync(comment), "the file the comment step posts");
     const body = fs.readFileSync(comment, "utf8");
-    assert.match(body, new RegExp(ENTERPRISE));
+    assert.match(body, /^## BirdEye review: 1 stack\n[^]*### enterprise-example: Enterprise, Enterprise ID 150051042499080\n[^]*- trigger added: Cloud 9 Completed Appointments Trigger \(trigger 58\)\n/);
     assert.doesNotMatch(body, new RegExp(SMB), "only the changed stack is previewed");
     assert.deepEqual(writesOf(project.emulator), []);
   });

@@ -10,11 +10,14 @@ import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, ch
 import type { ConfigProblem } from "./customer-config";
 import { Cloud9Integration } from "./component";
 import type { MappingSummary } from "./component";
-import { NameResolutionError, resolveCustomer } from "./resolve";
+import { NameResolutionError, resolveCustomerWithNames } from "./resolve";
+import type { LookupNames } from "./resolve";
 
 export interface StackOutputs {
   readonly groupId: pulumi.Output<number>;
   readonly mappings: pulumi.Output<MappingSummary[]>;
+  /** Trigger and Cloud 9 location names from the program's lookups (read by `npm run review`). */
+  readonly names: LookupNames;
 }
 
 /** The stack file of the current stack (Pulumi.yaml keeps them in stacks/). */
@@ -66,12 +69,12 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   }
   const clientId = config.requireSecret("clientId");
 
-  const resolved = await resolveCustomer(customer, lookupClient([rawClientId]), rawClientId).catch((error: unknown) => {
+  const { customer: resolved, names } = await resolveCustomerWithNames(customer, lookupClient([rawClientId]), rawClientId).catch((error: unknown) => {
     if (error instanceof NameResolutionError) throw new pulumi.RunError(`${stackFile}: ${error.message}`);
     // BirdEye unreachable or failing: its message names the call and what to do; a stack trace adds nothing.
     if (error instanceof BirdEyeApiError) throw new pulumi.RunError(error.message);
     throw error;
   });
   const integration = new Cloud9Integration("cloud9", { customer: resolved, clientId });
-  return { groupId: integration.groupId, mappings: integration.mappingSummaries };
+  return { groupId: integration.groupId, mappings: integration.mappingSummaries, names };
 }

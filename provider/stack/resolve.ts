@@ -82,6 +82,18 @@ function resolveLocations(customer: CustomerConfig, available: readonly Cloud9Lo
   });
 }
 
+/**
+ * What BirdEye calls the triggers and this Client ID's Cloud 9 locations, from
+ * the same two lookups: trigger id → display name, location code → location
+ * name. The program exports it as the stack output `names`, which
+ * `npm run review` reads from a preview's events (no lookup of its own). Every
+ * trigger and location the lookups return, so a removed one is named too.
+ */
+export interface LookupNames {
+  readonly triggers: Record<string, string>;
+  readonly locations: Record<string, string>;
+}
+
 export class NameResolutionError extends Error {
   constructor(readonly problems: readonly ConfigProblem[]) {
     super(`the stack names what BirdEye or Cloud 9 does not have:\n${problems.map((p) => `  ${p.keyPath}: ${p.message}`).join("\n")}`);
@@ -95,6 +107,11 @@ export class NameResolutionError extends Error {
  * every problem; makes no write.
  */
 export async function resolveCustomer(customer: CustomerConfig, client: BirdEyeClient, clientId: string): Promise<ResolvedCustomer> {
+  return (await resolveCustomerWithNames(customer, client, clientId)).customer;
+}
+
+/** resolveCustomer, and the names its lookups returned (see LookupNames). */
+export async function resolveCustomerWithNames(customer: CustomerConfig, client: BirdEyeClient, clientId: string): Promise<{ customer: ResolvedCustomer; names: LookupNames }> {
   const problems: ConfigProblem[] = [];
   const [triggers, locations] = await Promise.all([
     client.listTriggers(CLOUD9_SOURCE_ID),
@@ -116,5 +133,12 @@ export async function resolveCustomer(customer: CustomerConfig, client: BirdEyeC
     });
   }
   if (problems.length > 0) throw new NameResolutionError(problems);
-  return { kind: customer.kind, businessNumber: customer.businessNumber, awsHosted: customer.awsHosted, adopt: customer.adopt, changedBySupport: customer.changedBySupport, triggers: resolvedTriggers, mappings };
+  const names: LookupNames = {
+    triggers: Object.fromEntries(triggers.map((t) => [String(t.id), t.displayName])),
+    locations: Object.fromEntries(locations.map((l) => [l.locationCode, l.locationName])),
+  };
+  return {
+    customer: { kind: customer.kind, businessNumber: customer.businessNumber, awsHosted: customer.awsHosted, adopt: customer.adopt, changedBySupport: customer.changedBySupport, triggers: resolvedTriggers, mappings },
+    names,
+  };
 }

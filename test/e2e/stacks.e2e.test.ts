@@ -55,6 +55,11 @@ describeRealEngine("example stacks through `pulumi`", () => {
         { businessNumber: 150051042499081, locationCode: "4", active: true },
         { businessNumber: 150051042499082, locationCode: "6", active: true },
       ],
+      // What the program's two lookups returned, for npm run review.
+      names: {
+        triggers: { "57": "Cloud 9 Dismissed Appointments Trigger", "58": "Cloud 9 Completed Appointments Trigger" },
+        locations: { "4": "S Corp Vallejo", "6": "S Corp Benicia", "8": "Emulator S Corp Fairfield" },
+      },
     });
 
     project.emulator.admin.clearRequests();

@@ -64,6 +64,11 @@ export class EventTally {
     if (event.summaryEvent !== undefined) this.summary = event.summaryEvent.resourceChanges;
   };
 
+  /** Every count of the engine's summary, by operation (same, create, update, ...). */
+  resourceChanges(): Record<string, number> {
+    return Object.fromEntries(Object.keys(this.summary ?? {}).map((op) => [op, count(this.summary, op)]));
+  }
+
   /** Counts from the engine's summary (the replacement sub-steps are part of "replace"). */
   counts(): { creates: number; updates: number; replaces: number; deletes: number } {
     return { creates: count(this.summary, "create"), updates: count(this.summary, "update"), replaces: count(this.summary, "replace"), deletes: count(this.summary, "delete") };
@@ -92,11 +97,23 @@ export async function openWorkspace(projectDir: string, pulumiPath: string, env:
   return LocalWorkspace.create({ workDir: projectDir, pulumiCommand, envVars });
 }
 
+/** openWorkspace, or undefined after telling `err` why pulumi cannot start (the caller exits 2). */
+export async function startWorkspace(projectDir: string, pulumiPath: string, env: NodeJS.ProcessEnv, err: (line: string) => void): Promise<LocalWorkspace | undefined> {
+  try {
+    return await openWorkspace(projectDir, pulumiPath, env);
+  } catch (error) {
+    err(`cannot start pulumi: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    return undefined;
+  }
+}
+
 export interface StackRun {
   readonly operation: FleetOperation;
   readonly stack: string;
   /** preview: write the update plan here (`--save-plan`); up: apply exactly this plan (`--plan`). */
   readonly plan?: string;
+  /** Sees every engine event too (e.g. `npm run review`'s collector). */
+  readonly onEvent?: (event: EngineEvent) => void;
 }
 
 /**
@@ -104,13 +121,13 @@ export interface StackRun {
  * stack in the backend when it is new (a new customer's stack file); drift
  * needs one that exists (nothing deployed cannot drift).
  */
-export async function runOnStack(workspace: LocalWorkspace, run: StackRun): Promise<StackResult> {
+export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally: EventTally = new EventTally()): Promise<StackResult> {
   const started = performance.now();
-  const tally = new EventTally();
   let failure: string | undefined;
   try {
     const stack = run.operation === "drift" ? await Stack.select(run.stack, workspace) : await Stack.createOrSelect(run.stack, workspace);
-    const onEvent = tally.onEvent;
+    const extra = run.onEvent;
+    const onEvent = extra === undefined ? tally.onEvent : (event: EngineEvent): void => (tally.onEvent(event), extra(event));
     if (run.operation === "up") await stack.up({ onEvent, ...(run.plan === undefined ? {} : { plan: run.plan }) });
     else await stack.preview({ onEvent, refresh: run.operation === "drift", ...(run.plan === undefined ? {} : { plan: run.plan }) });
   } catch (error) {

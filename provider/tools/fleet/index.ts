@@ -6,11 +6,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BUILD_HINT } from "../pulumi-cli";
-import { openWorkspace, runOnStack } from "./engine";
+import { runOnStack, startWorkspace } from "./engine";
 import type { FleetOperation } from "./engine";
 import { parseResultsFile, progressBar, progressLine, renderDriftReport, renderSummary, renderTable } from "./report";
 import type { ResultsFile, StackResult } from "./report";
-import { changedFiles, listStacks, parseShard, selectChanged, stacksOfShard } from "./select";
+import { parseShard, selectForRun, stacksOfShard } from "./select";
 
 export * from "./engine";
 export * from "./report";
@@ -158,36 +158,14 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
     return 2;
   }
 
-  const projectDir = io.projectDir ?? PROJECT_ROOT;
-  const stacksDir = path.resolve(io.cwd, options.stacksDir ?? path.join(projectDir, "stacks"));
-  let stacks: string[];
-  try {
-    stacks = listStacks(stacksDir, options.stacks);
-  } catch (error) {
-    err(`cannot read the stacks directory ${stacksDir}: ${error instanceof Error ? error.message : String(error)}`);
+  const selected = selectForRun(io, PROJECT_ROOT, options);
+  if ("error" in selected) {
+    err(selected.error);
     return 2;
   }
-  if (stacks.length === 0) {
-    err(options.stacks === undefined ? `no stack files (Pulumi.<stack>.yaml) in ${stacksDir}` : `no stack matches ${JSON.stringify(options.stacks)} in ${stacksDir}`);
-    return 2;
-  }
-  const notes: string[] = [];
-  if (options.changedSince !== undefined) {
-    let selection;
-    try {
-      selection = selectChanged(changedFiles(projectDir, options.changedSince), stacks, path.relative(projectDir, stacksDir));
-    } catch (error) {
-      err(error instanceof Error ? error.message : String(error));
-      return 2;
-    }
-    stacks = selection.stacks;
-    notes.push(
-      selection.fleetWide.length > 0
-        ? `Every stack: the program or provider changed since ${options.changedSince} (${selection.fleetWide.join(", ")}).`
-        : `Stacks whose stack file changed since ${options.changedSince}: ${stacks.length === 0 ? "none" : stacks.join(", ")}.`,
-    );
-    if (selection.removed.length > 0) notes.push(`Stack files removed since ${options.changedSince}, not run (destroy a stack deliberately with pulumi destroy): ${selection.removed.join(", ")}.`);
-  }
+  const { projectDir } = selected;
+  let stacks = selected.stacks;
+  const notes = [...selected.notes];
   if (shard !== undefined && !("error" in shard)) {
     stacks = stacksOfShard(stacks, shard);
     notes.push(`Shard ${shard.index}/${shard.count}: ${stacks.length === 0 ? "no stacks" : stacks.join(", ")}.`);
@@ -199,13 +177,8 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
     return code;
   };
 
-  let workspace;
-  try {
-    workspace = await openWorkspace(projectDir, io.pulumiPath, io.env);
-  } catch (error) {
-    err(`cannot start pulumi: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
-    return 2;
-  }
+  const workspace = await startWorkspace(projectDir, io.pulumiPath, io.env, err);
+  if (workspace === undefined) return 2;
 
   if (stacks.length === 0) {
     err("nothing to run");

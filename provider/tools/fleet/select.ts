@@ -109,3 +109,72 @@ export function selectChanged(changed: readonly string[], present: readonly stri
   const removed = [...touched].filter((stack) => !present.includes(stack)).sort();
   return { stacks, fleetWide, removed };
 }
+
+// ---------------------------------------------------------------- selection
+
+export interface StackSelection {
+  /** The Pulumi project (git runs there). */
+  readonly projectDir: string;
+  /** Where the stack files are. */
+  readonly stacksDir: string;
+  /** Glob over stack names (`*`, `?`). */
+  readonly glob?: string;
+  /** Only stacks whose stack file changed since this git ref (every stack when the program or provider changed). */
+  readonly changedSince?: string;
+}
+
+/**
+ * The stacks a run covers (`--stacks`, `--changed-since`), with notes saying
+ * why, or a usage/setup error (exit 2): no stacks directory, no stack file,
+ * no match, an unknown git ref. Shared by `npm run fleet` and `npm run review`.
+ */
+export function selectStacks(selection: StackSelection): { stacks: string[]; notes: string[] } | { error: string } {
+  const { stacksDir, glob, changedSince } = selection;
+  let stacks: string[];
+  try {
+    stacks = listStacks(stacksDir, glob);
+  } catch (error) {
+    return { error: `cannot read the stacks directory ${stacksDir}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (stacks.length === 0) return { error: glob === undefined ? `no stack files (Pulumi.<stack>.yaml) in ${stacksDir}` : `no stack matches ${JSON.stringify(glob)} in ${stacksDir}` };
+  const notes: string[] = [];
+  if (changedSince !== undefined) {
+    let changed: ChangedStacks;
+    try {
+      changed = selectChanged(changedFiles(selection.projectDir, changedSince), stacks, path.relative(selection.projectDir, stacksDir));
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+    stacks = changed.stacks;
+    notes.push(
+      changed.fleetWide.length > 0
+        ? `Every stack: the program or provider changed since ${changedSince} (${changed.fleetWide.join(", ")}).`
+        : `Stacks whose stack file changed since ${changedSince}: ${stacks.length === 0 ? "none" : stacks.join(", ")}.`,
+    );
+    if (changed.removed.length > 0) notes.push(`Stack files removed since ${changedSince}, not run (destroy a stack deliberately with pulumi destroy): ${changed.removed.join(", ")}.`);
+  }
+  return { stacks, notes };
+}
+
+/** The command-line options every stack selection reads (node:util parseArgs), shared by `npm run fleet` and `npm run review`. */
+export const SELECTION_ARGS = {
+  stacks: { type: "string" },
+  "changed-since": { type: "string" },
+  parallel: { type: "string" },
+  "stacks-dir": { type: "string" },
+  // The Pulumi project (default: this checkout): where pulumi runs and its CLI build is looked for.
+  project: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** selectStacks for a command run from `cwd`: the project (default `defaultProject`) and its stacks folder resolved. */
+export function selectForRun(
+  where: { readonly cwd: string; readonly projectDir?: string },
+  defaultProject: string,
+  options: { readonly stacks?: string; readonly changedSince?: string; readonly stacksDir?: string },
+): { stacks: string[]; notes: string[]; projectDir: string; stacksDir: string } | { error: string } {
+  const projectDir = where.projectDir ?? defaultProject;
+  const stacksDir = path.resolve(where.cwd, options.stacksDir ?? path.join(projectDir, "stacks"));
+  const selected = selectStacks({ projectDir, stacksDir, glob: options.stacks, changedSince: options.changedSince });
+  return "error" in selected ? selected : { ...selected, projectDir, stacksDir };
+}

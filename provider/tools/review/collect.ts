@@ -1,0 +1,202 @@
+// What a preview's engine events say about one customer stack, in BirdEye's
+// terms: every step's metadata (op, old state, new inputs; secrets arrive as
+// "[secret]"), the names the program looked up (its `names` stack output), and
+// the group's own warning when a ClientID or is.aws.hosted change is seen
+// (values never shown). buildReview turns them into a StackReview.
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { runWindow } from "../../api/rules";
+import { dynamicTypeToken } from "../../resources/type-tokens";
+import type { LookupNames } from "../../stack/resolve";
+import type { GroupChange, MappingFact, StackReview, TriggerRef } from "./schema";
+
+type Props = Record<string, unknown>;
+
+/** One resource's step in the preview. */
+export interface ResourceStep {
+  readonly op: string;
+  readonly urn: string;
+  readonly type: string;
+  readonly id?: string;
+  readonly oldInputs?: Props;
+  readonly oldOutputs?: Props;
+  readonly newInputs?: Props;
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+/** A replacement's sub-steps: the resource is shown once, as replaced. */
+const REPLACE_OPS = new Set(["replace", "create-replacement", "delete-replaced"]);
+
+const isProps = (value: unknown): value is Props => typeof value === "object" && value !== null && !Array.isArray(value);
+const stringRecord = (value: unknown): Record<string, string> => (isProps(value) ? Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string")) : {});
+
+/** The program's `names` output (see LookupNames), or undefined. */
+export function namesOf(outputs: unknown): LookupNames | undefined {
+  const names = isProps(outputs) ? outputs.names : undefined;
+  return isProps(names) ? { triggers: stringRecord(names.triggers), locations: stringRecord(names.locations) } : undefined;
+}
+
+/**
+ * `IntegrationGroup 1595: clientId and awsHosted changed (values not shown)`:
+ * the group provider's diff warning, which reaches the events as the dynamic
+ * provider's stderr (`warning: [runtime] ...`, severity info#err).
+ */
+const SUPPORT_ONLY_WARNING = /^(?:warning: (?:\[runtime\] )?)?IntegrationGroup \S+: ((?:clientId|awsHosted)(?: and (?:clientId|awsHosted))?) changed \(values not shown\)/;
+
+/** Collects one preview's events; pass `onEvent` to the fleet's runOnStack. */
+export class ReviewCollector {
+  readonly steps: ResourceStep[] = [];
+  /** Names from the preview's stack outputs, over those of the last update. */
+  names: LookupNames = { triggers: {}, locations: {} };
+  /** Group properties the group's diff reports changed without showing them (clientId, awsHosted). */
+  readonly supportOnlyChanges = new Set<string>();
+
+  readonly onEvent = (event: EngineEvent): void => {
+    const pre = event.resourcePreEvent?.metadata;
+    if (pre !== undefined && pre.type !== STACK_TYPE) {
+      const step: ResourceStep = {
+        op: pre.op,
+        urn: pre.urn,
+        type: pre.type,
+        ...(pre.old?.id ? { id: String(pre.old.id) } : {}),
+        ...(isProps(pre.old?.inputs) ? { oldInputs: pre.old.inputs } : {}),
+        ...(isProps(pre.old?.outputs) ? { oldOutputs: pre.old.outputs } : {}),
+        ...(isProps(pre.new?.inputs) ? { newInputs: pre.new.inputs } : {}),
+      };
+      const at = this.steps.findIndex((s) => s.urn === pre.urn);
+      if (at < 0) this.steps.push(step);
+      else if (pre.op === "replace") this.steps[at] = { ...this.steps[at], ...step };
+    }
+    const outputs = event.resOutputsEvent?.metadata;
+    if (outputs?.type === STACK_TYPE) {
+      const old = namesOf(outputs.old?.outputs);
+      const now = namesOf(outputs.new?.outputs);
+      this.names = { triggers: { ...old?.triggers, ...this.names.triggers, ...now?.triggers }, locations: { ...old?.locations, ...this.names.locations, ...now?.locations } };
+    }
+    const diagnostic = event.diagnosticEvent;
+    const match = diagnostic === undefined ? null : SUPPORT_ONLY_WARNING.exec(diagnostic.message.trim());
+    if (match?.[1] !== undefined) for (const key of match[1].split(" and ")) this.supportOnlyChanges.add(key);
+  };
+}
+
+/** What the stack file says, for the heading when the preview says nothing (kind and business number). */
+export interface StackFileFacts {
+  readonly kind: "smb" | "enterprise" | null;
+  readonly businessNumber: number | null;
+}
+
+/** The stack file's `birdeye-cloud9:customer` kind and business number, read loosely (a broken file fails the preview anyway). */
+export function stackFileFacts(config: unknown): StackFileFacts {
+  const customer = isProps(config) ? config["birdeye-cloud9:customer"] : undefined;
+  const kind = isProps(customer) && typeof customer.kind === "string" ? customer.kind.toLowerCase() : undefined;
+  const business = isProps(customer) ? customer.businessNumber : undefined;
+  return { kind: kind === "smb" || kind === "enterprise" ? kind : null, businessNumber: typeof business === "number" ? business : null };
+}
+
+const num = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
+const str = (value: unknown): string | null => (typeof value === "string" ? value : null);
+
+function triggerIds(value: unknown): number[] {
+  if (!Array.isArray(value)) return [];
+  return [...new Set(value.map((t) => (isProps(t) ? num(t.triggerId) : null)).filter((id): id is number => id !== null))].sort((a, b) => a - b);
+}
+
+function mappingFact(props: Props | undefined, names: LookupNames): MappingFact {
+  const code = str(props?.locationCode);
+  return {
+    businessNumber: num(props?.businessNumber) ?? 0,
+    locationCode: code,
+    locationName: code === null ? null : (names.locations[code] ?? null),
+    nextRunDate: str(props?.nextRunDate),
+    window: runWindow(code === null ? "smb" : "enterprise").label,
+  };
+}
+
+/** The old state's view: outputs (what was applied) over inputs. */
+const oldProps = (step: ResourceStep): Props => ({ ...step.oldInputs, ...step.oldOutputs });
+
+function groupChange(op: string): GroupChange {
+  if (op === "create") return "create";
+  if (op === "update") return "update";
+  if (op === "delete") return "delete";
+  if (REPLACE_OPS.has(op)) return "replace";
+  return "unchanged";
+}
+
+const byBusiness = (a: MappingFact, b: MappingFact): number => a.businessNumber - b.businessNumber;
+
+/**
+ * The review of one stack from its preview: the collected steps and names,
+ * Pulumi's step counts, the preview's error if it failed, and the stack file.
+ */
+export function buildReview(stack: string, collector: Pick<ReviewCollector, "steps" | "names" | "supportOnlyChanges">, counts: Record<string, number>, error: string | undefined, file: StackFileFacts): StackReview {
+  const { names } = collector;
+  const trigger = (id: number): TriggerRef => ({ id, name: names.triggers[String(id)] ?? null });
+  const groupStep = collector.steps.find((s) => s.type === dynamicTypeToken("IntegrationGroup"));
+  const mappingSteps = collector.steps.filter((s) => s.type === dynamicTypeToken("IntegrationMapping"));
+
+  const oldGroup = groupStep === undefined ? {} : oldProps(groupStep);
+  const newGroup = groupStep?.newInputs ?? {};
+  const change = groupStep === undefined ? null : groupChange(groupStep.op);
+  const before = triggerIds(oldGroup.triggers);
+  const after = change === "delete" ? before : triggerIds(newGroup.triggers);
+  const compared = change === "update" || change === "replace";
+  const awsHostedChanged = compared && "awsHosted" in newGroup && JSON.stringify(oldGroup.awsHosted ?? false) !== JSON.stringify(newGroup.awsHosted);
+  const groupId = num(oldGroup.groupId) ?? (groupStep?.id === undefined || change === "create" ? null : num(Number(groupStep.id)));
+
+  const added: MappingFact[] = [];
+  const deactivated: MappingFact[] = [];
+  const changed: StackReview["mappings"]["changed"] = [];
+  let unchanged = 0;
+  for (const step of mappingSteps) {
+    if (step.op === "create") added.push(mappingFact(step.newInputs, names));
+    else if (step.op === "delete") deactivated.push(mappingFact(oldProps(step), names));
+    else if (step.op === "update" || REPLACE_OPS.has(step.op)) changed.push({ before: mappingFact(oldProps(step), names), after: mappingFact(step.newInputs, names), replaced: step.op !== "update" });
+    else if (step.op === "same") unchanged++;
+  }
+  const changedBySupport = newGroup.changedBySupport === true;
+  const clientIdChanged = compared && collector.supportOnlyChanges.has("clientId");
+  const review: StackReview = {
+    stack,
+    kind: file.kind,
+    businessNumber: num(newGroup.parentBusinessNumber) ?? num(oldGroup.parentBusinessNumber) ?? file.businessNumber,
+    error: error ?? null,
+    group: {
+      change,
+      groupId,
+      adopt: change === "create" && newGroup.adopt === true,
+      triggers: after.map(trigger),
+      triggersAdded: compared ? after.filter((id) => !before.includes(id)).map(trigger) : [],
+      triggersRemoved: compared ? before.filter((id) => !after.includes(id)).map(trigger) : [],
+      clientIdChanged,
+      awsHostedChanged: awsHostedChanged || (compared && collector.supportOnlyChanges.has("awsHosted")),
+      changedBySupport,
+    },
+    mappings: { added: added.sort(byBusiness), deactivated: deactivated.sort(byBusiness), changed: changed.sort((a, b) => byBusiness(a.after, b.after)), unchanged },
+    notChanged: [],
+    steps: counts,
+  };
+  return { ...review, notChanged: notChanged(review) };
+}
+
+/** What will not change, and why: from BirdEye's lifecycles (no delete calls, no ClientID/is.aws.hosted call, no read of mappings). */
+export function notChanged(review: StackReview): string[] {
+  const { group, mappings } = review;
+  const notes: string[] = [];
+  if (review.error !== null) return ["Nothing: a stack whose preview fails is not updated."];
+  const supportOnly = [...(group.clientIdChanged ? ["ClientID"] : []), ...(group.awsHostedChanged ? ["is.aws.hosted"] : [])].join(" and ");
+  if (supportOnly !== "") {
+    notes.push(
+      group.changedBySupport
+        ? `The group's ${supportOnly} in BirdEye: \`changedBySupport: true\` records the values BirdEye support has set, without a call (remove the key afterwards).`
+        : `Nothing in this stack: BirdEye has no call to change a group's ${supportOnly}, so \`pulumi up\` stops at the group before any write. Ask BirdEye support to set the new ${supportOnly}, then set \`changedBySupport: true\`.`,
+    );
+  }
+  if (group.change === "create" && group.adopt) notes.push("With `adopt: true`, a group the business already has is taken over instead of created; BirdEye does not show its ClientID or is.aws.hosted, so those are not verified.");
+  if (group.change === "replace" && group.groupId !== null) notes.push(`Group ${group.groupId} stays in BirdEye: BirdEye has no call to delete an integration group.`);
+  if (group.change === "delete") notes.push(`Group ${group.groupId ?? "?"} stays in BirdEye: BirdEye has no call to delete an integration group.`);
+  if (mappings.deactivated.length > 0) notes.push("Deactivated mappings are not deleted: BirdEye keeps them with `active: false` (it has no delete call); listing the location again reactivates it.");
+  if (mappings.unchanged > 0) notes.push(`${mappings.unchanged === 1 ? "The unchanged mapping is" : `The ${mappings.unchanged} unchanged mappings are`} not written.`);
+  if (group.change !== "delete" && group.change !== "replace") notes.push("BirdEye keeps the group on destroy: `pulumi destroy` deactivates the mappings and leaves the group (no delete call).");
+  notes.push("What changed in BirdEye itself since the last update is not compared here (no refresh; `npm run fleet -- drift` does).");
+  return notes;
+}

@@ -1,0 +1,108 @@
+// The review in Markdown: per stack, the practice, the group, the mappings,
+// what will not change and why, and Pulumi's own step counts. A reviewer reads
+// a stack in seconds; nothing is hidden behind the summary.
+import { markdownCell } from "../fleet/report";
+import type { MappingFact, Review, StackReview, TriggerRef } from "./schema";
+
+const plural = (n: number, one: string, many: string = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+export function practiceLine(review: StackReview): string {
+  const business = review.businessNumber === null ? "" : `, ${review.kind === "enterprise" ? "Enterprise ID" : "Business ID"} ${review.businessNumber}`;
+  const kind = review.kind === "enterprise" ? "Enterprise" : review.kind === "smb" ? "SMB" : "unknown kind";
+  return `### ${markdownCell(review.stack)}: ${kind}${business}`;
+}
+
+export const triggerText = (t: TriggerRef): string => `${t.name === null ? "trigger" : markdownCell(t.name)} (trigger ${t.id})`;
+
+/** "S Corp Benicia (Cloud 9 code 6) → business 150051042499082", or "business N" for an SMB. */
+export function mappingTarget(m: MappingFact): string {
+  if (m.locationCode === null) return `business ${m.businessNumber}`;
+  const name = m.locationName === null ? "Cloud 9 location" : markdownCell(m.locationName);
+  return `${name} (Cloud 9 code ${markdownCell(m.locationCode)}) → business ${m.businessNumber}`;
+}
+
+const runText = (date: string | null): string => (date === null ? "no NextRunDate" : `NextRunDate ${date}`);
+const windowText = (m: MappingFact): string => `(window ${m.window})`;
+
+function groupLines(review: StackReview): string[] {
+  const { group } = review;
+  const id = group.groupId === null ? "" : ` ${group.groupId}`;
+  const triggers = group.triggers.length === 0 ? "none" : group.triggers.map(triggerText).join(", ");
+  switch (group.change) {
+    case null:
+      return ["**Group**: not seen (the preview stopped before it)"];
+    case "create":
+      return [group.adopt ? `**Group**: created, or adopted if business ${review.businessNumber ?? "?"} already has one (\`adopt: true\`); triggers: ${triggers}` : `**Group**: created; triggers: ${triggers}`];
+    case "delete":
+      return [`**Group${id}**: removed from this stack (kept in BirdEye)`];
+    case "unchanged":
+      return [`**Group${id}**: unchanged; triggers: ${triggers}`];
+    case "replace":
+    case "update": {
+      const lines = [group.change === "replace" ? `**Group${id}**: replaced by a new group for business ${review.businessNumber ?? "?"}` : `**Group${id}**: updated`];
+      for (const t of group.triggersAdded) lines.push(`- trigger added: ${triggerText(t)}`);
+      for (const t of group.triggersRemoved) lines.push(`- trigger removed: ${triggerText(t)}`);
+      if (group.triggersAdded.length + group.triggersRemoved.length === 0) lines.push(`- triggers unchanged: ${triggers}`);
+      const support = group.changedBySupport ? "recorded as set by BirdEye support" : "needs BirdEye support";
+      if (group.clientIdChanged) lines.push(`- Client ID changed (value not shown; ${support})`);
+      if (group.awsHostedChanged) lines.push(`- is.aws.hosted changed (value not shown; ${support})`);
+      return lines;
+    }
+  }
+}
+
+function mappingLines(review: StackReview): string[] {
+  const { added, deactivated, changed, unchanged } = review.mappings;
+  const counts = [
+    ...(added.length > 0 ? [`${added.length} added`] : []),
+    ...(deactivated.length > 0 ? [`${deactivated.length} deactivated`] : []),
+    ...(changed.length > 0 ? [`${changed.length} changed`] : []),
+    ...(unchanged > 0 || added.length + deactivated.length + changed.length === 0 ? [`${unchanged} unchanged`] : []),
+  ];
+  const lines = [`**Mappings**: ${counts.join(", ")}`];
+  for (const m of added) lines.push(`- added: ${mappingTarget(m)}, ${runText(m.nextRunDate)} ${windowText(m)}`);
+  for (const m of deactivated) lines.push(`- deactivated: ${mappingTarget(m)} (\`active: false\`)`);
+  for (const { before, after, replaced } of changed) {
+    const parts: string[] = [];
+    if (before.locationCode !== after.locationCode) parts.push(`location ${mappingTarget(before)} → ${mappingTarget(after)}`);
+    if (before.nextRunDate !== after.nextRunDate) parts.push(`${runText(before.nextRunDate)} → ${after.nextRunDate ?? "none"} ${windowText(after)}`);
+    else parts.push(`${runText(after.nextRunDate)} ${windowText(after)}`);
+    lines.push(`- changed${replaced ? " (put again under the new group)" : ""}: ${mappingTarget(after)}, ${parts.join(", ")}`);
+  }
+  return lines;
+}
+
+const STEP_ORDER = ["create", "update", "replace", "delete"];
+
+/** Pulumi's summary counts: `1 to create, 1 to update, 4 unchanged` (every operation it reports). */
+export function stepsText(steps: Readonly<Record<string, number>>): string {
+  const ops = Object.keys(steps).filter((op) => (steps[op] ?? 0) > 0);
+  const ordered = [...STEP_ORDER.filter((op) => ops.includes(op)), ...ops.filter((op) => !STEP_ORDER.includes(op) && op !== "same").sort(), ...(ops.includes("same") ? ["same"] : [])];
+  if (ordered.length === 0) return "no steps";
+  return ordered.map((op) => (op === "same" ? `${steps[op]} unchanged` : STEP_ORDER.includes(op) ? `${steps[op]} to ${op}` : `${steps[op]} ${op}`)).join(", ");
+}
+
+/** True when the stack changes something (or failed). */
+export function stackChanges(review: StackReview): boolean {
+  const { group, mappings } = review;
+  return review.error !== null || (group.change !== "unchanged" && group.change !== null) || mappings.added.length + mappings.deactivated.length + mappings.changed.length > 0;
+}
+
+export function renderStack(review: StackReview): string {
+  const lines = [practiceLine(review), ""];
+  if (review.error !== null) lines.push(`**Preview failed**: ${markdownCell(review.error)}`, "");
+  if (review.error === null || review.group.change !== null) lines.push(...groupLines(review), "", ...mappingLines(review), "");
+  lines.push("**Not changed, and why**", ...review.notChanged.map((note) => `- ${note}`), "");
+  lines.push(`**Pulumi's steps**: ${stepsText(review.steps)}`, "");
+  return lines.join("\n");
+}
+
+/** The whole review: a title, why these stacks, a line of totals, then each stack. */
+export function renderReview(review: Review): string {
+  const failed = review.stacks.filter((s) => s.error !== null).length;
+  const changing = review.stacks.filter(stackChanges).length - failed;
+  const lines = [`## BirdEye review: ${plural(review.stacks.length, "stack")}`, ""];
+  for (const note of review.notes) lines.push(`> ${markdownCell(note)}`, "");
+  lines.push(`**${plural(changing, "stack changes", "stacks change")}**${failed > 0 ? `, ${failed} failed` : ""}, ${review.stacks.length - changing - failed} unchanged.`, "");
+  return [...lines, ...review.stacks.map(renderStack)].join("\n");
+}

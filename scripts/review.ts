@@ -1,0 +1,43 @@
+// `npm run review -- [--stacks <glob>] [--changed-since <git ref>] [--json]`:
+// a preview per selected stack, told in BirdEye's words (Markdown on stdout).
+// The work is in provider/tools/review/; this only reads the command line.
+import { parseArgs } from "node:util";
+import * as path from "node:path";
+import { PROJECT_ROOT, SELECTION_ARGS } from "../provider/tools/fleet";
+import { REVIEW_USAGE, runReview } from "../provider/tools/review";
+import { findPulumiCli } from "../provider/tools/pulumi-cli";
+import { exitWith } from "./exit-code";
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { ...SELECTION_ARGS, json: { type: "boolean" } },
+    }));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${REVIEW_USAGE}\n`);
+    return 2;
+  }
+  if (values.help === true) {
+    process.stdout.write(`${REVIEW_USAGE}\n`);
+    return 0;
+  }
+  const projectDir = path.resolve(values.project ?? PROJECT_ROOT);
+  return runReview(
+    { stacks: values.stacks, changedSince: values["changed-since"], json: values.json, parallel: values.parallel, stacksDir: values["stacks-dir"] },
+    {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      pulumiPath: findPulumiCli({ root: projectDir })?.pulumi,
+      env: process.env,
+      // npm runs scripts in the project folder; relative paths mean where the user typed the command.
+      cwd: process.env.INIT_CWD ?? process.cwd(),
+      projectDir,
+    },
+  );
+}
+
+exitWith(main(process.argv.slice(2)));
