@@ -1,10 +1,14 @@
-// `npm run bench`: does the provider do the least work the API allows, and
-// fast enough? Every scenario runs the real program through Pulumi's real
-// dynamic-provider host (the lifecycle harness) against the emulator with 50 ms
-// of latency, and prints wall time, HTTP calls by endpoint, write calls, and
-// the minimum the API allows for that change, with the ratios, and the CPU of
-// this process and of the host. The figures also go to bench-results/bench.json,
-// to compare between commits. BIRDEYE_MAX_CONCURRENCY is handed to the host.
+// `npm run bench [-- --engine harness|cli]`: does the provider do the least
+// work the API allows, and fast enough? Every scenario runs against the
+// emulator with 50 ms of latency and prints wall time, HTTP calls by endpoint,
+// write calls, and the minimum the API allows for that change, with the
+// ratios. The figures also go to bench-results/bench.json, to compare between
+// commits.
+// - `--engine harness` (default): the real program through Pulumi's real
+//   dynamic-provider host (the lifecycle harness), `--locations N` (500).
+// - `--engine cli`: the real Pulumi CLI, `--sizes 500,2000`, against the
+//   manual's serial requests in the same run (test/support/bench-cli.ts).
+// BIRDEYE_MAX_CONCURRENCY is handed to the provider host of either engine.
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -17,6 +21,7 @@ import { startProviderHost, urnOf } from "../test/support/provider-host";
 import type { ProviderHost } from "../test/support/provider-host";
 import { BENCH_API_KEY as API_KEY, ENTERPRISE_CLIENT, ENTERPRISE_ID, addBenchClient, concurrencyBound, enterprise, peakConcurrency, ratio, tally, writeReport } from "../test/support/bench-common";
 import type { CallsByEndpoint, ConcurrencyBound, Minimum } from "../test/support/bench-common";
+import { formatCliBench, runCliBench } from "../test/support/bench-cli";
 import { cpuMsOf } from "../test/support/process-tree";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -172,9 +177,9 @@ async function harnessBench(locations: number, latencyMs: number, bound: Concurr
       ),
     );
 
-    // The provider alone: what the Go engine does once the group exists, all
-    // mapping Creates at once (its --parallel is unbounded by default), with no
-    // program or harness in the way.
+    // The provider alone: what the Go engine does once the group exists, with
+    // all mapping Creates at once (the engine's --parallel, 4 per CPU by
+    // default, may hold fewer), and no program or harness in the way.
     const alone = await newHost();
     const texts = await captureProviderTexts();
     // A group of its own: the Enterprise's group already maps every location code once.
@@ -215,12 +220,41 @@ async function harnessBench(locations: number, latencyMs: number, bound: Concurr
   return Object.values(goals).every(Boolean) ? 0 : 1;
 }
 
+function positiveInteger(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} needs whole numbers of at least 1, got ${JSON.stringify(text)}`);
+  return value;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { locations: { type: "string" }, latency: { type: "string" }, out: { type: "string" } } });
-  const locations = Number(values.locations ?? 500);
+  const { values } = parseArgs({
+    options: {
+      engine: { type: "string" },
+      locations: { type: "string" },
+      sizes: { type: "string" },
+      parallel: { type: "string" },
+      latency: { type: "string" },
+      out: { type: "string" },
+    },
+  });
+  const engine = values.engine ?? "harness";
+  if (engine !== "harness" && engine !== "cli") throw new Error(`--engine must be harness (in-process, the default) or cli (the real Pulumi CLI), got ${JSON.stringify(engine)}`);
   const latencyMs = Number(values.latency ?? 50);
   const out = path.resolve(values.out ?? path.join(ROOT, "bench-results", "bench.json"));
-  return harnessBench(locations, latencyMs, concurrencyBound(), out);
+  const bound = concurrencyBound();
+  if (engine === "harness") return harnessBench(positiveInteger(values.locations ?? "500", "--locations"), latencyMs, bound, out);
+
+  const sizes = (values.sizes ?? "500,2000").split(",").map((text) => positiveInteger(text.trim(), "--sizes"));
+  const report = await runCliBench({
+    sizes,
+    latencyMs,
+    ...(values.parallel === undefined ? {} : { parallel: positiveInteger(values.parallel, "--parallel") }),
+    log: (line) => console.log(line),
+  });
+  console.log(`\n${formatCliBench(report)}`);
+  writeReport(out, report);
+  console.log(`figures written to ${path.relative(process.cwd(), out)}`);
+  return report.goals.every((goal) => goal.met !== false) ? 0 : 1;
 }
 
 main().then(

@@ -64,12 +64,16 @@ export function cpuMsOf(pid: number): number | undefined {
   return stat === undefined ? undefined : (stat[1] * 1000) / TICKS_PER_SECOND;
 }
 
+/** The role of a process from its arguments: a node script is named by its path (not by code given to -e, as the provider shim's lookup of the host script does). */
 export function roleOf(argv: readonly string[]): ProcessRole {
   const name = path.basename(argv[0] ?? "");
   if (name === "pulumi") return "engine";
   if (name === "pulumi-language-nodejs") return "languageHost";
-  if (argv.some((arg) => /@pulumi[/\\]pulumi[/\\]cmd[/\\]run/.test(arg))) return "program";
-  if (argv.some((arg) => /@pulumi[/\\]pulumi[/\\]cmd[/\\]dynamic-provider/.test(arg))) return "providerHost";
+  const script = (command: string): RegExp => new RegExp(`[/\\\\]@pulumi[/\\\\]pulumi[/\\\\]cmd[/\\\\]${command}([/\\\\]index\\.js)?$`);
+  if (name.startsWith("node") && !argv.includes("-e")) {
+    if (argv.some((arg) => script("run").test(arg))) return "program";
+    if (argv.some((arg) => script("dynamic-provider").test(arg))) return "providerHost";
+  }
   return "other";
 }
 
