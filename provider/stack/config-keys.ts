@@ -1,13 +1,14 @@
 // The keys a stack file may hold, in one place for `npm run validate` and the
 // program: a misspelt `birdeye:apiUrl` would otherwise pass unnoticed and the
 // stack would talk to BirdEye's public URL instead of the one its author meant.
+import { APPROVE_KEY, GUARDRAILS_KEY } from "../guardrails/rules";
 import { CLIENT_ID_KEY, CUSTOMER_KEY } from "./customer-config";
 
 /** Namespaces this project owns: every key in them must be known. */
 export const OWNED_NAMESPACES = ["birdeye", "birdeye-cloud9"] as const;
 
 /** The keys of those namespaces. */
-export const KNOWN_CONFIG_KEYS = ["birdeye:apiUrl", "birdeye:apiKey", "birdeye:maxConcurrency", CLIENT_ID_KEY, CUSTOMER_KEY] as const;
+export const KNOWN_CONFIG_KEYS = ["birdeye:apiUrl", "birdeye:apiKey", "birdeye:maxConcurrency", CLIENT_ID_KEY, CUSTOMER_KEY, APPROVE_KEY, GUARDRAILS_KEY] as const;
 
 /** Keys that hold secrets: stored `secure:` (pulumi config set --secret), never shown. */
 export const SECRET_CONFIG_KEYS: ReadonlySet<string> = new Set(["birdeye:apiKey", CLIENT_ID_KEY]);

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BirdEyeClient } from "../api/client";
 import { BirdEyeApiError } from "../api/errors";
 import { DEFAULT_BASE_URL } from "../api/rules";
+import { checkGuardrailConfig, guardRun } from "../guardrails/run-rules";
 import { unknownConfigKeyProblem } from "./config-keys";
 import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, checkCustomerConfig } from "./customer-config";
 import type { ConfigProblem } from "./customer-config";
@@ -63,10 +64,13 @@ export async function runCustomerStack(): Promise<StackOutputs> {
     throw new pulumi.RunError(new CustomerConfigError(stackFile, [{ keyPath: `${CONFIG_NAMESPACE}:customer`, path: [`${CONFIG_NAMESPACE}:customer`], message: "is not a structured value; write it as a YAML mapping (see README, Stack files)" }]).message);
   }
   const { customer, problems } = checkCustomerConfig(customerValue);
-  const all = [...problems, ...checkClientId(rawClientId), ...unknownKeyProblems()];
+  const guardrails = checkGuardrailConfig();
+  const all = [...problems, ...checkClientId(rawClientId), ...unknownKeyProblems(), ...guardrails.problems];
   if (customer === undefined || rawClientId === undefined || all.length > 0) {
     throw new pulumi.RunError(new CustomerConfigError(stackFile, all).message);
   }
+  // The preview guardrails that need this stack's last state (and the API URL), before any call.
+  await guardRun(stackFile, customer, rawClientId, guardrails);
   const clientId = config.requireSecret("clientId");
 
   const { customer: resolved, names } = await resolveCustomerWithNames(customer, lookupClient([rawClientId]), rawClientId).catch((error: unknown) => {

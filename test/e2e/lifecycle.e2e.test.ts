@@ -1,7 +1,8 @@
 // Lifecycle correctness under the real engine: a replaced mapping stays
 // active, and a Client ID or awsHosted change is never silently recorded.
 import { strict as assert } from "node:assert";
-import { changedSteps, describeRealEngine, initStacks, startProject, writesOf } from "../support/real-cli";
+import { clientIdFingerprint } from "../../provider/guardrails/rules";
+import { changedSteps, describeRealEngine, exampleClientId, initStacks, startProject, writesOf } from "../support/real-cli";
 import type { DeploymentExport, PreviewJson, TempProject } from "../support/real-cli";
 
 const ENTERPRISE = "enterprise-example";
@@ -49,13 +50,15 @@ describeRealEngine("lifecycle correctness through `pulumi`", () => {
     project = await startProject({ stacks: [SMB] });
     await initStacks(project, [SMB]);
     await project.pulumiOk(up(SMB));
-    const oldId = project.readStack(SMB)["birdeye-cloud9:clientId"] as string;
+    const oldId = exampleClientId(project, SMB);
     const newId = "5b3e2f3c-7d1a-4c8e-9f60-2a1b3c4d5e6f";
+    // The guardrail's approval of exactly this change (test/e2e/guardrails.e2e.test.ts shows it firing without).
+    const approvals = { clientId: { clientId: clientIdFingerprint(newId) }, awsHosted: { awsHosted: true } } as const;
 
     for (const change of ["clientId", "awsHosted"] as const) {
       const before = project.readStack(SMB);
-      if (change === "clientId") project.writeStack(SMB, { ...before, "birdeye-cloud9:clientId": newId });
-      else project.editCustomer(SMB, (customer) => void (customer.awsHosted = true));
+      if (change === "clientId") project.writeStack(SMB, { ...before, "birdeye-cloud9:clientId": newId, "birdeye-cloud9:approve": approvals.clientId });
+      else project.writeStack(SMB, { ...before, "birdeye-cloud9:customer": { ...(before["birdeye-cloud9:customer"] as object), awsHosted: true }, "birdeye-cloud9:approve": approvals.awsHosted });
       const preview = await previewJson(project, SMB);
       assert.deepEqual(changedSteps(preview), ["update cloud9-group"], `${change}: only the group, no mapping step`);
       assert.ok(preview.diagnostics?.some((d) => /pulumi up will stop at this group without changing anything\. Ask BirdEye support/.test(d.message)), JSON.stringify(preview.diagnostics));
@@ -75,7 +78,7 @@ describeRealEngine("lifecycle correctness through `pulumi`", () => {
     const group = held.groups[0];
     assert.ok(group !== undefined);
     project.emulator.admin.setState({ ...held, groups: [{ ...group, properties: group.properties.map((p) => (p.propertyKey === "ClientID" ? { ...p, propertyValue: newId } : p)) }] });
-    project.writeStack(SMB, { ...project.readStack(SMB), "birdeye-cloud9:clientId": newId });
+    project.writeStack(SMB, { ...project.readStack(SMB), "birdeye-cloud9:clientId": newId, "birdeye-cloud9:approve": approvals.clientId });
     project.editCustomer(SMB, (customer) => void (customer.changedBySupport = true));
     project.emulator.admin.clearRequests();
     await project.pulumiOk(up(SMB));

@@ -15,6 +15,7 @@ import { startEmulator } from "../../provider/emulator";
 import type { Emulator, EmulatorOptions } from "../../provider/emulator";
 import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../../provider/tools/pulumi-cli";
 import { DEMO_PASSPHRASE } from "../../scripts/quickstart";
+import { decryptSecure } from "./passphrase";
 import type { PulumiCli } from "../../provider/tools/pulumi-cli";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -218,6 +219,16 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
       fs.rmSync(base, { recursive: true, force: true });
     },
   };
+}
+
+/** A stack file's Client ID in plain text: decrypted (PASSPHRASE) when it is stored secure:, as in the examples. */
+export function exampleClientId(project: TempProject, stack: string): string {
+  const doc = parse(fs.readFileSync(project.stackFile(stack), "utf8")) as { config?: StackConfig; encryptionsalt?: string };
+  const value = doc.config?.["birdeye-cloud9:clientId"];
+  if (typeof value === "string") return value;
+  const secure = typeof value === "object" && value !== null && "secure" in value ? value.secure : undefined;
+  if (typeof secure !== "string") throw new Error(`${stack}: no birdeye-cloud9:clientId`);
+  return decryptSecure(secure, doc.encryptionsalt ?? "", PASSPHRASE);
 }
 
 /** `pulumi stack init` for each stack (they live in the copy's stacks/ already). */
