@@ -33,7 +33,8 @@ function report(violation: Violation | undefined, reportViolation: ReportViolati
   if (violation !== undefined) reportViolation(formatViolation(violation));
 }
 
-const birdeye = (args: StackValidationArgs): PolicyResource[] => args.resources.filter((r) => BIRDEYE_TYPES.has(r.type));
+/** The stack's IntegrationGroup and IntegrationMapping resources, by name (the engine's order varies). */
+const birdeye = (args: StackValidationArgs): PolicyResource[] => args.resources.filter((r) => BIRDEYE_TYPES.has(r.type)).sort((a, b) => a.name.localeCompare(b.name));
 
 new PolicyPack("birdeye-cloud9", {
   enforcementLevel: "mandatory",

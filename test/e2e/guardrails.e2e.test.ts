@@ -1,0 +1,170 @@
+// The preview guardrails (issue 13) through the real Pulumi CLI: each rule
+// fires on a change that breaks it, naming the stack, the resources, the rule
+// and the key that approves it (or that it cannot be approved), with a
+// non-zero exit and no write reaching BirdEye; an approval of exactly that
+// change lets it through; the example stacks are quiet. One project, few
+// commands (each costs seconds): the rules of the program (against the last
+// state) and of the policy pack (desired state), and the pack in another
+// program that uses the resources.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { clientIdFingerprint } from "../../provider/guardrails/rules";
+import { encryptSecure } from "../support/passphrase";
+import { PASSPHRASE, changedSteps, describeRealEngine, exampleClientId, initStacks, startProject, writesOf } from "../support/real-cli";
+import type { CliResult, PreviewJson, StackConfig, TempProject } from "../support/real-cli";
+
+const SMB = "smb-example";
+const ENTERPRISE = "enterprise-example";
+const NEW_CLIENT_ID = "5b3e2f3c-7d1a-4c8e-9f60-2a1b3c4d5e6f";
+const CONSUMER_CLIENT_ID = "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
+const POLICY = ["--policy-pack", "policy"];
+const preview = (stack: string, ...more: string[]): string[] => ["preview", "--non-interactive", "--stack", stack, ...more];
+
+/** Another team's program: the resources declared directly, its own config keys (plain JavaScript; the provider from this checkout). */
+const CONSUMER_PROGRAM = `require("ts-node").register({ transpileOnly: true, project: require("node:path").join(__dirname, "..", "tsconfig.json") });
+const pulumi = require("@pulumi/pulumi");
+const { IntegrationGroup, IntegrationMapping } = require("../provider/resources");
+const config = new pulumi.Config();
+const group = new IntegrationGroup("practice-group", { parentBusinessNumber: 150051042499095, clientId: config.require("practiceClientId"), triggers: [{ triggerId: 57 }] });
+new IntegrationMapping("practice-mapping", { businessNumber: 150051042499095, integrationGroupId: group.id.apply(Number) });
+`;
+
+/** The guardrail paragraphs a run printed, each starting with its rule's name. */
+function guardrailLines(result: CliResult): string[] {
+  return [...new Set(result.all.split("\n").map((line) => line.trim()).filter((line) => line.startsWith("guardrail ")))];
+}
+
+/** The policy pack's block of a run's output ("Policies:" ... up to the next section). */
+function policiesBlock(result: CliResult): string {
+  return /\nPolicies:\n[^]*?(?=\n\S|$)/.exec(result.stdout)?.[0] ?? "";
+}
+
+/** The stack file with its Client ID encrypted for its own encryptionsalt (as `pulumi config set --secret` writes it). */
+function secureClientId(project: TempProject, stack: string, clientId: string): { secure: string } {
+  const { encryptionsalt } = parse(fs.readFileSync(project.stackFile(stack), "utf8")) as { encryptionsalt: string };
+  return { secure: encryptSecure(clientId, encryptionsalt, PASSPHRASE) };
+}
+
+describeRealEngine("guardrails at preview through `pulumi`", () => {
+  let project: TempProject;
+  let original: StackConfig;
+  let enterpriseId: string;
+  /** The Enterprise example's stack file with its customer changed, and other keys set. */
+  const withCustomer = (change: Record<string, unknown>, config: StackConfig = {}): void =>
+    project.writeStack(ENTERPRISE, { ...original, ...config, "birdeye-cloud9:customer": { ...(original["birdeye-cloud9:customer"] as object), ...change } });
+
+  before(async () => {
+    project = await startProject();
+    await initStacks(project);
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    original = project.readStack(ENTERPRISE);
+    enterpriseId = exampleClientId(project, ENTERPRISE);
+  });
+  after(async () => {
+    if (project === undefined) return;
+    const ids = [exampleClientId(project, SMB), enterpriseId, NEW_CLIENT_ID, CONSUMER_CLIENT_ID];
+    await project.close();
+    for (const [i, text] of project.transcript.entries()) {
+      for (const id of ids) assert.ok(!text.toLowerCase().includes(id) && !text.includes(id.replace(/-/g, "")), `a Client ID in command ${i}'s output`);
+    }
+  });
+
+  it("the example stacks as committed (Client ID secure:, the emulator on loopback http://): preview --policy-pack policy exits 0 with no violation", async () => {
+    for (const stack of [SMB, ENTERPRISE]) {
+      const quiet = await project.pulumiOk(preview(stack, ...POLICY));
+      assert.match(quiet.stdout, /Policies:\n\s+✅ birdeye-cloud9@v0\.1\.0 \(local: policy\)/, `${stack}: the pack ran, without a violation`);
+      assert.deepEqual(guardrailLines(quiet), []);
+    }
+  });
+
+  it("mass-deactivation, client-id-change, aws-hosted-change: preview and up stop, naming stack, resources, rule and approval key, before any call; approved exactly, the preview passes, and an approval nothing needs draws a warning", async () => {
+    // Both locations replaced by a third, a new Client ID, awsHosted: the approvals present name other changes.
+    const relocated = { locations: [{ businessNumber: 150051042499083, locationCode: "8" }], awsHosted: true };
+    withCustomer(relocated, { "birdeye-cloud9:clientId": NEW_CLIENT_ID, "birdeye-cloud9:approve": { deactivate: [150051042499081], awsHosted: false } });
+    project.emulator.admin.clearRequests();
+    for (const command of [preview(ENTERPRISE), ["up", "--yes", "--non-interactive", "--stack", ENTERPRISE]]) {
+      const stopped = await project.pulumi(command);
+      assert.notEqual(stopped.code, 0, command.join(" "));
+      assert.match(stopped.stdout, /stacks\/Pulumi\.enterprise-example\.yaml: 3 guardrail violations; nothing was changed:/);
+      const [clientId, awsHosted, deactivation] = guardrailLines(stopped);
+      assert.equal(
+        clientId,
+        `guardrail client-id-change: stack enterprise-example: the Client ID changes (values not shown; the new one's fingerprint is ${clientIdFingerprint(NEW_CLIENT_ID)}). BirdEye has no call for it: BirdEye support must set it, and a wrong Client ID connects the practice to another Cloud 9 client. Resources: cloud9-group (group 1595, business 150051042499080). Approval key: birdeye-cloud9:approve.clientId. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { clientId: ${clientIdFingerprint(NEW_CLIENT_ID)} }; remove it after the run.`,
+      );
+      assert.equal(
+        awsHosted,
+        "guardrail aws-hosted-change: stack enterprise-example: awsHosted changes from false to true. BirdEye has no call for it: BirdEye support must set it, and the wrong value stops the practice's appointment reads. (birdeye-cloud9:approve.awsHosted is false: it approves another change) Resources: cloud9-group (group 1595, business 150051042499080). Approval key: birdeye-cloud9:approve.awsHosted. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { awsHosted: true }; remove it after the run.",
+      );
+      assert.equal(
+        deactivation,
+        'guardrail mass-deactivation: stack enterprise-example: this run would deactivate 2 of the practice\'s 2 active mappings (100%); more than 1 and more than 20% (birdeye-cloud9:guardrails) needs approval. A deactivated mapping stops the business\'s review requests. (birdeye-cloud9:approve.deactivate is [150051042499081]: it approves another change) Resources: cloud9-mapping-150051042499081 (business 150051042499081, location "4"), cloud9-mapping-150051042499082 (business 150051042499082, location "6"). Approval key: birdeye-cloud9:approve.deactivate. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { deactivate: [150051042499081, 150051042499082] }; remove it after the run.',
+      );
+    }
+    assert.deepEqual(project.emulator.requests, [], "stopped before any call: no write, not even a lookup");
+
+    // Approved exactly (the new Client ID stored secure:), plus an approval nothing needs: the preview passes, with the pack.
+    const client = project.emulator.state.clients.find((c) => c.clientId === enterpriseId);
+    assert.ok(client !== undefined);
+    project.emulator.admin.addClient({ ...client, clientId: NEW_CLIENT_ID, awsHosted: true });
+    withCustomer(relocated, {
+      "birdeye-cloud9:clientId": secureClientId(project, ENTERPRISE, NEW_CLIENT_ID),
+      "birdeye-cloud9:approve": { deactivate: [150051042499082, 150051042499081], clientId: clientIdFingerprint(NEW_CLIENT_ID), awsHosted: true, groupReplacement: 150051042499070 },
+    });
+    const approved = await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE, ...POLICY]);
+    const digest = JSON.parse(approved.stdout) as PreviewJson;
+    assert.deepEqual(changedSteps(digest), ["create cloud9-mapping-150051042499083", "delete cloud9-mapping-150051042499081", "delete cloud9-mapping-150051042499082", "update cloud9-group"]);
+    assert.ok(
+      digest.diagnostics?.some((d) => d.severity === "warning" && d.message.includes("stack enterprise-example: birdeye-cloud9:approve.groupReplacement is set, but this run needs no group-replacement approval: remove it from the stack file.")),
+      JSON.stringify(digest.diagnostics),
+    );
+    assert.deepEqual(writesOf(project.emulator), []);
+  });
+
+  it("group-replacement and https-api-url stop the program's run; with the replacement approved, a Client ID in plain text is the pack's secure-client-id", async () => {
+    // The Enterprise ID changed (the group would be replaced, its mappings deactivated) and a plain http:// URL elsewhere.
+    withCustomer({ businessNumber: 150051042499070 }, { "birdeye:apiUrl": "http://birdeye.example.com" });
+    project.emulator.admin.clearRequests();
+    const moved = await project.pulumi(preview(ENTERPRISE));
+    assert.notEqual(moved.code, 0);
+    assert.deepEqual(
+      guardrailLines(moved).map((line) => /^guardrail (\S+): stack enterprise-example: .* Resources: ([^]*?)\. (Approval key: \S+|No key approves this rule)/.exec(line)?.slice(1)),
+      [
+        ["https-api-url", "cloud9-group, cloud9-mapping-150051042499081, cloud9-mapping-150051042499082", "No key approves this rule"],
+        ["group-replacement", "cloud9-group (group 1595, business 150051042499080)", "Approval key: birdeye-cloud9:approve.groupReplacement."],
+        ["mass-deactivation", 'cloud9-mapping-150051042499081 (business 150051042499081, location "4"), cloud9-mapping-150051042499082 (business 150051042499082, location "6")', "Approval key: birdeye-cloud9:approve.deactivate."],
+      ],
+    );
+    assert.match(moved.stdout, /guardrail https-api-url: stack enterprise-example: the BirdEye API URL \(birdeye:apiUrl\) http:\/\/birdeye\.example\.com is plain http:\/\/ outside loopback/);
+    assert.deepEqual(project.emulator.requests, []);
+
+    // Replacement approved, the URL back on the emulator, the Client ID written in plain text: only the pack objects.
+    withCustomer({ businessNumber: 150051042499070 }, { "birdeye-cloud9:clientId": enterpriseId, "birdeye-cloud9:approve": { groupReplacement: 150051042499070, deactivate: [150051042499081, 150051042499082] } });
+    const plain = await project.pulumi(preview(ENTERPRISE, ...POLICY));
+    assert.notEqual(plain.code, 0);
+    assert.match(plain.stdout, /pulumi-nodejs:dynamic\/birdeye:IntegrationGroup cloud9-group replace/, "the program ran to the end: the replacement is approved");
+    assert.match(
+      policiesBlock(plain),
+      /❌ birdeye-cloud9@v0\.1\.0 \(local: policy\)\n\s+- \[mandatory\] {2}secure-client-id {2}\(pulumi:pulumi:Stack: birdeye-cloud9-enterprise-example\)\n[^\n]*\n\s+guardrail secure-client-id: stack enterprise-example: the Client ID is stored in plain text in the stack file \(birdeye-cloud9:clientId\), where anyone who can read the repository can read it\. Resources: cloud9-group\. No key approves this rule: store the Client ID encrypted: pulumi config set --secret birdeye-cloud9:clientId <Client ID>/,
+    );
+    assert.deepEqual(guardrailLines(plain).map((line) => line.split(":")[0]), ["guardrail secure-client-id"], "no rule of the program fired");
+    assert.deepEqual(writesOf(project.emulator), []);
+  });
+
+  it("another program using the resources, its Client ID in a plain key of its own and BirdEye over plain http://: the pack's https-api-url and secure-client-id", async () => {
+    const consumer = path.join(project.dir, "consumer");
+    fs.mkdirSync(consumer);
+    fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
+    fs.writeFileSync(path.join(consumer, "index.js"), CONSUMER_PROGRAM);
+    fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  consumer:practiceClientId: ${CONSUMER_CLIENT_ID}\n  birdeye:apiUrl: http://birdeye.example.com\n`);
+    await project.pulumiOk(["stack", "init", "dev", "--non-interactive"], { cwd: consumer });
+    const other = await project.pulumi(["preview", "--non-interactive", "--stack", "dev", "--policy-pack", path.join(project.dir, "policy")], { cwd: consumer });
+    assert.notEqual(other.code, 0);
+    assert.deepEqual(guardrailLines(other).map((line) => /^guardrail (\S+): stack dev: .*\. Resources: ([^]*?)\. No key approves this rule/.exec(line)?.slice(1)), [
+      ["https-api-url", "practice-group, practice-mapping"],
+      ["secure-client-id", "practice-group"],
+    ]);
+    assert.match(policiesBlock(other), /the Client ID is stored in plain text in the stack file \(consumer:practiceClientId\)/);
+  });
+});
