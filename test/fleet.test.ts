@@ -10,6 +10,7 @@ import {
   INSTALL_HINT,
   USAGE,
   changedFiles,
+  cliRoot,
   listStacks,
   markdownCell,
   matchGlob,
@@ -194,6 +195,17 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("cliRoot: <folder>/bin/pulumi as it is; a CLI elsewhere (pulumi/actions' tool cache) gets a bin/pulumi link", () => {
+    const inBin = path.join(dir, "cli", "bin", "pulumi");
+    assert.equal(cliRoot(inBin), path.join(dir, "cli"));
+    const toolCache = path.join(dir, "hostedtoolcache", "pulumi", "3.274.1", "x64");
+    fs.mkdirSync(toolCache, { recursive: true });
+    fs.writeFileSync(path.join(toolCache, "pulumi"), "#!/bin/sh\n", { mode: 0o755 });
+    const root = cliRoot(path.join(toolCache, "pulumi"));
+    assert.equal(fs.realpathSync(path.join(root, "bin", "pulumi")), fs.realpathSync(path.join(toolCache, "pulumi")));
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it("progress: a line per finished stack; on a terminal a bar redrawn under the lines and cleared at the end", () => {

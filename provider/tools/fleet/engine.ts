@@ -2,6 +2,8 @@
 // (@pulumi/pulumi/automation): a LocalWorkspace over the project, a Stack per
 // stack file, engine events through onEvent. What comes back is a StackResult:
 // counts, the steps that change something, errors.
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
@@ -87,12 +89,24 @@ export function failureReason(error: unknown, tally: EventTally): string {
   return error instanceof Error ? cleanMessage(error.message.split("\n")[0] ?? "") || "failed" : String(error);
 }
 
+/**
+ * The folder PulumiCommand wants: the one above bin/pulumi. A CLI elsewhere
+ * (pulumi/actions leaves it in <tool cache>/pulumi/<version>/x64) gets a
+ * bin/pulumi link in a temporary folder, removed when the process exits; the
+ * CLI still finds its plugins beside its real executable.
+ */
+export function cliRoot(pulumiPath: string): string {
+  if (path.basename(pulumiPath) === "pulumi" && path.basename(path.dirname(pulumiPath)) === "bin") return path.dirname(path.dirname(pulumiPath));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-pulumi-cli-"));
+  fs.mkdirSync(path.join(root, "bin"));
+  fs.symlinkSync(path.resolve(pulumiPath), path.join(root, "bin", "pulumi"));
+  process.once("exit", () => fs.rmSync(root, { recursive: true, force: true }));
+  return root;
+}
+
 /** The workspace the fleet runs in: this project, the given CLI, the given environment (over the process's own). */
 export async function openWorkspace(projectDir: string, pulumiPath: string, env: NodeJS.ProcessEnv): Promise<LocalWorkspace> {
-  // PulumiCommand wants the folder above bin/pulumi.
-  const binDir = path.dirname(pulumiPath);
-  if (path.basename(binDir) !== "bin" || path.basename(pulumiPath) !== "pulumi") throw new Error(`the Pulumi CLI must be <folder>/bin/pulumi for the Automation API (got ${pulumiPath})`);
-  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(binDir) });
+  const pulumiCommand = await PulumiCommand.get({ root: cliRoot(pulumiPath) });
   const envVars = Object.fromEntries(Object.entries(pulumiEnv(env)).filter((entry): entry is [string, string] => entry[1] !== undefined));
   return LocalWorkspace.create({ workDir: projectDir, pulumiCommand, envVars });
 }
