@@ -21,6 +21,7 @@ import { z } from "zod";
 import { CLOUD9_SOURCE_ID, businessNumberProblem } from "../api/rules";
 import { dynamicTypeToken } from "../resources/type-tokens";
 import { keyPathText } from "../stack/customer-config";
+import { runError } from "../stack/run-error";
 import type { ConfigProblem, CustomerConfig } from "../stack/customer-config";
 import { APPROVAL_FIELDS, APPROVE_KEY, DEFAULT_LIMITS, GUARDRAILS_KEY, GUARDRAIL_RULES, apiUrlViolation, approvalKey, clientIdFingerprint, formatViolation } from "./rules";
 import type { ApprovableRule, Violation } from "./rules";
@@ -249,13 +250,13 @@ export async function guardRun(stackFile: string, customer: CustomerConfig, clie
   try {
     previous = await readPreviousState();
   } catch (error) {
-    throw new pulumi.RunError(`${stackFile}: cannot read stack ${stack}'s last state to check the guardrails, so nothing was changed: ${error instanceof Error ? error.message : String(error)}`);
+    throw runError(`${stackFile}: cannot read stack ${stack}'s last state to check the guardrails, so nothing was changed: ${error instanceof Error ? error.message : String(error)}`);
   }
   const check = checkRun(previous, { stack, parentBusinessNumber: customer.businessNumber, awsHosted: customer.awsHosted, clientId, businessNumbers }, config.approvals, config.limits);
   for (const warning of check.warnings) pulumi.log.warn(warning);
   const violations = url === undefined ? check.violations : [url, ...check.violations];
   if (violations.length > 0) {
     const n = violations.length;
-    throw new pulumi.RunError(`${stackFile}: ${n} guardrail violation${n === 1 ? "" : "s"}; nothing was changed:\n${violations.map((v) => `  ${formatViolation(v)}`).join("\n")}`);
+    throw runError(`${stackFile}: ${n} guardrail violation${n === 1 ? "" : "s"}; nothing was changed:\n${violations.map((v) => `  ${formatViolation(v)}`).join("\n")}`);
   }
 }

@@ -6,6 +6,7 @@ import { BirdEyeClient } from "../api/client";
 import { BirdEyeApiError } from "../api/errors";
 import { DEFAULT_BASE_URL } from "../api/rules";
 import { checkGuardrailConfig, guardRun } from "../guardrails/run-rules";
+import { runError } from "./run-error";
 import { unknownConfigKeyProblem } from "./config-keys";
 import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, checkCustomerConfig } from "./customer-config";
 import type { ConfigProblem } from "./customer-config";
@@ -74,9 +75,9 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   const clientId = config.requireSecret("clientId");
 
   const { customer: resolved, names } = await resolveCustomerWithNames(customer, lookupClient([rawClientId]), rawClientId).catch((error: unknown) => {
-    if (error instanceof NameResolutionError) throw new pulumi.RunError(`${stackFile}: ${error.message}`);
+    if (error instanceof NameResolutionError) throw runError(`${stackFile}: ${error.message}`);
     // BirdEye unreachable or failing: its message names the call and what to do; a stack trace adds nothing.
-    if (error instanceof BirdEyeApiError) throw new pulumi.RunError(error.message);
+    if (error instanceof BirdEyeApiError) throw runError(error.message);
     throw error;
   });
   const integration = new Cloud9Integration("cloud9", { customer: resolved, clientId });
