@@ -11,8 +11,9 @@
 //   (provider/guardrails/run-rules.ts).
 // This module is what both share: rule names, approval keys, the message, and
 // the desired-state rules as plain functions. It imports nothing but
-// node:crypto and plain modules, so the policy pack (type-checked by Pulumi's
-// policy runtime at every run) stays quick to load.
+// node:crypto and plain modules, so the policy pack (pack.ts) stays quick to
+// load, also when it runs from its TypeScript, which Pulumi's policy runtime
+// type-checks at every start.
 import { createHash } from "node:crypto";
 import { DEFAULT_BASE_URL, isLoopbackHost } from "../api/rules";
 

@@ -12,7 +12,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { clientIdFingerprint } from "../../provider/guardrails/rules";
 import { encryptSecure } from "../support/passphrase";
-import { PASSPHRASE, changedSteps, describeRealEngine, exampleClientId, initStacks, startProject, writesOf } from "../support/real-cli";
+import { runFleet } from "../../provider/tools/fleet";
+import { PASSPHRASE, changedSteps, describeRealEngine, exampleClientId, initStacks, realCli, startProject, writesOf } from "../support/real-cli";
 import type { CliResult, PreviewJson, StackConfig, TempProject } from "../support/real-cli";
 
 const SMB = "smb-example";
@@ -149,6 +150,15 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
       /❌ birdeye-cloud9@v0\.1\.0 \(local: policy\)\n\s+- \[mandatory\] {2}secure-client-id {2}\(pulumi:pulumi:Stack: birdeye-cloud9-enterprise-example\)\n[^\n]*\n\s+guardrail secure-client-id: stack enterprise-example: the Client ID is stored in plain text in the stack file \(birdeye-cloud9:clientId\), where anyone who can read the repository can read it\. Resources: cloud9-group\. No key approves this rule: store the Client ID encrypted: pulumi config set --secret birdeye-cloud9:clientId <Client ID>/,
     );
     assert.deepEqual(guardrailLines(plain).map((line) => line.split(":")[0]), ["guardrail secure-client-id"], "no rule of the program fired");
+
+    // The fleet (and so the workflows) runs the pack too, and stops on it with its message.
+    let out = "";
+    const cli = realCli();
+    assert.ok(cli !== undefined);
+    const io = { stdout: (text: string) => void (out += text), stderr: (text: string) => void (out += text), readLine: () => Promise.resolve(undefined), stdinIsTTY: false };
+    const code = await runFleet({ command: "preview", stacks: ENTERPRISE }, { ...io, pulumiPath: cli.pulumi, env: project.env, cwd: project.base, projectDir: project.dir });
+    assert.equal(code, 1, out);
+    assert.match(out, /enterprise-example: error: .*guardrail secure-client-id: stack enterprise-example: the Client ID is stored in plain text/);
     assert.deepEqual(writesOf(project.emulator), []);
   });
 

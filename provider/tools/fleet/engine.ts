@@ -63,6 +63,9 @@ export class EventTally {
     }
     const diagnostic = event.diagnosticEvent;
     if (diagnostic?.severity === "error") this.errors.push(cleanMessage(`${diagnostic.prefix ?? ""}${diagnostic.message}`) || "error");
+    // A mandatory policy's violation (policy/, the guardrails) is what failed the run: first, before the engine's "preview failed".
+    const policy = event.policyEvent;
+    if (policy?.enforcementLevel === "mandatory") this.errors.unshift(cleanMessage(policy.message));
     if (event.summaryEvent !== undefined) this.summary = event.summaryEvent.resourceChanges;
   };
 
@@ -142,8 +145,11 @@ export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally
     const stack = run.operation === "drift" ? await Stack.select(run.stack, workspace) : await Stack.createOrSelect(run.stack, workspace);
     const extra = run.onEvent;
     const onEvent = extra === undefined ? tally.onEvent : (event: EngineEvent): void => (tally.onEvent(event), extra(event));
-    if (run.operation === "up") await stack.up({ onEvent, ...(run.plan === undefined ? {} : { plan: run.plan }) });
-    else await stack.preview({ onEvent, refresh: run.operation === "drift", ...(run.plan === undefined ? {} : { plan: run.plan }) });
+    // The project's policy pack, when it has one (policy/: the guardrails about the desired state).
+    const pack = path.join(workspace.workDir, "policy");
+    const policyPacks = fs.existsSync(path.join(pack, "PulumiPolicy.yaml")) ? [pack] : [];
+    if (run.operation === "up") await stack.up({ onEvent, policyPacks, ...(run.plan === undefined ? {} : { plan: run.plan }) });
+    else await stack.preview({ onEvent, policyPacks, refresh: run.operation === "drift", ...(run.plan === undefined ? {} : { plan: run.plan }) });
   } catch (error) {
     failure = failureReason(error, tally);
   }

@@ -1,6 +1,9 @@
 // The birdeye-cloud9 policy pack: the guardrails about the desired state,
 // checked at `pulumi preview --policy-pack policy` (and `up`) for any program
-// that declares IntegrationGroup / IntegrationMapping resources. Both rules are
+// that declares IntegrationGroup / IntegrationMapping resources. policy/ is the
+// pack's folder (PulumiPolicy.yaml); its index.js loads this module, compiled
+// when bin/ is fresh. Loading it starts the pack's server: nothing else
+// imports it. Both rules are
 // mandatory: a violation fails the preview. Rules about what a run changes
 // against the last state (deactivations, Client ID / awsHosted changes, group
 // replacement) are not here: a policy pack sees only the new resources, not
@@ -14,9 +17,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyPack } from "@pulumi/policy";
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { API_URL_CONFIG_KEY, GUARDRAIL_RULES, apiUrlViolation, clientIdStorageViolation, formatViolation } from "../provider/guardrails/rules";
-import type { Violation } from "../provider/guardrails/rules";
-import { dynamicTypeToken } from "../provider/resources/type-tokens";
+import { API_URL_CONFIG_KEY, GUARDRAIL_RULES, apiUrlViolation, clientIdStorageViolation, formatViolation } from "./rules";
+import type { Violation } from "./rules";
+import { dynamicTypeToken } from "../resources/type-tokens";
 
 const GROUP_TYPE = dynamicTypeToken("IntegrationGroup");
 const BIRDEYE_TYPES: ReadonlySet<string> = new Set([GROUP_TYPE, dynamicTypeToken("IntegrationMapping")]);
