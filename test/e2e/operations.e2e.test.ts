@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator } from "../../provider/emulator";
 import { MANUAL } from "../fixtures/manual";
-import { changedSteps, describeRealEngine, initStacks, startProject, writesOf } from "../support/real-cli";
+import { changedSteps, describeRealEngine, exampleClientId, initStacks, startProject, writesOf } from "../support/real-cli";
 import type { PreviewJson, TempProject } from "../support/real-cli";
 
 const ENTERPRISE = "enterprise-example";
@@ -81,7 +81,7 @@ describeRealEngine("operations through `pulumi`", () => {
     await initStacks(project, [ENTERPRISE]);
     const made = await fetch(`${project.emulator.url}${MANUAL.createGroupPath}`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: MANUAL.createGroupBody });
     assert.equal(made.status, 200);
-    assert.equal(project.readStack(ENTERPRISE)["birdeye-cloud9:clientId"], MANUAL.clientId, "the example uses the manual's Client ID, as the practice would");
+    assert.equal(exampleClientId(project, ENTERPRISE), MANUAL.clientId, "the example uses the manual's Client ID, as the practice would");
 
     const refused = await project.pulumi(UP);
     assert.notEqual(refused.code, 0);

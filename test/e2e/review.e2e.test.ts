@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { APPROVE_KEY, clientIdFingerprint } from "../../provider/guardrails/rules";
 import { renderReview, reviewSchema, runReview } from "../../provider/tools/review";
 import type { ReviewOptions } from "../../provider/tools/review";
-import { PROJECT_ROOT, describeRealEngine, realCli, startProject } from "../support/real-cli";
+import { PROJECT_ROOT, describeRealEngine, exampleClientId, realCli, startProject } from "../support/real-cli";
 import type { TempProject } from "../support/real-cli";
 
 const SMB = "smb-example";
@@ -124,7 +124,7 @@ describeRealEngine("npm run review with the real CLI (Automation API)", () => {
   it("a new stack beside an unchanged one; triggers, locations, NextRunDates, Client ID and awsHosted changed (never shown); a failing preview exits 1", async () => {
     project = await startProject();
     const p = project;
-    const clientIds = [String(p.readStack(SMB)["birdeye-cloud9:clientId"]), NEW_CLIENT_ID];
+    const clientIds = [exampleClientId(p, SMB), NEW_CLIENT_ID];
     await p.pulumiOk(["stack", "init", SMB, "--non-interactive"]);
     await p.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", SMB]);
 
