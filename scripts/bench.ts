@@ -7,7 +7,8 @@
 // - `--engine harness` (default): the real program through Pulumi's real
 //   dynamic-provider host (the lifecycle harness), `--locations N` (500).
 // - `--engine cli`: the real Pulumi CLI, `--sizes 500,2000`, against the
-//   manual's serial requests in the same run (test/support/bench-cli.ts).
+//   manual's serial requests in the same run (test/support/bench-cli.ts);
+//   `--parallel N` and `--skip-checkpoints` (PULUMI_SKIP_CHECKPOINTS) go to pulumi.
 // BIRDEYE_MAX_CONCURRENCY is handed to the provider host of either engine.
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -233,6 +234,7 @@ async function main(): Promise<number> {
       locations: { type: "string" },
       sizes: { type: "string" },
       parallel: { type: "string" },
+      "skip-checkpoints": { type: "boolean" },
       latency: { type: "string" },
       out: { type: "string" },
     },
@@ -249,6 +251,7 @@ async function main(): Promise<number> {
     sizes,
     latencyMs,
     ...(values.parallel === undefined ? {} : { parallel: positiveInteger(values.parallel, "--parallel") }),
+    skipCheckpoints: values["skip-checkpoints"] ?? false,
     log: (line) => console.log(line),
   });
   console.log(`\n${formatCliBench(report)}`);

@@ -77,7 +77,13 @@ export type CliGoal = z.infer<typeof cliGoalSchema>;
 export const cliBenchReportSchema = z.strictObject({
   engine: z.literal("cli"),
   at: z.string(),
-  pulumi: z.strictObject({ version: z.string(), origin: z.string(), parallel: z.union([z.number().int().min(1), z.literal("default")]) }),
+  pulumi: z.strictObject({
+    version: z.string(),
+    origin: z.string(),
+    parallel: z.union([z.number().int().min(1), z.literal("default")]),
+    /** PULUMI_SKIP_CHECKPOINTS: the state written once at the end instead of after every step. */
+    skipCheckpoints: z.boolean(),
+  }),
   latencyMs: ms,
   /** The bound on concurrent BirdEye calls the provider host was given, and where it came from. */
   maxConcurrency: z.number().int().min(1),
@@ -94,7 +100,11 @@ export interface CliBenchOptions {
   readonly latencyMs: number;
   /** `pulumi up --parallel N`; default: the engine's own default. */
   readonly parallel?: number;
-  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * PULUMI_SKIP_CHECKPOINTS=true: the file backend writes the whole state after
+   * every step (quadratic in resources); this measures how much of a run that is.
+   */
+  readonly skipCheckpoints?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -158,7 +168,7 @@ async function measure(project: TempProject, scenario: CliScenario, locations: n
 
 async function runSize(locations: number, options: CliBenchOptions, bound: ConcurrencyBound): Promise<CliSizeReport> {
   const log = options.log ?? (() => undefined);
-  const project = await startProject({ stacks: [], emulator: { apiKey: BENCH_API_KEY, faults: { latencyMs: options.latencyMs } }, env: { ...bound.env, ...options.env } });
+  const project = await startProject({ stacks: [], emulator: { apiKey: BENCH_API_KEY, faults: { latencyMs: options.latencyMs } }, env: { ...bound.env, ...(options.skipCheckpoints === true ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}) } });
   try {
     const { emulator } = project;
     addBenchClient(emulator, locations);
@@ -231,7 +241,7 @@ function goalsOf(sizes: readonly CliSizeReport[], scaling: CliBenchReport["scali
 export async function runCliBench(options: CliBenchOptions): Promise<CliBenchReport> {
   const cli = realCli();
   if (cli === undefined) throw new Error("no Pulumi CLI: build the pinned one with `npm run cli:build`");
-  const bound = concurrencyBound(options.env ?? process.env);
+  const bound = concurrencyBound();
   const sizes: CliSizeReport[] = [];
   for (const locations of options.sizes) {
     options.log?.(`${locations} locations through pulumi v${cli.version}...`);
@@ -254,7 +264,7 @@ export async function runCliBench(options: CliBenchOptions): Promise<CliBenchRep
   return {
     engine: "cli",
     at: new Date().toISOString(),
-    pulumi: { version: cli.version, origin: cli.origin, parallel: options.parallel ?? "default" },
+    pulumi: { version: cli.version, origin: cli.origin, parallel: options.parallel ?? "default", skipCheckpoints: options.skipCheckpoints ?? false },
     latencyMs: options.latencyMs,
     maxConcurrency: bound.maxConcurrency,
     maxConcurrencySource: bound.source,
@@ -269,7 +279,7 @@ const s = (ms: number | undefined): string => (ms === undefined ? "-" : (ms / 10
 /** The report as a table, then the speed-ups, scaling and goals. */
 export function formatCliBench(report: CliBenchReport): string {
   const lines = [
-    `bench (real Pulumi CLI v${report.pulumi.version}, --parallel ${report.pulumi.parallel}): emulator latency ${report.latencyMs} ms, provider host bound ${report.maxConcurrency} concurrent calls (${report.maxConcurrencySource})`,
+    `bench (real Pulumi CLI v${report.pulumi.version}, --parallel ${report.pulumi.parallel}${report.pulumi.skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS=true" : ""}): emulator latency ${report.latencyMs} ms, provider host bound ${report.maxConcurrency} concurrent calls (${report.maxConcurrencySource})`,
     "",
     "locations  scenario        wall s  calls/min   writes/min  ratio w/c  at once  before 1st call s  calls s  after s  program cpu s  host cpu s  engine cpu s  host MB",
   ];
