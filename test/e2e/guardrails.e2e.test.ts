@@ -9,11 +9,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { clientIdFingerprint } from "../../provider/guardrails/rules";
-import { encryptSecure } from "../support/passphrase";
 import { runFleet } from "../../provider/tools/fleet";
-import { PASSPHRASE, changedSteps, describeRealEngine, exampleClientId, initStacks, realCli, startProject, writesOf } from "../support/real-cli";
+import { changedSteps, describeRealEngine, exampleClientId, initStacks, realCli, secureValue, startProject, writesOf } from "../support/real-cli";
 import type { CliResult, PreviewJson, StackConfig, TempProject } from "../support/real-cli";
 
 const SMB = "smb-example";
@@ -40,12 +38,6 @@ function guardrailLines(result: CliResult): string[] {
 /** The policy pack's block of a run's output ("Policies:" ... up to the next section). */
 function policiesBlock(result: CliResult): string {
   return /\nPolicies:\n[^]*?(?=\n\S|$)/.exec(result.stdout)?.[0] ?? "";
-}
-
-/** The stack file with its Client ID encrypted for its own encryptionsalt (as `pulumi config set --secret` writes it). */
-function secureClientId(project: TempProject, stack: string, clientId: string): { secure: string } {
-  const { encryptionsalt } = parse(fs.readFileSync(project.stackFile(stack), "utf8")) as { encryptionsalt: string };
-  return { secure: encryptSecure(clientId, encryptionsalt, PASSPHRASE) };
 }
 
 describeRealEngine("guardrails at preview through `pulumi`", () => {
@@ -110,7 +102,7 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     assert.ok(client !== undefined);
     project.emulator.admin.addClient({ ...client, clientId: NEW_CLIENT_ID, awsHosted: true });
     withCustomer(relocated, {
-      "birdeye-cloud9:clientId": secureClientId(project, ENTERPRISE, NEW_CLIENT_ID),
+      "birdeye-cloud9:clientId": secureValue(project, ENTERPRISE, NEW_CLIENT_ID),
       "birdeye-cloud9:approve": { deactivate: [150051042499082, 150051042499081], clientId: clientIdFingerprint(NEW_CLIENT_ID), awsHosted: true, groupReplacement: 150051042499070 },
     });
     const approved = await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE, ...POLICY]);

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { APPROVE_KEY, clientIdFingerprint } from "../../provider/guardrails/rules";
 import { renderReview, reviewSchema, runReview } from "../../provider/tools/review";
 import type { ReviewOptions } from "../../provider/tools/review";
-import { PROJECT_ROOT, describeRealEngine, exampleClientId, realCli, startProject } from "../support/real-cli";
+import { PROJECT_ROOT, describeRealEngine, exampleClientId, realCli, secureValue, startProject } from "../support/real-cli";
 import type { TempProject } from "../support/real-cli";
 
 const SMB = "smb-example";
@@ -149,7 +149,8 @@ describeRealEngine("npm run review with the real CLI (Automation API)", () => {
       customer.nextRunDate = "2026-11-26T05:45:00Z";
     });
     const approve = PREVIEW_GUARDRAILS ? { [APPROVE_KEY]: { clientId: clientIdFingerprint(NEW_CLIENT_ID), awsHosted: true } } : {};
-    p.writeStack(SMB, { ...p.readStack(SMB), "birdeye-cloud9:clientId": NEW_CLIENT_ID, ...approve });
+    // Stored secure:, as the policy pack the review runs with wants it.
+    p.writeStack(SMB, { ...p.readStack(SMB), "birdeye-cloud9:clientId": secureValue(p, SMB, NEW_CLIENT_ID), ...approve });
     const second = await review({ json: true });
     assert.equal(second.code, 0, second.stderr);
     const facts = reviewSchema.parse(JSON.parse(second.stdout));

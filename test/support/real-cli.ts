@@ -15,7 +15,7 @@ import { startEmulator } from "../../provider/emulator";
 import type { Emulator, EmulatorOptions } from "../../provider/emulator";
 import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../../provider/tools/pulumi-cli";
 import { DEMO_PASSPHRASE } from "../../scripts/quickstart";
-import { decryptSecure } from "./passphrase";
+import { decryptSecure, encryptSecure } from "./passphrase";
 import type { PulumiCli } from "../../provider/tools/pulumi-cli";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -229,6 +229,13 @@ export function exampleClientId(project: TempProject, stack: string): string {
   const secure = typeof value === "object" && value !== null && "secure" in value ? value.secure : undefined;
   if (typeof secure !== "string") throw new Error(`${stack}: no birdeye-cloud9:clientId`);
   return decryptSecure(secure, doc.encryptionsalt ?? "", PASSPHRASE);
+}
+
+/** A `secure:` value for a stack file, encrypted for its encryptionsalt (PASSPHRASE) as `pulumi config set --secret` writes it, without a CLI command. */
+export function secureValue(project: TempProject, stack: string, plain: string): { secure: string } {
+  const { encryptionsalt } = parse(fs.readFileSync(project.stackFile(stack), "utf8")) as { encryptionsalt?: string };
+  if (encryptionsalt === undefined) throw new Error(`${stack}: no encryptionsalt (pulumi stack init it first)`);
+  return { secure: encryptSecure(plain, encryptionsalt, PASSPHRASE) };
 }
 
 /** `pulumi stack init` for each stack (they live in the copy's stacks/ already). */
