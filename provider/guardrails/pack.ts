@@ -13,24 +13,18 @@
 // Stack config reaches the pack through the engine (ConfigureStack) and the
 // language host: the values as PULUMI_CONFIG, and which keys are stored
 // `secure:` as PULUMI_CONFIG_SECRET_KEYS (this project's language host,
-// scripts/pulumi-cli/language-nodejs, passes both).
+// scripts/pulumi-cli/language-nodejs, passes both; with Pulumi's own host the
+// pack reads the stack file: ./stack-secrets.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyPack } from "@pulumi/policy";
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { API_URL_CONFIG_KEY, GUARDRAIL_RULES, apiUrlViolation, clientIdStorageViolation, formatViolation } from "./rules";
 import type { Violation } from "./rules";
 import { dynamicTypeToken } from "../resources/type-tokens";
+import { stackSecretKeys } from "./stack-secrets";
 
 const GROUP_TYPE = dynamicTypeToken("IntegrationGroup");
 const BIRDEYE_TYPES: ReadonlySet<string> = new Set([GROUP_TYPE, dynamicTypeToken("IntegrationMapping")]);
-
-/** The keys the stack stores `secure:`, or undefined when the language host did not say. */
-function secretKeys(): ReadonlySet<string> | undefined {
-  const text = process.env.PULUMI_CONFIG_SECRET_KEYS;
-  if (text === undefined) return undefined;
-  const parsed: unknown = JSON.parse(text);
-  return new Set(Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === "string") : []);
-}
 
 function report(violation: Violation | undefined, reportViolation: ReportViolation): void {
   if (violation !== undefined) reportViolation(formatViolation(violation));
@@ -60,7 +54,7 @@ new PolicyPack("birdeye-cloud9", {
             const clientId: unknown = r.props.clientId;
             return { name: r.name, clientId };
           });
-        report(clientIdStorageViolation(pulumi.getStack(), groups, pulumi.runtime.allConfig(), secretKeys()), reportViolation);
+        report(clientIdStorageViolation(pulumi.getStack(), groups, pulumi.runtime.allConfig(), stackSecretKeys(process.env, pulumi.getProject(), pulumi.getStack(), process.cwd())), reportViolation);
       },
     },
   ],

@@ -144,7 +144,7 @@ export function clientIdStorageViolation(
       rule: GUARDRAIL_RULES.secureClientId,
       stack,
       resources,
-      problem: "cannot tell whether the Client ID is stored secure: the Pulumi language host did not pass the stack's secret keys (PULUMI_CONFIG_SECRET_KEYS); run with this project's CLI build (npm run cli:build).",
+      problem: "cannot tell whether the Client ID is stored secure: the Pulumi language host did not pass the stack's secret keys (PULUMI_CONFIG_SECRET_KEYS) and no stack file was found above the policy pack's folder; run the pack from the project's policy/ folder, or with this project's CLI build (npm run cli:build).",
       approval: { fix },
     };
   }
