@@ -103,7 +103,9 @@ function waitForRPCs(): Promise<void> {
 
 let runsInFlight = 0;
 let formatBefore: typeof Error.prepareStackTrace;
-const UNKEPT_STACK = "Error\n    at debuggablePromise (stack not kept by the lifecycle harness; set PULUMI_DEBUG_PROMISE_LEAKS to keep it)";
+const promiseStacks = require("../../provider/promise-stacks.js") as {
+  withoutPromiseStacks<F extends typeof Error.prepareStackTrace | undefined>(format: F, env: NodeJS.ProcessEnv): F;
+};
 
 /**
  * The Pulumi SDK captures a stack for every promise it makes
@@ -118,9 +120,10 @@ async function withoutPromiseStacks<T>(run: () => Promise<T>): Promise<T> {
   // Runs may overlap: the first in installs the filter, the last out puts the formatter back.
   if (runsInFlight === 0) {
     const format = Error.prepareStackTrace;
-    if (format === undefined || process.env.PULUMI_DEBUG_PROMISE_LEAKS) return run();
+    const wrapped = promiseStacks.withoutPromiseStacks(format, process.env);
+    if (wrapped === format) return run();
     formatBefore = format;
-    Error.prepareStackTrace = (error, frames) => (frames[0]?.getFunctionName() === "debuggablePromise" ? UNKEPT_STACK : format(error, frames));
+    Error.prepareStackTrace = wrapped;
   }
   runsInFlight += 1;
   try {
