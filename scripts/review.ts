@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
+      stderrIsTTY: process.stderr.isTTY === true,
       pulumiPath: findPulumiCli({ root: projectDir })?.pulumi,
       env: process.env,
       // npm runs scripts in the project folder; relative paths mean where the user typed the command.

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import { pulumiEnv } from "../pulumi-cli";
+import { changesSomething } from "./report";
 import type { StackResult, StepSummary } from "./report";
 
 export type FleetOperation = "preview" | "up" | "drift";
@@ -156,7 +157,6 @@ export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally
   const seconds = (performance.now() - started) / 1000;
   const counts = tally.counts();
   const errors = Math.max(tally.errors.length, failure === undefined ? 0 : 1);
-  const changed = counts.creates + counts.updates + counts.replaces + counts.deletes > 0 || tally.steps.length > 0;
   return {
     stack: run.stack,
     operation: run.operation,
@@ -164,7 +164,7 @@ export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally
     ...counts,
     errors,
     ...(failure === undefined ? (tally.errors[0] === undefined ? {} : { firstError: tally.errors[0] }) : { firstError: failure }),
-    drifted: run.operation === "drift" && failure === undefined && changed,
+    drifted: run.operation === "drift" && failure === undefined && changesSomething({ ...counts, steps: tally.steps }),
     steps: tally.steps,
   };
 }

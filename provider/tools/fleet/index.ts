@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { BUILD_HINT } from "../pulumi-cli";
 import { runOnStack, startWorkspace } from "./engine";
 import type { FleetOperation } from "./engine";
-import { parseResultsFile, progressBar, progressLine, renderDriftReport, renderSummary, renderTable } from "./report";
+import { changesSomething, parseResultsFile, progressBar, progressLine, renderDriftReport, renderSummary, renderTable } from "./report";
 import type { ResultsFile, StackResult } from "./report";
 import { parseShard, selectForRun, stacksOfShard } from "./select";
 
@@ -208,8 +208,8 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
     const previews = await runPool(stacks, parallel, (stack, index) => runOnStack(workspace, { operation: "preview", stack, plan: planOf(index) }), shownPreview.done);
     shownPreview.end();
     io.stdout(renderTable(previews));
-    const toApply = previews.map((p, index) => ({ stack: p.stack, index, preview: p })).filter(({ preview }) => preview.errors === 0 && preview.creates + preview.updates + preview.replaces + preview.deletes + preview.steps.length > 0);
-    const unchanged = previews.filter((p) => p.errors === 0 && !toApply.some((a) => a.stack === p.stack)).map((p) => p.stack);
+    const toApply = previews.map((p, index) => ({ stack: p.stack, index, preview: p })).filter(({ preview }) => preview.errors === 0 && changesSomething(preview));
+    const unchanged = previews.filter((p) => p.errors === 0 && !changesSomething(p)).map((p) => p.stack);
     if (unchanged.length > 0) err(`unchanged, nothing to apply: ${unchanged.join(", ")}`);
     const failedPreviews = previews.filter((p) => p.errors > 0);
     if (failedPreviews.length > 0) err(`not applied, their preview failed: ${failedPreviews.map((p) => p.stack).join(", ")}`);

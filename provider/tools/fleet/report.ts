@@ -35,6 +35,11 @@ export type StackResult = z.infer<typeof stackResultSchema>;
 export const resultsFileSchema = z.object({ fleetResults: z.literal(1), command: z.enum(["preview", "up", "drift"]), shard: z.string().optional(), results: z.array(stackResultSchema) });
 export type ResultsFile = z.infer<typeof resultsFileSchema>;
 
+/** Whether a run changes (or would change) anything: a count in the engine's summary, or a step shown. */
+export function changesSomething(result: Pick<StackResult, "creates" | "updates" | "replaces" | "deletes" | "steps">): boolean {
+  return result.creates + result.updates + result.replaces + result.deletes > 0 || result.steps.length > 0;
+}
+
 export function formatSeconds(seconds: number): string {
   return `${seconds.toFixed(1)}s`;
 }
@@ -86,7 +91,7 @@ const TITLES = { preview: "Fleet preview", up: "Fleet update", drift: "Fleet dri
 
 /** The run's summary in Markdown: a table of every stack, then the steps of each stack that changes or fails. */
 export function renderSummary(command: StackResult["operation"], results: readonly StackResult[], notes: readonly string[] = []): string {
-  const changing = results.filter((r) => r.errors > 0 || r.steps.length > 0 || r.creates + r.updates + r.replaces + r.deletes > 0);
+  const changing = results.filter((r) => r.errors > 0 || changesSomething(r));
   const failed = results.filter((r) => r.errors > 0).length;
   const lines = [`## ${TITLES[command]}: ${plural(results.length, "stack", "stacks")}`, ""];
   lines.push(`**${plural(changing.length - failed, "stack changes", "stacks change")}${failed > 0 ? `, ${failed} failed` : ""}**, ${results.length - changing.length} unchanged.`, "");

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { BUILD_HINT } from "../pulumi-cli";
-import { DEFAULT_PARALLEL, EventTally, PROJECT_ROOT, parseParallel, startWorkspace, progressLine, runOnStack, runPool, selectForRun } from "../fleet";
+import { DEFAULT_PARALLEL, EventTally, PROJECT_ROOT, parseParallel, startWorkspace, progress, runOnStack, runPool, selectForRun } from "../fleet";
 import type { FleetIO, StackResult } from "../fleet";
 import { ReviewCollector, buildReview, stackFileFacts } from "./collect";
 import type { StackFileFacts } from "./collect";
@@ -32,7 +32,7 @@ export interface ReviewOptions {
   readonly stacksDir?: string;
 }
 
-export type ReviewIO = Pick<FleetIO, "stdout" | "stderr" | "pulumiPath" | "env" | "cwd" | "projectDir">;
+export type ReviewIO = Pick<FleetIO, "stdout" | "stderr" | "stderrIsTTY" | "pulumiPath" | "env" | "cwd" | "projectDir">;
 
 function readStackFile(stacksDir: string, stack: string): StackFileFacts {
   try {
@@ -74,9 +74,9 @@ export async function runReview(options: ReviewOptions, io: ReviewIO): Promise<n
   for (const note of selected.notes) err(note);
   const workspace = await startWorkspace(projectDir, io.pulumiPath, io.env, err);
   if (workspace === undefined) return 2;
-  let done = 0;
-  const total = selected.stacks.length;
-  const reviews = await runPool(selected.stacks, parallel, (stack) => reviewStack(workspace, stack, stacksDir), ({ result }) => err(progressLine(++done, total, result)));
+  const shown = progress(io, selected.stacks.length, "review");
+  const reviews = await runPool(selected.stacks, parallel, (stack) => reviewStack(workspace, stack, stacksDir), ({ result }) => shown.done(result));
+  shown.end();
   const review: Review = { review: 1, notes: selected.notes, stacks: reviews.map((r) => r.review) };
   io.stdout(options.json === true ? `${JSON.stringify(review, null, 2)}\n` : renderReview(review));
   return review.stacks.some((s) => s.error !== null) ? 1 : 0;
