@@ -56,6 +56,15 @@ export interface Emulator {
   readonly requests: readonly RequestLogEntry[];
   readonly state: EmulatorState;
   readonly admin: EmulatorAdmin;
+  /**
+   * A crash rehearsal: from now, apply `writes` more writes, then hold every
+   * answer (the last write's included) and apply no later request, as if the
+   * caller had been killed right after that write reached BirdEye. Resolves
+   * once the hold begins; release() drops whatever was held, unapplied.
+   */
+  holdAfterWrites(writes: number): Promise<void>;
+  /** End a hold: every held request is dropped (its connection closed), none applied. */
+  release(): void;
   close(): Promise<void>;
 }
 

@@ -153,6 +153,24 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
   });
   const requests = (): RequestLogEntry[] => structuredClone(log);
 
+  // holdAfterWrites: writes left before the hold, and the hold itself.
+  let writesBeforeHold: number | undefined;
+  let holding: { promise: Promise<void>; release: () => void; began: () => void; begun: Promise<void> } | undefined;
+  const newHold = (): NonNullable<typeof holding> => {
+    let release = (): void => undefined;
+    let began = (): void => undefined;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    const begun = new Promise<void>((resolve) => (began = resolve));
+    return { promise, release, began, begun };
+  };
+  let held = false;
+  /** Wait out a hold; true when the request must be dropped. */
+  const heldBack = async (): Promise<boolean> => {
+    if (!held || holding === undefined) return false;
+    await holding.promise;
+    return true;
+  };
+
   async function handleApiRequest(req: http.IncomingMessage, res: http.ServerResponse, method: string, rawUrl: string): Promise<void> {
     const arrived = performance.now();
     const entry: MutableEntry = { seq: ++seq, method, path: redactPath(rawUrl), status: 0, durationMs: 0, at: new Date().toISOString() };
@@ -187,6 +205,7 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
     await sleep(faults.latencyMs);
     if (closed) return finish(0);
 
+    if (await heldBack()) return destroy("held");
     const { pathname, query } = splitUrl(rawUrl);
     const ticket = faults.draw(method, pathname);
     switch (ticket.early?.fault) {
@@ -219,6 +238,15 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
     }
     const result = handleApi(store, settings, { method, pathname, query, body: body.text, tooLarge: body.tooLarge });
     const succeeded = result.status >= 200 && result.status < 300;
+    if (isWriteMethod(method) && succeeded && writesBeforeHold !== undefined && holding !== undefined) {
+      writesBeforeHold -= 1;
+      if (writesBeforeHold <= 0) {
+        writesBeforeHold = undefined;
+        held = true;
+        holding.began();
+      }
+    }
+    if (await heldBack()) return destroy("held");
     if (isWriteMethod(method) && succeeded && faults.loseAnswer(ticket)) return destroy("lost-answer");
     return answer(result);
   }
@@ -278,9 +306,25 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
       return store.snapshot();
     },
     admin,
+    holdAfterWrites(writes: number): Promise<void> {
+      if (!Number.isInteger(writes) || writes < 1) throw new Error(`holdAfterWrites: writes must be a whole number of at least 1, got ${writes}`);
+      holding?.release();
+      held = false;
+      holding = newHold();
+      writesBeforeHold = writes;
+      return holding.begun;
+    },
+    release(): void {
+      held = false;
+      writesBeforeHold = undefined;
+      holding?.release();
+      holding = undefined;
+    },
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         closed = true;
+        held = false;
+        holding?.release();
         for (const wake of [...sleeping]) wake();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
