@@ -6,7 +6,7 @@
 // commits.
 // - `--engine harness` (default): the real program through Pulumi's real
 //   dynamic-provider host (the lifecycle harness), `--locations N` (500).
-// - `--engine cli`: the real Pulumi CLI, `--sizes 500,2000`, against the
+// - `--engine cli`: the real Pulumi CLI, `--sizes 500,2000,10000`, against the
 //   manual's serial requests in the same run (test/support/bench-cli.ts);
 //   `--parallel N` and `--skip-checkpoints` (PULUMI_SKIP_CHECKPOINTS) go to pulumi.
 // BIRDEYE_MAX_CONCURRENCY is handed to the provider host of either engine.
@@ -178,23 +178,23 @@ async function harnessBench(locations: number, latencyMs: number, bound: Concurr
       ),
     );
 
-    // The provider alone: what the Go engine does once the group exists, with
-    // all mapping Creates at once (the engine's --parallel, 4 per CPU by
-    // default, may hold fewer), and no program or harness in the way.
+    // The provider alone: what the Go engine does once the group exists: one
+    // mapping set Create holding every location, whose puts go out
+    // concurrently under the host's bound, with no program or harness in the way.
     const alone = await newHost();
     const texts = await captureProviderTexts();
     // A group of its own: the Enterprise's group already maps every location code once.
     const aloneGroup = await alone.check(urnOf("IntegrationGroup", "alone"), {}, { parentBusinessNumber: ENTERPRISE_ID + 99_999, clientId: ENTERPRISE_CLIENT, triggers: [{ triggerId: 57 }], __provider: texts.group });
     const groupId = Number((await alone.create(urnOf("IntegrationGroup", "alone"), aloneGroup.inputs)).id);
-    const news = Array.from({ length: locations }, (_, i) => ({ businessNumber: ENTERPRISE_ID + 100_000 + i, integrationGroupId: groupId, locationCode: `L${i + 1}`, __provider: texts.mapping }));
-    const checked = await Promise.all(news.map((n, i) => alone.check(urnOf("IntegrationMapping", `m${i}`), {}, n)));
+    const mappings = Object.fromEntries(Array.from({ length: locations }, (_, i) => [String(ENTERPRISE_ID + 100_000 + i), { locationCode: `L${i + 1}` }]));
+    const checked = await alone.check(urnOf("IntegrationMappingSet", "alone-mappings"), {}, { integrationGroupId: groupId, mappings, __provider: texts.mappingSet });
     figures.push(
       await measure(
         emulator,
-        `provider alone: ${locations} mapping Creates sent to the host at once`,
+        `provider alone: one mapping set Create of ${locations} mappings`,
         { writes: locations, calls: locations, why: `${locations} mapping puts` },
         async () => {
-          await Promise.all(checked.map((c, i) => alone.create(urnOf("IntegrationMapping", `m${i}`), c.inputs)));
+          await alone.create(urnOf("IntegrationMappingSet", "alone-mappings"), checked.inputs);
           return { steps: [], errors: [], outputs: undefined };
         },
         alone,
@@ -246,7 +246,7 @@ async function main(): Promise<number> {
   const bound = concurrencyBound();
   if (engine === "harness") return harnessBench(positiveInteger(values.locations ?? "500", "--locations"), latencyMs, bound, out);
 
-  const sizes = (values.sizes ?? "500,2000").split(",").map((text) => positiveInteger(text.trim(), "--sizes"));
+  const sizes = (values.sizes ?? "500,2000,10000").split(",").map((text) => positiveInteger(text.trim(), "--sizes"));
   const report = await runCliBench({
     sizes,
     latencyMs,

@@ -9,7 +9,7 @@ import { captureProviderTexts } from "./support/capture-providers";
 import type { CapturedProviders } from "./support/capture-providers";
 import { startProviderHost, urnOf } from "./support/provider-host";
 import { peakConcurrency } from "./support/bench-common";
-import type { ProviderHost } from "./support/provider-host";
+import type { PropertyMap, ProviderHost } from "./support/provider-host";
 
 describe("performance design", function () {
   this.timeout(60_000);
@@ -64,43 +64,51 @@ describe("performance design", function () {
 
     it("the serialized providers are small: they load their lifecycle code instead of carrying it", () => {
       // Every gRPC call carries this text; the whole client inlined was ~65 KB.
-      assert.ok(providers.group.length < 10_000, `group provider text is ${providers.group.length} chars`);
-      assert.ok(providers.mapping.length < 10_000, `mapping provider text is ${providers.mapping.length} chars`);
-      assert.ok(!providers.group.includes("putMapping") && !providers.group.includes("zod"), "no wire client or schema inlined");
+      for (const [name, text] of Object.entries({ group: providers.group, mappingSet: providers.mappingSet, mapping: providers.mapping })) {
+        assert.ok(text.length < 10_000, `${name} provider text is ${text.length} chars`);
+        assert.ok(!text.includes("putMapping") && !text.includes("zod"), `${name}: no wire client or schema inlined`);
+      }
     });
 
-    it("birdeye:maxConcurrency bounds concurrent BirdEye calls across all mappings of the host", async () => {
+    const groupNews = (): PropertyMap => ({ parentBusinessNumber: 150051042499080, clientId: "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0", triggers: [{ triggerId: 57 }], __provider: providers.group });
+    /** A set of `count` mappings without location codes (codes would have to be the client's). */
+    const setNews = (count: number, integrationGroupId: number): PropertyMap => ({
+      integrationGroupId,
+      mappings: Object.fromEntries(Array.from({ length: count }, (_, i) => [String(150051042499100 + i), { active: true }])),
+      __provider: providers.mappingSet,
+    });
+
+    it("one set's writes run concurrently, and birdeye:maxConcurrency bounds them", async () => {
       emulator = await startEmulator({ faults: { latencyMs: 30 } });
       host = await startProviderHost();
       await host.configure({ "birdeye:apiUrl": emulator.url, "birdeye:maxConcurrency": "4" });
-      const group = await host.create(urnOf("IntegrationGroup", "g"), (await host.check(urnOf("IntegrationGroup", "g"), {}, { parentBusinessNumber: 150051042499080, clientId: "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0", triggers: [{ triggerId: 57 }], __provider: providers.group })).inputs);
+      const groupUrn = urnOf("IntegrationGroup", "g");
+      const group = await host.create(groupUrn, (await host.check(groupUrn, {}, groupNews())).inputs);
+      const setUrn = urnOf("IntegrationMappingSet", "s");
+      const checked = await host.check(setUrn, {}, setNews(40, Number(group.id)));
       emulator.admin.clearRequests();
-      const inputs = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => host!.check(urnOf("IntegrationMapping", `m${i}`), {}, { businessNumber: 150051042499100 + i, integrationGroupId: Number(group.id), __provider: providers.mapping })),
-      );
       const started = Date.now();
-      await Promise.all(inputs.map((c, i) => host!.create(urnOf("IntegrationMapping", `m${i}`), c.inputs)));
+      await host.create(setUrn, checked.inputs);
       const elapsed = Date.now() - started;
       assert.equal(emulator.requests.length, 40);
-      assert.ok(peakConcurrency(emulator.requests) <= 4, `peak ${peakConcurrency(emulator.requests)} concurrent calls`);
+      assert.equal(peakConcurrency(emulator.requests), 4, "4 at a time: concurrent, and never more than birdeye:maxConcurrency");
       assert.ok(elapsed >= (40 / 4) * 30, `40 calls of 30 ms, 4 at a time, took ${elapsed} ms`);
       assert.equal(emulator.state.mappings.length, 40);
     });
 
-    it("the bound holds across both providers' configure calls: the group provider configured while mapping calls are in flight does not reset it", async () => {
+    it("the bound holds across both providers' configure calls: the group provider configured while the set's writes are in flight does not reset it", async () => {
       emulator = await startEmulator({ faults: { latencyMs: 150 } });
       host = await startProviderHost();
       await host.configure({ "birdeye:apiUrl": emulator.url, "birdeye:maxConcurrency": "1" });
-      // The mapping provider is configured first (its group is named by number, no group call yet).
-      const mappings = await Promise.all(
-        Array.from({ length: 4 }, (_, i) => host!.check(urnOf("IntegrationMapping", `m${i}`), {}, { businessNumber: 150051042499100 + i, integrationGroupId: 1595, __provider: providers.mapping })),
-      );
+      // The set's provider is configured first (its group is named by number, no group call yet).
+      const setUrn = urnOf("IntegrationMappingSet", "s");
+      const checked = await host.check(setUrn, {}, setNews(4, 1595));
       emulator.admin.clearRequests();
       const groupUrn = urnOf("IntegrationGroup", "g");
-      const puts = Promise.allSettled(mappings.map((c, i) => host!.create(urnOf("IntegrationMapping", `m${i}`), c.inputs)));
+      const puts = host.create(setUrn, checked.inputs).catch(() => undefined); // group 1595 may not exist yet: some puts answer 404
       await new Promise((resolve) => setTimeout(resolve, 50));
       // Now the group provider meets its first call, and is configured.
-      const group = host.check(groupUrn, {}, { parentBusinessNumber: 150051042499080, clientId: "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0", triggers: [{ triggerId: 57 }], __provider: providers.group }).then((c) => host!.create(groupUrn, c.inputs));
+      const group = host.check(groupUrn, {}, groupNews()).then((c) => host!.create(groupUrn, c.inputs));
       await Promise.allSettled([puts, group]);
       assert.ok(emulator.requests.length >= 5);
       assert.equal(peakConcurrency(emulator.requests), 1, "never more than birdeye:maxConcurrency calls at once");
@@ -112,7 +120,7 @@ describe("performance design", function () {
       try {
         host = await startProviderHost({}, elsewhere);
         await assert.rejects(
-          host.check(urnOf("IntegrationMapping", "m"), {}, { businessNumber: 1, integrationGroupId: 1, __provider: providers.mapping }),
+          host.check(urnOf("IntegrationMappingSet", "s"), {}, { integrationGroupId: 1, mappings: {}, __provider: providers.mappingSet }),
           /birdeye-cloud9: cannot load the provider's lifecycle code: looked in the birdeye-cloud9 package installed for .*birdeye-elsewhere-.* \(npm install it in the Pulumi project\)/,
         );
       } finally {

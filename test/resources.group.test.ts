@@ -133,13 +133,18 @@ describe("IntegrationGroup provider (methods called directly, against the emulat
       const { id, outs } = await integrationGroupProvider.create(INPUTS);
       // Another business already has its own group.
       await integrationGroupProvider.create({ ...INPUTS, parentBusinessNumber: 150051042499081 });
-      const moved = { ...INPUTS, parentBusinessNumber: 150051042499081, adopt: true };
+      const moved = { ...INPUTS, parentBusinessNumber: 150051042499081, adopt: true, guardrails: { approve: { groupReplacement: 150051042499081 } } };
       assert.deepEqual((await integrationGroupProvider.diff(id, outs ?? {}, moved)).replaces, ["parentBusinessNumber"]);
+      // The engine checks a replacement against the old inputs first (then again with none,
+      // before the create): that first check refuses the move, at preview, before any write.
       emulator.admin.clearRequests();
-      await assert.rejects(integrationGroupProvider.create(moved), /moves to business 150051042499081, which already has a Cloud9 integration group in BirdEye \(groupId 1596\)\. A replacement never adopts a group/);
+      const checked = await integrationGroupProvider.check(INPUTS, moved);
+      assert.match(checked.failures?.[0]?.reason ?? "", /moves to business 150051042499081, which already has a Cloud9 integration group in BirdEye \(groupId 1596\)\. A replacement never adopts a group/);
       assert.deepEqual(writes(emulator), []);
-      // Not after a replacement's diff: adopt takes the group over.
-      assert.equal((await integrationGroupProvider.create(moved)).id, "1596");
+      // A first create (checked without old inputs): adopt takes the group over.
+      const first = await integrationGroupProvider.check({}, moved);
+      assert.deepEqual(first.failures, []);
+      assert.equal((await integrationGroupProvider.create(first.inputs)).id, "1596");
     });
 
     it("a create that fails every time gives up, says nothing was created, and leaves no group", async () => {

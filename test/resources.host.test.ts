@@ -1,19 +1,41 @@
 import { strict as assert } from "node:assert";
 import type { Emulator } from "../provider/emulator";
+import { clientIdFingerprint } from "../provider/guardrails/rules";
 import { MANUAL } from "./fixtures/manual";
-import { assertNoSecret, withoutClientIdProperty } from "./support/assertions";
+import { assertNoSecret, rejectionOf, withoutClientIdProperty } from "./support/assertions";
 import { captureProviderTexts } from "./support/capture-providers";
 import type { CapturedProviders } from "./support/capture-providers";
 import { resetConnection, useBirdEye } from "./support/connection";
-import { startEmulatorAndHost, startProviderHost, urnOf } from "./support/provider-host";
+import { InitFailedError, startEmulatorAndHost, startProviderHost, urnOf } from "./support/provider-host";
 import type { PropertyMap, ProviderHost } from "./support/provider-host";
 
 const API_KEY = "host-test-api-key-Zq81x";
 const CLIENT_ID = MANUAL.clientId;
 const GROUP_URN = urnOf("IntegrationGroup", "practice");
-const MAPPING_URN = urnOf("IntegrationMapping", "practice-4");
+const SET_URN = urnOf("IntegrationMappingSet", "practice-mappings");
+const LEGACY_URN = urnOf("IntegrationMapping", "practice-4");
+const X = "150051042499081";
+const Y = "150051042499082";
+const Z = "150051042499083";
 
-describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-provider host (gRPC)", function () {
+/** The mapping writes that reached BirdEye, one line each, sorted. */
+function mappingWrites(emulator: Emulator): string[] {
+  return emulator.requests
+    .filter((r) => r.method === "PUT" && r.path === MANUAL.mappingPath && r.status === 200)
+    .map((r) => {
+      const body = JSON.parse(r.body ?? "{}") as { businessNumber: number; integrationGroupId: number; active: boolean };
+      return `${body.active ? "put" : "deactivate"} ${body.businessNumber} in ${body.integrationGroupId}`;
+    })
+    .sort();
+}
+
+const held = (emulator: Emulator): string[] => emulator.state.mappings.map((m) => `${m.businessNumber} in ${m.integrationGroupId}: ${m.active ? "active" : "inactive"}`).sort();
+
+function initFailure(promise: Promise<unknown>): Promise<InitFailedError> {
+  return rejectionOf(promise, InitFailedError, "ErrorResourceInitFailed");
+}
+
+describe("IntegrationGroup and IntegrationMappingSet through Pulumi's real dynamic-provider host (gRPC)", function () {
   this.timeout(60_000);
   let providers: CapturedProviders;
   let emulator: Emulator;
@@ -30,7 +52,7 @@ describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-
 
   let fixture: Awaited<ReturnType<typeof startEmulatorAndHost>>;
   beforeEach(async () => {
-    fixture = await startEmulatorAndHost(API_KEY);
+    fixture = await startEmulatorAndHost(API_KEY, { recordBodies: true });
     ({ emulator, host } = fixture);
   });
   afterEach(() => fixture.close());
@@ -42,10 +64,11 @@ describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-
     ...change,
     __provider: providers.group,
   });
+  const setNews = (mappings: Record<string, unknown>, change: PropertyMap = {}): PropertyMap => ({ integrationGroupId: 1595, mappings: mappings as PropertyMap, ...change, __provider: providers.mappingSet });
 
   it("registers the documented type tokens; the serialized providers hold neither the API key nor a Client ID", () => {
-    assert.deepEqual(Object.keys(providers.byType).sort(), ["pulumi-nodejs:dynamic/birdeye:IntegrationGroup", "pulumi-nodejs:dynamic/birdeye:IntegrationMapping"]);
-    assertNoSecret(providers.group + providers.mapping, API_KEY, "00000000-0000-4000-8000-000000000000");
+    assert.deepEqual(Object.keys(providers.byType).sort(), ["pulumi-nodejs:dynamic/birdeye:IntegrationGroup", "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet"]);
+    assertNoSecret(providers.group + providers.mappingSet + providers.mapping, API_KEY, "00000000-0000-4000-8000-000000000000");
   });
 
   it("group: Configure, Check, Create, Read, Diff, Update, Delete", async () => {
@@ -69,8 +92,14 @@ describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-
     const updated = await host.update(created.id, GROUP_URN, read.properties, next);
     assert.deepEqual((updated.properties.triggers as { triggerId: number }[]).map((t) => t.triggerId), [57, 58]);
 
-    const moved = (await host.check(GROUP_URN, next, groupNews({ clientId: "11111111-2222-4333-8444-555555555555" }))).inputs;
-    assert.deepEqual(await host.diff(created.id, GROUP_URN, updated.properties, moved), { changes: "some", replaces: [], deleteBeforeReplace: false });
+    // A Client ID change: the group's check stops it (client-id-change) until the stack approves it by the new Client ID's fingerprint.
+    const other = "11111111-2222-4333-8444-555555555555";
+    const refused = await host.check(GROUP_URN, next, groupNews({ clientId: other }));
+    assert.deepEqual(refused.failures.map((f) => f.property), [""]);
+    assert.match(refused.failures[0]?.reason ?? "", /^1 guardrail violation; nothing was changed:\n {2}guardrail client-id-change: stack \(this stack\): the Client ID changes \(values not shown/);
+    const moved = await host.check(GROUP_URN, next, groupNews({ clientId: other, guardrails: { approve: { clientId: clientIdFingerprint(other) } } }));
+    assert.deepEqual(moved.failures, []);
+    assert.deepEqual(await host.diff(created.id, GROUP_URN, updated.properties, moved.inputs), { changes: "some", replaces: [], deleteBeforeReplace: false });
     await host.waitForOutput(/IntegrationGroup 1595: clientId changed \(values not shown\)\. BirdEye has no call to change a group's ClientID, so pulumi up will stop at this group without changing anything\. Ask BirdEye support/);
 
     await host.delete(created.id, GROUP_URN, updated.properties);
@@ -78,31 +107,99 @@ describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-
     assert.equal(emulator.state.groups.length, 1);
   });
 
-  it("mapping: Check, Create, Read, Diff, Update, Delete", async () => {
+  it("mapping set: Check, Create, Read, Diff, Update, Delete; each write only where a mapping changes", async () => {
     const group = await host.create(GROUP_URN, (await host.check(GROUP_URN, {}, groupNews())).inputs);
-    const news = { businessNumber: MANUAL.businessNumber, integrationGroupId: Number(group.id), locationCode: "4", __provider: providers.mapping };
-    const checked = await host.check(MAPPING_URN, {}, news);
+    const checked = await host.check(SET_URN, {}, setNews({ [X]: { locationCode: "4" }, [Y]: { locationCode: "6" } }, { integrationGroupId: Number(group.id) }));
     assert.deepEqual(checked.failures, []);
-    const created = await host.create(MAPPING_URN, checked.inputs);
-    assert.equal(created.id, "1595:150051042499080");
-    assert.deepEqual(emulator.state.mappings.map((m) => [m.active, m.integrationProperties[0]?.propertyValue]), [[true, "4"]]);
+    assert.deepEqual(checked.inputs.mappings, { [X]: { locationCode: "4" }, [Y]: { locationCode: "6" } }, "compact: active only when false");
+    emulator.admin.clearRequests();
+    const created = await host.create(SET_URN, checked.inputs);
+    assert.equal(created.id, "mappings-of-group-1595");
+    assert.deepEqual(created.properties, { integrationGroupId: 1595, mappings: { [X]: { locationCode: "4" }, [Y]: { locationCode: "6" } }, __provider: providers.mappingSet });
+    assert.deepEqual(mappingWrites(emulator), [`put ${X} in 1595`, `put ${Y} in 1595`]);
 
-    const read = await host.read(created.id, MAPPING_URN, created.properties);
-    assert.equal(read.id, created.id);
-    const next = (await host.check(MAPPING_URN, checked.inputs, { ...news, locationCode: "6" })).inputs;
-    assert.deepEqual(await host.diff(created.id, MAPPING_URN, read.properties, next), { changes: "some", replaces: [], deleteBeforeReplace: false });
-    assert.deepEqual((await host.diff(created.id, MAPPING_URN, read.properties, { ...next, businessNumber: 150051042499081 })).replaces, ["businessNumber"]);
-    await host.update(created.id, MAPPING_URN, read.properties, next);
-    assert.equal(emulator.state.mappings[0]?.integrationProperties[0]?.propertyValue, "6");
+    emulator.admin.clearRequests();
+    const read = await host.read(created.id, SET_URN, created.properties);
+    assert.deepEqual(read, { id: created.id, properties: created.properties, inputs: undefined });
+    assert.deepEqual(emulator.requests, [], "BirdEye has no read of mappings");
+    assert.deepEqual(await host.diff(created.id, SET_URN, read.properties, checked.inputs), { changes: "none", replaces: [], deleteBeforeReplace: true });
 
-    // Deleted in the deployment that put it: a replacement holds the same BirdEye mapping, which stays active.
-    await host.delete(created.id, MAPPING_URN, { ...next, __provider: providers.mapping });
-    assert.equal(emulator.state.mappings[0]?.active, true);
-    // A later deployment (it diffs the group first): the delete deactivates.
-    const groupInputs = (await host.check(GROUP_URN, {}, groupNews())).inputs;
-    await host.diff("1595", GROUP_URN, { ...groupInputs, groupId: 1595, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }] }, groupInputs);
-    await host.delete(created.id, MAPPING_URN, { ...next, __provider: providers.mapping });
-    assert.equal(emulator.state.mappings[0]?.active, false);
+    const next = await host.check(SET_URN, checked.inputs, setNews({ [X]: { locationCode: "4" }, [Z]: { locationCode: "8" } }));
+    assert.deepEqual(next.failures, [], "one deactivation: within the limits");
+    assert.deepEqual(await host.diff(created.id, SET_URN, read.properties, next.inputs), { changes: "some", replaces: [], deleteBeforeReplace: true });
+    const updated = await host.update(created.id, SET_URN, read.properties, next.inputs);
+    assert.deepEqual(mappingWrites(emulator), [`deactivate ${Y} in 1595`, `put ${Z} in 1595`]);
+    assert.deepEqual(updated.properties, { integrationGroupId: 1595, mappings: { [X]: { locationCode: "4" }, [Z]: { locationCode: "8" } }, __provider: providers.mappingSet });
+
+    await host.delete(created.id, SET_URN, updated.properties);
+    assert.deepEqual(held(emulator), [`${X} in 1595: inactive`, `${Y} in 1595: inactive`, `${Z} in 1595: inactive`]);
+  });
+
+  it("mapping set: the mass-deactivation guardrail arrives as one check failure without a property", async () => {
+    const olds = setNews({ [X]: { locationCode: "4", active: true }, [Y]: { locationCode: "6", active: true }, [Z]: { locationCode: "8", active: true } }, { guardrails: { stack: "acme" } });
+    const { failures } = await host.check(SET_URN, olds, setNews({ [X]: { locationCode: "4" } }, { guardrails: { stack: "acme" } }));
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0]?.property, "");
+    assert.match(failures[0]?.reason ?? "", /^1 guardrail violation; nothing was changed:\n {2}guardrail mass-deactivation: stack acme: this run would deactivate 2 of the practice's 3 active mappings \(67%\)/);
+    assert.deepEqual((await host.check(SET_URN, olds, setNews({ [X]: { locationCode: "4" } }, { guardrails: { stack: "acme", approve: { deactivate: [Number(Y), Number(Z)] } } }))).failures, []);
+    assert.equal(emulator.requests.length, 0);
+  });
+
+  it("mapping set: a create that lands X and is refused Y arrives as ErrorResourceInitFailed, its properties (with __provider) exactly what landed; from them refresh works and the next update deactivates X once removed", async () => {
+    await host.create(GROUP_URN, (await host.check(GROUP_URN, {}, groupNews())).inputs);
+    // "99" is no Cloud 9 location of the group's client: BirdEye refuses that put (400), and only that one.
+    const checked = await host.check(SET_URN, {}, setNews({ [X]: { locationCode: "4" }, [Y]: { locationCode: "99" } }));
+    emulator.admin.clearRequests();
+    const failed = await initFailure(host.create(SET_URN, checked.inputs));
+    assert.match(failed.message, /^IntegrationMappingSet mappings-of-group-1595: create wrote 1 of 2 mappings \(1 put, 0 deactivated, 1 failed\): business 150051042499082: putMapping: .*location\.code "99" is not a location of this group's Cloud 9 client/);
+    assert.equal(failed.id, "mappings-of-group-1595");
+    assert.deepEqual(failed.properties, { integrationGroupId: 1595, mappings: { [X]: { locationCode: "4" } }, __provider: providers.mappingSet });
+    assert.deepEqual(failed.reasons, [failed.message]);
+    assert.deepEqual(held(emulator), [`${X} in 1595: active`]);
+
+    // pulumi refresh of that state: the host needs the __provider it recorded.
+    const read = await host.read(failed.id, SET_URN, failed.properties);
+    assert.deepEqual(read.properties, failed.properties);
+
+    // X is removed from the stack file and Y fixed; the next up updates from the recorded state.
+    const next = await host.check(SET_URN, checked.inputs, setNews({ [Y]: { locationCode: "6" } }));
+    assert.deepEqual(await host.diff(failed.id, SET_URN, read.properties, next.inputs), { changes: "some", replaces: [], deleteBeforeReplace: true });
+    emulator.admin.clearRequests();
+    await host.update(failed.id, SET_URN, read.properties, next.inputs);
+    assert.deepEqual(mappingWrites(emulator), [`deactivate ${X} in 1595`, `put ${Y} in 1595`]);
+    assert.deepEqual(held(emulator), [`${X} in 1595: inactive`, `${Y} in 1595: active`]);
+  });
+
+  it("group: an adopt whose trigger change fails arrives as ErrorResourceInitFailed with __provider; refresh (Read) and destroy (Delete) of that state work", async () => {
+    emulator.admin.setState({
+      ...emulator.state,
+      groups: [{ groupId: 700, parentBusinessNumber: MANUAL.businessNumber, integrationSourceId: 34, properties: [{ propertyKey: "ClientID", propertyValue: CLIENT_ID, isSecure: true }], triggers: [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }] }],
+    });
+    emulator.admin.scriptFaults(Array.from({ length: 5 }, () => ({ fault: "rate-limit" as const, retryAfterSeconds: 0, method: "POST", path: "/integration/update/businessintegrationgroup" })));
+    const failed = await initFailure(host.create(GROUP_URN, (await host.check(GROUP_URN, {}, groupNews({ adopt: true }))).inputs));
+    assert.match(failed.message, /^IntegrationGroup: adopted group 700, but setting its triggers failed: .*The group is recorded in state; run pulumi up again to finish\.$/);
+    assert.equal(failed.id, "700");
+    assert.equal(failed.properties.groupId, 700);
+    assert.equal(failed.properties.__provider, providers.group);
+    const read = await host.read(failed.id, GROUP_URN, failed.properties);
+    assert.equal(read.id, "700");
+    assert.deepEqual((read.properties.triggers as { triggerId: number }[]).map((t) => t.triggerId), [58], "the live triggers: the next up sets them");
+    await host.delete(failed.id, GROUP_URN, read.properties);
+    await host.waitForOutput(/IntegrationGroup 700 \(business 150051042499080\) is removed from this stack but remains in BirdEye/);
+  });
+
+  it("the retired IntegrationMapping (state of earlier releases): Read passes the state through; Check, Create, Update and Delete refuse with the migrate command and write nothing", async () => {
+    const state = { businessNumber: Number(X), integrationGroupId: 1595, active: true, locationCode: "4", __provider: providers.mapping };
+    const read = await host.read("1595:150051042499081", LEGACY_URN, state);
+    assert.deepEqual([read.id, read.properties], ["1595:150051042499081", state]);
+    const migrate = /IntegrationMapping .* is state of an earlier release of birdeye-cloud9 .*Nothing was written to BirdEye\. Run npm run migrate -- --stack <stack> once/;
+    const checked = await host.check(LEGACY_URN, state, state);
+    assert.deepEqual(checked.failures.map((f) => f.property), [""]);
+    assert.match(checked.failures[0]?.reason ?? "", migrate);
+    await assert.rejects(host.create(LEGACY_URN, state), migrate);
+    await assert.rejects(host.update("1595:150051042499081", LEGACY_URN, state, { ...state, active: false }), migrate);
+    await assert.rejects(host.delete("1595:150051042499081", LEGACY_URN, state), migrate);
+    assert.deepEqual(emulator.requests, []);
   });
 
   it("a misspelt birdeye: key in the stack config stops the provider at its first call, naming the nearest key", async () => {
@@ -132,10 +229,10 @@ describe("IntegrationGroup and IntegrationMapping through Pulumi's real dynamic-
   it("bad input: each invalid field is a check failure and no request reaches BirdEye", async () => {
     const { failures } = await host.check(GROUP_URN, {}, groupNews({ parentBusinessNumber: 1.5, clientId: "nope-secret-value", triggers: [] }));
     assert.deepEqual(failures.map((f) => f.property).sort(), ["clientId", "parentBusinessNumber", "triggers"]);
-    const mapping = await host.check(MAPPING_URN, {}, { businessNumber: -1, integrationGroupId: 1595, nextRunDate: "2026-11-25T04:00:00Z", __provider: providers.mapping });
-    assert.deepEqual(mapping.failures.map((f) => f.property).sort(), ["businessNumber"]);
-    const window = await host.check(MAPPING_URN, {}, { businessNumber: 1, integrationGroupId: 1595, nextRunDate: "2026-11-25T04:00:00Z", __provider: providers.mapping });
-    assert.match(window.failures[0]?.reason ?? "", /outside 05:00-10:00 UTC: an SMB mapping/);
+    const mapping = await host.check(SET_URN, {}, setNews({ "-1": { nextRunDate: "2026-11-25T04:00:00Z" } }, { integrationGroupId: 0 }));
+    assert.deepEqual(mapping.failures.map((f) => f.property).sort(), ["integrationGroupId", "mappings"]);
+    const window = await host.check(SET_URN, {}, setNews({ "1": { nextRunDate: "2026-11-25T04:00:00Z" } }));
+    assert.match(window.failures[0]?.reason ?? "", /^mappings\.1\.nextRunDate: 04:00 UTC is outside 05:00-10:00 UTC: an SMB mapping/);
     // check answers its inputs back (clientId included, secret to the engine); nothing else may hold it
     await host.close(); // all of its output read
     assertNoSecret(JSON.stringify(withoutClientIdProperty(host.answers)) + host.output(), "nope-secret-value");

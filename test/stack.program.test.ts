@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { BirdEyeClient } from "../provider/api";
 import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
+import { compactEntries } from "../provider/resources/mapping-set-provider";
+import type { MappingEntries } from "../provider/resources";
 import { Cloud9Integration, NameResolutionError, checkCustomerConfig, resolveCustomer, runCustomerStack } from "../provider/stack";
 import type { CustomerConfig } from "../provider/stack";
 import { STACKS_DIR, loadStackConfig } from "./support/lifecycle";
@@ -104,7 +106,8 @@ describe("customer stack program", function () {
           newResource: (args) => {
             registrations.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
             if (args.type.endsWith(":IntegrationGroup")) return { id: "1595", state: { ...args.inputs, groupId: 1595 } };
-            if (args.type.endsWith(":IntegrationMapping")) return { id: `1595:${String(args.inputs.businessNumber)}`, state: args.inputs };
+            // As the provider stores them: active only when false.
+            if (args.type.endsWith(":IntegrationMappingSet")) return { id: `mappings-of-group-${String(args.inputs.integrationGroupId)}`, state: { ...args.inputs, mappings: compactEntries(args.inputs.mappings as MappingEntries) } };
             return { id: undefined, state: {} };
           },
           call: (args) => args.inputs,
@@ -119,40 +122,48 @@ describe("customer stack program", function () {
       return { registrations, outputs };
     }
 
-    it("the Enterprise example: a component holding the group and one mapping per location, wired to the group's id", async () => {
+    it("the Enterprise example: a component holding the group and one mapping set, keyed by business and wired to the group's id", async () => {
       const { registrations, outputs } = await runProgram(loadStackConfig(path.join(STACKS_DIR, "Pulumi.enterprise-example.yaml")));
       assert.deepEqual(registrations.map((r) => `${r.type} ${r.name}`).sort(), [
         "birdeye:cloud9:Integration cloud9",
         "pulumi-nodejs:dynamic/birdeye:IntegrationGroup cloud9-group",
-        "pulumi-nodejs:dynamic/birdeye:IntegrationMapping cloud9-mapping-150051042499081",
-        "pulumi-nodejs:dynamic/birdeye:IntegrationMapping cloud9-mapping-150051042499082",
+        "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet cloud9-mappings",
       ]);
       const group = registrations.find((r) => r.name === "cloud9-group");
       const clientId = group?.inputs.clientId as Record<string, unknown>;
       assert.equal(clientId[SECRET_SIG], "1b47061264138c4ac30d75fd1eb44270", "the Client ID reaches the engine as a secret");
       assert.equal(clientId.value, "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0");
       assert.deepEqual(group?.inputs.triggers, [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }]);
-      const mappings = registrations.filter((r) => r.type.endsWith(":IntegrationMapping"));
-      assert.deepEqual(mappings.map((m) => m.inputs.integrationGroupId), [1595, 1595], "mappings take the group's id: they depend on it");
-      assert.deepEqual(mappings.map((m) => m.inputs.locationCode).sort(), ["4", "6"]);
-      assert.deepEqual(outputs, {
-        groupId: 1595,
-        mappings: [
-          { businessNumber: 150051042499081, locationCode: "4", active: true },
-          { businessNumber: 150051042499082, locationCode: "6", active: true },
-        ],
+      assert.deepEqual(group?.inputs.guardrails, { stack: "program-test", approve: {} }, "the group gets the stack's approvals (none here), not the limits");
+      const set = registrations.find((r) => r.type.endsWith(":IntegrationMappingSet"));
+      assert.equal(set?.inputs.integrationGroupId, 1595, "the set takes the group's id: it depends on it");
+      assert.deepEqual(set?.inputs.mappings, {
+        "150051042499081": { locationCode: "4", active: true },
+        "150051042499082": { locationCode: "6", nextRunDate: "2026-11-25T04:00:00Z", active: true },
       });
+      assert.deepEqual(set?.inputs.guardrails, { stack: "program-test", maxDeactivations: 1, maxDeactivationShare: 0.2, approve: {} }, "the set judges the limits and approvals");
+      assert.deepEqual(outputs, { groupId: 1595, mappings: { active: 2, inactive: 0 } }, "counts, read from the set's compact outputs (a missing active is active)");
       assert.equal(emulator.requests.filter((r) => r.method !== "GET").length, 0, "the program itself only reads");
     });
 
     it("the SMB example: one mapping for the business itself, no location code", async () => {
       const { registrations, outputs } = await runProgram(loadStackConfig(path.join(STACKS_DIR, "Pulumi.smb-example.yaml")));
-      const mappings = registrations.filter((r) => r.type.endsWith(":IntegrationMapping"));
-      assert.deepEqual(mappings.map((m) => [m.inputs.businessNumber, m.inputs.locationCode, m.inputs.nextRunDate]), [[150051042499090, undefined, "2026-11-25T06:00:00Z"]]);
-      assert.deepEqual(outputs, { groupId: 1595, mappings: [{ businessNumber: 150051042499090, locationCode: null, active: true }] });
+      const sets = registrations.filter((r) => r.type.endsWith(":IntegrationMappingSet"));
+      assert.deepEqual(sets.map((m) => m.inputs.mappings), [{ "150051042499090": { nextRunDate: "2026-11-25T06:00:00Z", active: true } }]);
+      assert.deepEqual(outputs, { groupId: 1595, mappings: { active: 1, inactive: 0 } });
     });
 
-    it("the group and the mappings are children of the component", async () => {
+    it("approvals and limits of the stack file reach the resources as their guardrails input", async () => {
+      const config = loadStackConfig(path.join(STACKS_DIR, "Pulumi.smb-example.yaml"));
+      config["birdeye-cloud9:approve"] = JSON.stringify({ deactivate: [150051042499090], awsHosted: true });
+      config["birdeye-cloud9:guardrails"] = JSON.stringify({ maxDeactivations: 3 });
+      const { registrations } = await runProgram(config);
+      const approve = { deactivate: [150051042499090], awsHosted: true };
+      assert.deepEqual(registrations.find((r) => r.name === "cloud9-group")?.inputs.guardrails, { stack: "program-test", approve });
+      assert.deepEqual(registrations.find((r) => r.name === "cloud9-mappings")?.inputs.guardrails, { stack: "program-test", maxDeactivations: 3, maxDeactivationShare: 0.2, approve });
+    });
+
+    it("the group and the mapping set are children of the component", async () => {
       await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, groupId: 7 } }), call: (args) => args.inputs }, "birdeye-cloud9", "program-test", false);
       const component = new Cloud9Integration("cloud9", {
         customer: { kind: "smb", businessNumber: 150051042499090, awsHosted: false, adopt: false, changedBySupport: false, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }], mappings: [{ businessNumber: 150051042499090 }] },
@@ -160,9 +171,22 @@ describe("customer stack program", function () {
       });
       const urnOf = (resource: pulumi.Resource): Promise<string> => new Promise((resolve) => resource.urn.apply(resolve));
       assert.match(await urnOf(component.group), /::birdeye:cloud9:Integration\$pulumi-nodejs:dynamic\/birdeye:IntegrationGroup::cloud9-group$/);
-      const [mapping] = [...component.mappings.values()];
-      assert.ok(mapping);
-      assert.match(await urnOf(mapping), /::birdeye:cloud9:Integration\$pulumi-nodejs:dynamic\/birdeye:IntegrationMapping::cloud9-mapping-150051042499090$/);
+      assert.match(await urnOf(component.mappingSet), /::birdeye:cloud9:Integration\$pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet::cloud9-mappings$/);
+    });
+
+    it("mappingSummaries counts what the set's outputs hold: a missing active is active, active: false is inactive", async () => {
+      const held = { "150051042499081": { locationCode: "4" }, "150051042499082": { locationCode: "6", active: false }, "150051042499083": { locationCode: "8" } };
+      await pulumi.runtime.setMocks(
+        { newResource: (args) => ({ id: `${args.name}-id`, state: args.type.endsWith(":IntegrationMappingSet") ? { ...args.inputs, mappings: held } : { ...args.inputs, groupId: 7 } }), call: (args) => args.inputs },
+        "birdeye-cloud9",
+        "program-test",
+        false,
+      );
+      const component = new Cloud9Integration("cloud9", {
+        customer: { kind: "enterprise", businessNumber: 150051042499080, awsHosted: false, adopt: false, changedBySupport: false, triggers: [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }], mappings: [{ businessNumber: 150051042499081, locationCode: "4" }] },
+        clientId: "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0",
+      });
+      assert.deepEqual(await new Promise((resolve) => component.mappingSummaries.apply(resolve)), { active: 2, inactive: 1 });
     });
 
     it("bad config stops the program before any resource, naming the stack file and key paths", async () => {

@@ -24,13 +24,13 @@ import { dynamicTypeToken } from "../resources/type-tokens";
 import { stackSecretKeys } from "./stack-secrets";
 
 const GROUP_TYPE = dynamicTypeToken("IntegrationGroup");
-const BIRDEYE_TYPES: ReadonlySet<string> = new Set([GROUP_TYPE, dynamicTypeToken("IntegrationMapping")]);
+const BIRDEYE_TYPES: ReadonlySet<string> = new Set([GROUP_TYPE, dynamicTypeToken("IntegrationMappingSet"), dynamicTypeToken("IntegrationMapping")]);
 
 function report(violation: Violation | undefined, reportViolation: ReportViolation): void {
   if (violation !== undefined) reportViolation(formatViolation(violation));
 }
 
-/** The stack's IntegrationGroup and IntegrationMapping resources, by name (the engine's order varies). */
+/** The stack's IntegrationGroup, IntegrationMappingSet (and retired IntegrationMapping) resources, by name (the engine's order varies). */
 const birdeye = (args: StackValidationArgs): PolicyResource[] => args.resources.filter((r) => BIRDEYE_TYPES.has(r.type)).sort((a, b) => a.name.localeCompare(b.name));
 
 new PolicyPack("birdeye-cloud9", {

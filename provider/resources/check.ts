@@ -81,12 +81,15 @@ export function checkProps<Shape extends z.ZodRawShape>(
     return { inputs: failures.length === 0 ? inputs : news, failures };
   }
   const failures = parsed.error.issues.map((issue) => {
-    const property = issue.code === "unrecognized_keys" ? String(issue.keys[0] ?? "") : String(issue.path[0] ?? "");
-    const where = issue.code === "unrecognized_keys" ? issue.keys.join(", ") : pathText(issue.path);
+    // An unknown key at the top is an unknown input; one deeper (a trigger's, a mapping's) belongs to its input.
+    const topLevel = issue.code === "unrecognized_keys" && issue.path.length === 0;
+    const property = topLevel ? String(issue.keys[0] ?? "") : String(issue.path[0] ?? "");
+    const where = topLevel ? issue.keys.join(", ") : pathText(issue.path);
     const hint = hints[property];
-    const reason =
-      issue.code === "unrecognized_keys"
-        ? `unknown input ${where}; the inputs are ${Object.keys(schema.shape).join(", ")}`
+    const reason = topLevel
+      ? `unknown input ${where}; the inputs are ${Object.keys(schema.shape).join(", ")}`
+      : issue.code === "unrecognized_keys"
+        ? `${where}: unknown key ${issue.keys.join(", ")}`
         : `${where}: ${issue.message}${hint === undefined ? "" : `. Fix: ${hint}`}`;
     return { property, reason };
   });

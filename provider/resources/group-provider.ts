@@ -13,7 +13,9 @@ import { retryDelayMs } from "../api/retry";
 import { PROVIDER_KEY, UNKNOWN, checkProps, describeFailures, once } from "./check";
 import type { CheckFailure, Props } from "./check";
 import { configureConnection, connectClient } from "./connection";
-import { forgetClaims } from "./mapping-claims";
+import { PartialStateError } from "./partial-state";
+import { GUARDRAIL_RULES } from "../guardrails/rules";
+import { groupChangeViolations, groupFacts, guardrailsOf, unneededApprovals, violationFailures } from "../guardrails/resource-rules";
 
 /** Inputs after check: defaults applied. */
 export interface GroupInputs {
@@ -56,6 +58,7 @@ export const GROUP_HINTS: Readonly<Record<string, string>> = {
   integrationSourceId: "leave it out: Cloud 9 Ortho is integration source 34",
   adopt: "true to take over the Cloud9 group the business already has in BirdEye, otherwise false (the default)",
   changedBySupport: "true only once BirdEye support has changed the group's ClientID or is.aws.hosted to the stack's values, otherwise false (the default)",
+  guardrails: "leave it to Cloud9Integration, or give { stack, approve }",
 };
 
 /** The input schema (built once per process). */
@@ -88,6 +91,8 @@ function buildGroupInputSchema() {
     integrationSourceId: positiveInt.default(CLOUD9_SOURCE_ID),
     adopt: z.boolean().default(false),
     changedBySupport: z.boolean().default(false),
+    /** The stack's approvals (birdeye-cloud9:approve), judged by check; diff ignores them. */
+    guardrails: z.looseObject({}).optional(),
   });
 }
 
@@ -134,22 +139,6 @@ function outputsOf(inputs: GroupInputs, group: Group): GroupOutputs {
   };
 }
 
-/**
- * An error that still records the group in state: the engine stores `id` and
- * `properties` (ErrorResourceInitFailed), so the next `pulumi up` diffs and
- * finishes the job instead of finding an "existing" group it does not own.
- */
-class GroupInitError extends Error {
-  constructor(
-    message: string,
-    readonly id: string,
-    readonly properties: GroupOutputs,
-    readonly reasons: string[] = [message],
-  ) {
-    super(message);
-  }
-}
-
 function parseInputs(props: Props): GroupInputs {
   const { inputs, failures } = checkProps(groupInputSchema(), props, GROUP_HINTS);
   if (failures.length > 0) throw new Error(describeFailures("IntegrationGroup", failures));
@@ -158,23 +147,48 @@ function parseInputs(props: Props): GroupInputs {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Businesses a group of this deployment is being replaced into: their create never adopts. */
-const replacing = new Set<number>();
-
 export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider {
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     await configureConnection(req);
   }
 
-  async check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  /**
+   * Validate, then the group's guardrails from its old and new inputs: a
+   * Client ID, awsHosted or business change needs its approval. A replacement
+   * (another business) is marked for its create, which then never adopts.
+   */
+  async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = checkProps(groupInputSchema(), news, GROUP_HINTS);
-    return { inputs, failures: failures as CheckFailure[] };
+    if (failures.length > 0) return { inputs, failures: failures as CheckFailure[] };
+    const guardrails = guardrailsOf(inputs);
+    const facts = groupFacts("cloud9-group", olds, inputs);
+    const { violations, needed } = facts === undefined ? { violations: [], needed: new Set<never>() } : groupChangeViolations(facts, guardrails);
+    const owned = [GUARDRAIL_RULES.clientIdChange, GUARDRAIL_RULES.awsHostedChange, GUARDRAIL_RULES.groupReplacement] as const;
+    // For a replacement the engine checks twice: with the old inputs (here),
+    // then with none before the create. Only the first knows what changed.
+    if (facts !== undefined) for (const warning of unneededApprovals(guardrails, owned, needed)) pulumi.log.warn(warning);
+    if (violations.length > 0) return { inputs: news, failures: violationFailures(violations) };
+    const moved = facts !== undefined && (facts.oldBusiness !== facts.newBusiness || facts.oldSourceId !== facts.newSourceId);
+    if (moved) {
+      // A replacement never adopts: a business that already has a group stops the move here, at preview, before any write.
+      const client = connectClient(typeof inputs.clientId === "string" ? [inputs.clientId] : [], (line) => pulumi.log.info(line));
+      const existing = await client.findGroup(facts.newBusiness, facts.newSourceId);
+      if (existing !== undefined) {
+        return {
+          inputs: news,
+          failures: [
+            {
+              property: "",
+              reason: `IntegrationGroup: this stack's group moves to business ${facts.newBusiness}, which already has a Cloud9 integration group in BirdEye (groupId ${existing.groupId}). A replacement never adopts a group: remove that group through BirdEye support, or take it over from a stack whose first run sets adopt: true.`,
+            },
+          ],
+        };
+      }
+    }
+    return { inputs, failures: [] };
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-    // Every deployment diffs an existing group before it writes any of its
-    // mappings (they wait for the group's id): a new deployment starts here.
-    if (typeof olds.groupId === "number") forgetClaims(olds.groupId);
     const differs = (key: string): boolean => news[key] === UNKNOWN || JSON.stringify(olds[key]) !== JSON.stringify(news[key]);
     const replaces = GROUP_REPLACE_PROPERTIES.filter(differs);
     // Compare the desired triggers with the live ones (olds are outputs; a
@@ -183,10 +197,6 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     const desired = news.triggers;
     const triggersChanged = desired === UNKNOWN || live === undefined || !Array.isArray(desired) || !triggersMatch(desired as GroupTrigger[], live);
     const supportOnly = SUPPORT_ONLY_PROPERTIES.filter(differs);
-    if (typeof news.parentBusinessNumber === "number") {
-      if (replaces.length > 0) replacing.add(news.parentBusinessNumber);
-      else replacing.delete(news.parentBusinessNumber);
-    }
     if (replaces.length === 0 && supportOnly.length > 0) {
       const names = supportOnly.map((k) => WIRE_NAME[k]).join(" and ");
       pulumi.log.warn(
@@ -202,11 +212,10 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     const inputs = parseInputs(props);
     const client = connectClient([inputs.clientId], (line) => pulumi.log.info(line));
     const business = inputs.parentBusinessNumber;
+    const providerText = props[PROVIDER_KEY];
 
-    // A replacement's create follows its diff in the same deployment (process).
-    const duringReplacement = replacing.delete(business);
     const existing = await client.findGroup(business, inputs.integrationSourceId);
-    if (existing !== undefined) return this.adoptExisting(client, inputs, existing, duringReplacement);
+    if (existing !== undefined) return this.adoptExisting(client, inputs, existing, providerText);
 
     let group: Group | undefined;
     for (let attempt = 1; group === undefined; attempt++) {
@@ -225,7 +234,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
             group = found;
             break;
           }
-          return this.adoptExisting(client, inputs, found, duringReplacement);
+          return this.adoptExisting(client, inputs, found, providerText);
         }
         if (attempt >= MAX_CREATE_ATTEMPTS) {
           throw new Error(
@@ -236,29 +245,27 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
         await sleep(retryDelayMs(DEFAULT_RETRY_POLICY, attempt, error.retryAfterMs ?? 0));
       }
     }
-    return this.finish(client, inputs, group, "created");
+    return this.finish(client, inputs, group, "created", providerText);
   }
 
   /** The business already has a group of this source: take it only with adopt. */
-  private async adoptExisting(client: BirdEyeClient, inputs: GroupInputs, group: Group, duringReplacement: boolean): Promise<pulumi.dynamic.CreateResult> {
-    if (duringReplacement) {
-      throw new Error(
-        `IntegrationGroup: this stack's group moves to business ${inputs.parentBusinessNumber}, which already has a Cloud9 integration group in BirdEye (groupId ${group.groupId}). A replacement never adopts a group: remove that group through BirdEye support, or take it over from a stack whose first run sets adopt: true.`,
-      );
-    }
+  private async adoptExisting(client: BirdEyeClient, inputs: GroupInputs, group: Group, providerText: unknown): Promise<pulumi.dynamic.CreateResult> {
     if (!inputs.adopt) {
       throw new Error(
-        `IntegrationGroup: business ${inputs.parentBusinessNumber} already has a Cloud9 integration group in BirdEye (groupId ${group.groupId}), and BirdEye refuses a second one. To manage that group with this stack, set adopt: true (its triggers are then set to the desired ones). If the group must get a different ClientID or is.aws.hosted, ask BirdEye support to change or remove group ${group.groupId}: BirdEye has no call for it.`,
+        `IntegrationGroup: business ${inputs.parentBusinessNumber} already has a Cloud9 integration group in BirdEye (groupId ${group.groupId}), and BirdEye refuses a second one. ` +
+          `If this stack's last pulumi up was interrupted while creating its group (Pulumi warned then of a pending operation: "interrupted while creating" for its cloud9-group), group ${group.groupId} is most likely that create, this stack's own: set adopt: true in the stack file for one run (see README, Recovering an interrupted run), then remove it. ` +
+          `If you renamed or moved the Cloud9Integration component, add an alias to its old name instead (aliases: [{ name: "<old name>" }]): adopting would let Pulumi delete the old component's mapping set, which deactivates the mappings. ` +
+          `Otherwise, to manage that group with this stack, set adopt: true (its triggers are then set to the desired ones). If the group must get a different ClientID or is.aws.hosted, ask BirdEye support to change or remove group ${group.groupId}: BirdEye has no call for it.`,
       );
     }
     pulumi.log.info(
       `IntegrationGroup: adopting existing group ${group.groupId} of business ${inputs.parentBusinessNumber}; BirdEye does not show a group's ClientID or is.aws.hosted, so those were not verified.`,
     );
-    return this.finish(client, inputs, group, "adopted");
+    return this.finish(client, inputs, group, "adopted", providerText);
   }
 
   /** Bring the group's triggers to the desired list, read it back, and return the outputs. */
-  private async finish(client: BirdEyeClient, inputs: GroupInputs, group: Group, how: "created" | "adopted"): Promise<pulumi.dynamic.CreateResult> {
+  private async finish(client: BirdEyeClient, inputs: GroupInputs, group: Group, how: "created" | "adopted", providerText: unknown): Promise<pulumi.dynamic.CreateResult> {
     const id = String(group.groupId);
     let live = group;
     try {
@@ -268,21 +275,19 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
       }
     } catch (error) {
       const message = `IntegrationGroup: ${how} group ${id}, but setting its triggers failed: ${error instanceof Error ? error.message : String(error)}. The group is recorded in state; run pulumi up again to finish.`;
-      throw new GroupInitError(message, id, outputsOf(inputs, group));
+      throw new PartialStateError(message, id, { ...outputsOf(inputs, group), [PROVIDER_KEY]: providerText });
     }
     return { id, outs: outputsOf(inputs, live) };
   }
 
   async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
-    const business = props.parentBusinessNumber as number;
+    const business = props.parentBusinessNumber;
+    if (typeof business !== "number") throw new Error(`IntegrationGroup ${id}: its state has no parentBusinessNumber, so BirdEye cannot be asked for it; run pulumi up (it records the group's outputs), then pulumi refresh`);
     const sourceId = (props.integrationSourceId as number | undefined) ?? CLOUD9_SOURCE_ID;
     const client = connectClient(typeof props.clientId === "string" ? [props.clientId] : [], (line) => pulumi.log.info(line));
     const groups = await client.listGroups(business);
     const group = groups.find((g) => String(g.groupId) === id && g.integrationSourceType.id === sourceId);
     if (group === undefined) return { id: "" }; // gone from BirdEye: the engine drops it, the next up creates it
-    // Not `const { [PROVIDER_KEY]: _, ...rest } = props`: Pulumi's closure
-    // serializer misses variables used in computed destructuring keys, and the
-    // provider text then fails in the host with "check_1 is not defined".
     const rest: Props = { ...props };
     delete rest[PROVIDER_KEY];
     return { id, props: { ...rest, ...outputsOf(rest as unknown as GroupInputs, group) } };

@@ -7,6 +7,7 @@ import { UNKNOWN, checkProps, describeFailures } from "./check";
 import type { CheckFailure, Props } from "./check";
 import { GROUP_HINTS, groupInputSchema } from "./group-provider";
 import { integrationGroupProvider } from "./hosted-provider";
+import type { ResourceGuardrails } from "../guardrails/resource-rules";
 import "./lifecycles";
 
 export interface TriggerArgs {
@@ -38,6 +39,12 @@ export interface IntegrationGroupArgs {
    * are recorded without a call. Remove it once recorded. @default false
    */
   readonly changedBySupport?: pulumi.Input<boolean>;
+  /**
+   * The stack's approvals (birdeye-cloud9:approve), judged by this resource's
+   * check: a Client ID, awsHosted or business change needs its approval.
+   * Changing it changes nothing in BirdEye. @default no approvals
+   */
+  readonly guardrails?: pulumi.Input<ResourceGuardrails>;
 }
 
 export interface LiveTriggerOutput {

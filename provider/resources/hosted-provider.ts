@@ -16,7 +16,7 @@
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 
-export type LifecycleName = "group" | "mapping";
+export type LifecycleName = "group" | "mapping" | "mappingSet";
 
 /** Where lifecycles.ts registers the implementations when it is loaded. */
 export const LIFECYCLE_REGISTRY = "__birdeyeCloud9Lifecycles";
@@ -145,5 +145,7 @@ export class HostedProvider implements pulumi.dynamic.ResourceProvider {
 
 /** The IntegrationGroup provider object (serialized into state). */
 export const integrationGroupProvider = new HostedProvider("group");
-/** The IntegrationMapping provider object (serialized into state). */
+/** The retired IntegrationMapping's provider object, as state written by releases before the mapping set holds it. */
 export const integrationMappingProvider = new HostedProvider("mapping");
+/** The IntegrationMappingSet provider object (serialized into state). */
+export const integrationMappingSetProvider = new HostedProvider("mappingSet");

@@ -6,10 +6,11 @@ export const DYNAMIC_MODULE = "birdeye";
 export const RESOURCE_TYPES = {
   IntegrationGroup: "IntegrationGroup",
   IntegrationMapping: "IntegrationMapping",
+  IntegrationMappingSet: "IntegrationMappingSet",
   Cloud9Integration: "birdeye:cloud9:Integration",
 } as const;
 
 /** The full token the engine records for a dynamic resource type. */
-export function dynamicTypeToken(type: "IntegrationGroup" | "IntegrationMapping"): string {
+export function dynamicTypeToken(type: "IntegrationGroup" | "IntegrationMapping" | "IntegrationMappingSet"): string {
   return `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${RESOURCE_TYPES[type]}`;
 }

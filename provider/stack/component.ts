@@ -1,9 +1,12 @@
-// Cloud9Integration: one customer's whole Cloud 9 setup as a Pulumi component,
-// the group and its mappings as children, reusable from any Pulumi program.
+// Cloud9Integration: one customer's whole Cloud 9 setup as a Pulumi component:
+// the group and the set of its mappings as children, the same two resources
+// whether the practice has 1 location or 10,000. Reusable from any Pulumi program.
 import * as pulumi from "@pulumi/pulumi";
 import { IntegrationGroup } from "../resources/group";
-import { IntegrationMapping } from "../resources/mapping";
+import { IntegrationMappingSet } from "../resources/mapping-set";
+import type { MappingArgs } from "../resources/mapping-set";
 import { RESOURCE_TYPES } from "../resources/type-tokens";
+import type { ResourceGuardrails } from "../guardrails/resource-rules";
 import type { ResolvedCustomer } from "./resolve";
 
 export interface Cloud9IntegrationArgs {
@@ -11,25 +14,35 @@ export interface Cloud9IntegrationArgs {
   readonly customer: ResolvedCustomer;
   /** The Cloud9 Client ID; kept secret whatever is passed. */
   readonly clientId: pulumi.Input<string>;
+  /**
+   * The stack's approvals and deactivation limits, judged by the group's and
+   * the mapping set's own check at preview and up. @default the default limits, no approvals
+   */
+  readonly guardrails?: ResourceGuardrails;
 }
 
+/** How many mappings BirdEye holds for the stack (a count, not a list: a list would store every mapping twice more in state). */
 export interface MappingSummary {
-  readonly businessNumber: number;
-  readonly locationCode: string | null;
-  readonly active: boolean;
+  readonly active: number;
+  readonly inactive: number;
 }
 
 export class Cloud9Integration extends pulumi.ComponentResource {
   readonly group: IntegrationGroup;
-  /** Keyed by business number. */
-  readonly mappings: ReadonlyMap<number, IntegrationMapping>;
+  /** Every mapping of the group, keyed by business number. */
+  readonly mappingSet: IntegrationMappingSet;
   readonly groupId: pulumi.Output<number>;
-  /** One entry per mapping, for stack outputs. */
-  readonly mappingSummaries: pulumi.Output<MappingSummary[]>;
+  /** Counts of the mappings BirdEye holds, for stack outputs. */
+  readonly mappingSummaries: pulumi.Output<MappingSummary>;
 
   constructor(name: string, args: Cloud9IntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(RESOURCE_TYPES.Cloud9Integration, name, {}, opts);
     const { customer } = args;
+    const guardrails = args.guardrails ?? {};
+    const groupGuardrails: ResourceGuardrails = {
+      ...(guardrails.stack === undefined ? {} : { stack: guardrails.stack }),
+      ...(guardrails.approve === undefined ? {} : { approve: guardrails.approve }),
+    };
     this.group = new IntegrationGroup(
       `${name}-group`,
       {
@@ -39,38 +52,28 @@ export class Cloud9Integration extends pulumi.ComponentResource {
         triggers: customer.triggers.map((t) => ({ ...t, actionIds: [...t.actionIds] })),
         adopt: customer.adopt,
         changedBySupport: customer.changedBySupport,
+        guardrails: groupGuardrails,
       },
       { parent: this },
     );
     // The resource id, not the groupId output: in a preview the engine hands
     // back an updated resource's inputs as its outputs, so groupId (not an
-    // input) is unknown there, and every mapping would preview as replaced. The
-    // id of a group that is updated in place is known in a preview.
+    // input) is unknown there. The id of a group updated in place is known.
     this.groupId = this.group.id.apply((id) => Number(id));
-    const mappings = new Map<number, IntegrationMapping>();
+    const mappings: Record<string, MappingArgs> = {};
     for (const mapping of customer.mappings) {
-      // Named by business number: stable when locations are added, removed or reordered.
-      mappings.set(
-        mapping.businessNumber,
-        new IntegrationMapping(
-          `${name}-mapping-${mapping.businessNumber}`,
-          {
-            businessNumber: mapping.businessNumber,
-            integrationGroupId: this.groupId,
-            active: true,
-            ...(mapping.locationCode === undefined ? {} : { locationCode: mapping.locationCode }),
-            ...(mapping.nextRunDate === undefined ? {} : { nextRunDate: mapping.nextRunDate }),
-          },
-          { parent: this },
-        ),
-      );
+      mappings[String(mapping.businessNumber)] = {
+        ...(mapping.locationCode === undefined ? {} : { locationCode: mapping.locationCode }),
+        ...(mapping.nextRunDate === undefined ? {} : { nextRunDate: mapping.nextRunDate }),
+        active: true,
+      };
     }
-    this.mappings = mappings;
-    this.mappingSummaries = pulumi.all(
-      [...mappings.values()].map((m) =>
-        pulumi.all([m.businessNumber, m.locationCode, m.active]).apply(([businessNumber, locationCode, active]) => ({ businessNumber, locationCode: locationCode ?? null, active })),
-      ),
-    );
+    this.mappingSet = new IntegrationMappingSet(`${name}-mappings`, { integrationGroupId: this.groupId, mappings, guardrails }, { parent: this });
+    this.mappingSummaries = this.mappingSet.mappings.apply((held) => {
+      const entries = Object.values(held ?? {});
+      const active = entries.filter((e) => e.active !== false).length;
+      return { active, inactive: entries.length - active };
+    });
     this.registerOutputs({ groupId: this.groupId, mappings: this.mappingSummaries });
   }
 }

@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { BirdEyeClient } from "../api/client";
 import { BirdEyeApiError } from "../api/errors";
 import { DEFAULT_BASE_URL } from "../api/rules";
-import { checkGuardrailConfig, guardRun } from "../guardrails/run-rules";
+import { apiUrlViolation, formatViolation } from "../guardrails/rules";
+import { checkGuardrailConfig } from "../guardrails/guardrail-config";
 import { runError } from "./run-error";
 import { unknownConfigKeyProblem } from "./config-keys";
 import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, checkCustomerConfig } from "./customer-config";
@@ -17,7 +18,8 @@ import type { LookupNames } from "./resolve";
 
 export interface StackOutputs {
   readonly groupId: pulumi.Output<number>;
-  readonly mappings: pulumi.Output<MappingSummary[]>;
+  /** How many mappings BirdEye holds for this stack, active and inactive. */
+  readonly mappings: pulumi.Output<MappingSummary>;
   /** Trigger and Cloud 9 location names from the program's lookups (read by `npm run review`). */
   readonly names: LookupNames;
 }
@@ -70,8 +72,10 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   if (customer === undefined || rawClientId === undefined || all.length > 0) {
     throw new pulumi.RunError(new CustomerConfigError(stackFile, all).message);
   }
-  // The preview guardrails that need this stack's last state (and the API URL), before any call.
-  await guardRun(stackFile, customer, rawClientId, guardrails);
+  // The API URL, before the program's own lookups send the API key anywhere.
+  // The rules about what a run changes are the resources' own check.
+  const url = apiUrlViolation(pulumi.getStack(), ["cloud9-group", "cloud9-mappings"], new pulumi.Config("birdeye").get("apiUrl"), process.env);
+  if (url !== undefined) throw runError(`${stackFile}: 1 guardrail violation; nothing was changed:\n  ${formatViolation(url)}`);
   const clientId = config.requireSecret("clientId");
 
   const { customer: resolved, names } = await resolveCustomerWithNames(customer, lookupClient([rawClientId]), rawClientId).catch((error: unknown) => {
@@ -80,6 +84,10 @@ export async function runCustomerStack(): Promise<StackOutputs> {
     if (error instanceof BirdEyeApiError) throw runError(error.message);
     throw error;
   });
-  const integration = new Cloud9Integration("cloud9", { customer: resolved, clientId });
+  const integration = new Cloud9Integration("cloud9", {
+    customer: resolved,
+    clientId,
+    guardrails: { stack: pulumi.getStack(), ...guardrails.limits, approve: guardrails.approvals },
+  });
   return { groupId: integration.groupId, mappings: integration.mappingSummaries, names };
 }

@@ -3,9 +3,10 @@
 // and the key that approves it (or that it cannot be approved), with a
 // non-zero exit and no write reaching BirdEye; an approval of exactly that
 // change lets it through; the example stacks are quiet. One project, few
-// commands (each costs seconds): the rules of the program (against the last
-// state) and of the policy pack (desired state), and the pack in another
-// program that uses the resources.
+// commands (each costs seconds): the rules of the resources' own check (the
+// group's and the mapping set's, from their old and new inputs), the
+// program's https-api-url, the policy pack's (desired state), and the pack in
+// another program that uses the resources.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -24,15 +25,36 @@ const preview = (stack: string, ...more: string[]): string[] => ["preview", "--n
 /** Another team's program: the resources declared directly, its own config keys (plain JavaScript; the provider from this checkout). */
 const CONSUMER_PROGRAM = `require("ts-node").register({ transpileOnly: true, project: require("node:path").join(__dirname, "..", "tsconfig.json") });
 const pulumi = require("@pulumi/pulumi");
-const { IntegrationGroup, IntegrationMapping } = require("../provider/resources");
+const { IntegrationGroup, IntegrationMappingSet } = require("../provider/resources");
 const config = new pulumi.Config();
 const group = new IntegrationGroup("practice-group", { parentBusinessNumber: 150051042499095, clientId: config.require("practiceClientId"), triggers: [{ triggerId: 57 }] });
-new IntegrationMapping("practice-mapping", { businessNumber: 150051042499095, integrationGroupId: group.id.apply(Number) });
+new IntegrationMappingSet("practice-mappings", { integrationGroupId: group.id.apply(Number), mappings: { "150051042499095": {} } });
 `;
 
 /** The guardrail paragraphs a run printed, each starting with its rule's name. */
 function guardrailLines(result: CliResult): string[] {
   return [...new Set(result.all.split("\n").map((line) => line.trim()).filter((line) => line.startsWith("guardrail ")))];
+}
+
+/** A guardrail paragraph's rule, resources, and approval key (or that none approves it). */
+function ruleAndResources(line: string): string[] | undefined {
+  return /^guardrail (\S+): stack enterprise-example: .* Resources: ([^]*?)\. (Approval key: \S+|No key approves this rule)/.exec(line)?.slice(1);
+}
+
+/** The commands a violation must stop: preview, and up without a preview (the update's own check; up's preview is the same as preview). */
+const STOPPING = (stack: string): string[][] => [preview(stack), ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack]];
+
+/** What may reach BirdEye while a guardrail stops a run: the program's two name lookups (reads), nothing else, no write. */
+const LOOKUPS = [/^GET \/integration\/trigger\/integrationtriggers\/sourceid\/34$/, /^GET \/commonservices\/cloud9\/locations\?/];
+/** On a group move, the group's check also reads the business it moves to (a replacement never adopts a group found there). */
+const MOVE_LOOKUP = /^GET \/integration\/businessintegrationgroup\/150051042499070$/;
+function assertOnlyLookups(project: TempProject, also: readonly RegExp[] = []): void {
+  const requests = project.emulator.requests.map((r) => `${r.method} ${r.path}`);
+  assert.ok(requests.length > 0, "the program ran its lookups");
+  assert.deepEqual(writesOf(project.emulator), [], "no write reached BirdEye");
+  const allowed = [...LOOKUPS, ...also];
+  assert.deepEqual(requests.filter((r) => !allowed.some((l) => l.test(r))).map((r) => r.replace(/\?.*/, "?…")), [], "nothing but the lookups reached BirdEye");
+  project.emulator.admin.clearRequests();
 }
 
 /** The policy pack's block of a run's output ("Policies:" ... up to the next section). */
@@ -72,76 +94,126 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     }
   });
 
-  it("mass-deactivation, client-id-change, aws-hosted-change: preview and up stop, naming stack, resources, rule and approval key, before any call; approved exactly, the preview passes, and an approval nothing needs draws a warning", async () => {
-    // Both locations replaced by a third, a new Client ID, awsHosted: the approvals present name other changes.
-    const relocated = { locations: [{ businessNumber: 150051042499083, locationCode: "8" }], awsHosted: true };
-    withCustomer(relocated, { "birdeye-cloud9:clientId": NEW_CLIENT_ID, "birdeye-cloud9:approve": { deactivate: [150051042499081], awsHosted: false } });
-    project.emulator.admin.clearRequests();
-    for (const command of [preview(ENTERPRISE), ["up", "--yes", "--non-interactive", "--stack", ENTERPRISE]]) {
-      const stopped = await project.pulumi(command);
-      assert.notEqual(stopped.code, 0, command.join(" "));
-      assert.match(stopped.stdout, /stacks\/Pulumi\.enterprise-example\.yaml: 3 guardrail violations; nothing was changed:/);
-      const [clientId, awsHosted, deactivation] = guardrailLines(stopped);
-      assert.equal(
-        clientId,
-        `guardrail client-id-change: stack enterprise-example: the Client ID changes (values not shown; the new one's fingerprint is ${clientIdFingerprint(NEW_CLIENT_ID)}). BirdEye has no call for it: BirdEye support must set it, and a wrong Client ID connects the practice to another Cloud 9 client. Resources: cloud9-group (group 1595, business 150051042499080). Approval key: birdeye-cloud9:approve.clientId. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { clientId: ${clientIdFingerprint(NEW_CLIENT_ID)} }; remove it after the run.`,
-      );
-      assert.equal(
-        awsHosted,
-        "guardrail aws-hosted-change: stack enterprise-example: awsHosted changes from false to true. BirdEye has no call for it: BirdEye support must set it, and the wrong value stops the practice's appointment reads. (birdeye-cloud9:approve.awsHosted is false: it approves another change) Resources: cloud9-group (group 1595, business 150051042499080). Approval key: birdeye-cloud9:approve.awsHosted. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { awsHosted: true }; remove it after the run.",
-      );
-      assert.equal(
-        deactivation,
-        'guardrail mass-deactivation: stack enterprise-example: this run would deactivate 2 of the practice\'s 2 active mappings (100%); more than 1 and more than 20% (birdeye-cloud9:guardrails) needs approval. A deactivated mapping stops the business\'s review requests. (birdeye-cloud9:approve.deactivate is [150051042499081]: it approves another change) Resources: cloud9-mapping-150051042499081 (business 150051042499081, location "4"), cloud9-mapping-150051042499082 (business 150051042499082, location "6"). Approval key: birdeye-cloud9:approve.deactivate. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { deactivate: [150051042499081, 150051042499082] }; remove it after the run.',
-      );
-    }
-    assert.deepEqual(project.emulator.requests, [], "stopped before any call: no write, not even a lookup");
-
-    // Approved exactly (the new Client ID stored secure:), plus an approval nothing needs: the preview passes, with the pack.
+  it("client-id-change and aws-hosted-change (the group's check), then mass-deactivation (the mapping set's check): preview and up stop, naming stack, resources, rule and approval key, with no write; a limit raised in the same change does not count; approved exactly, the preview passes, and an approval nothing needs draws a warning", async function () {
+    this.timeout(600_000);
+    // The new Client ID is a Cloud 9 client on AWS hosting (the program's location lookup must find it).
     const client = project.emulator.state.clients.find((c) => c.clientId === enterpriseId);
     assert.ok(client !== undefined);
     project.emulator.admin.addClient({ ...client, clientId: NEW_CLIENT_ID, awsHosted: true });
-    withCustomer(relocated, {
+    // Both locations replaced by a third, a new Client ID, awsHosted: the approvals present name other changes.
+    const relocated = { locations: [{ businessNumber: 150051042499083, locationCode: "8" }] };
+    withCustomer({ ...relocated, awsHosted: true }, { "birdeye-cloud9:clientId": NEW_CLIENT_ID, "birdeye-cloud9:approve": { deactivate: [150051042499081], awsHosted: false } });
+    project.emulator.admin.clearRequests();
+    for (const command of STOPPING(ENTERPRISE)) {
+      const stopped = await project.pulumi(command);
+      assert.notEqual(stopped.code, 0, command.join(" "));
+      // The group's check stops the run: the mapping set is not reached.
+      assert.match(stopped.stdout, /IntegrationGroup resource 'cloud9-group' has a problem: 2 guardrail violations; nothing was changed:/, command.join(" "));
+      assert.deepEqual(guardrailLines(stopped), [
+        `guardrail client-id-change: stack enterprise-example: the Client ID changes (values not shown; the new one's fingerprint is ${clientIdFingerprint(NEW_CLIENT_ID)}). BirdEye has no call for it: BirdEye support must set it, and a wrong Client ID connects the practice to another Cloud 9 client. Resources: cloud9-group (business 150051042499080). Approval key: birdeye-cloud9:approve.clientId. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { clientId: ${clientIdFingerprint(NEW_CLIENT_ID)} }; remove it after the run.`,
+        "guardrail aws-hosted-change: stack enterprise-example: awsHosted changes from false to true. BirdEye has no call for it: BirdEye support must set it, and the wrong value stops the practice's appointment reads. (birdeye-cloud9:approve.awsHosted is false: it approves another change) Resources: cloud9-group (business 150051042499080). Approval key: birdeye-cloud9:approve.awsHosted. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { awsHosted: true }; remove it after the run.",
+      ], command.join(" "));
+    }
+    assertOnlyLookups(project);
+
+    // The group unchanged, only the relocation: the mapping set's check, counting from the old inputs and the new ones.
+    const deactivation = (rest: string): string =>
+      `guardrail mass-deactivation: stack enterprise-example: this run would deactivate 2 of the practice's 2 active mappings (100%); more than 1 and more than 20% (birdeye-cloud9:guardrails; limits in force: maxDeactivations 1, maxDeactivationShare 0.2) needs approval. A deactivated mapping stops the business's review requests.${rest} Resources: cloud9-mappings (business 150051042499081, location "4"), cloud9-mappings (business 150051042499082, location "6"). Approval key: birdeye-cloud9:approve.deactivate. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { deactivate: [150051042499081, 150051042499082] }; remove it after the run.`;
+    withCustomer(relocated, { "birdeye-cloud9:approve": { deactivate: [150051042499081] } });
+    for (const command of STOPPING(ENTERPRISE)) {
+      const stopped = await project.pulumi(command);
+      assert.notEqual(stopped.code, 0, command.join(" "));
+      assert.match(stopped.stdout, /IntegrationMappingSet resource 'cloud9-mappings' has a problem: 1 guardrail violation; nothing was changed:/, command.join(" "));
+      assert.deepEqual(guardrailLines(stopped), [deactivation(" (birdeye-cloud9:approve.deactivate is [150051042499081]: it approves another change)")], command.join(" "));
+    }
+    assertOnlyLookups(project);
+
+    // The limits raised in the same change that needs them: refused, saying which limits are in force.
+    withCustomer(relocated, { "birdeye-cloud9:guardrails": { maxDeactivations: 5, maxDeactivationShare: 1 } });
+    for (const command of STOPPING(ENTERPRISE)) {
+      const raised = await project.pulumi(command);
+      assert.notEqual(raised.code, 0, command.join(" "));
+      assert.deepEqual(guardrailLines(raised), [
+        deactivation(" birdeye-cloud9:guardrails is raised in this same change (maxDeactivations 1 → 5, maxDeactivationShare 0.2 → 1), which takes effect from the next run, not for the change that needs it."),
+      ], command.join(" "));
+    }
+    assertOnlyLookups(project);
+
+    // Approved exactly (the new Client ID stored secure:), plus an approval nothing needs: the preview passes, with the pack.
+    withCustomer({ ...relocated, awsHosted: true }, {
       "birdeye-cloud9:clientId": secureValue(project, ENTERPRISE, NEW_CLIENT_ID),
       "birdeye-cloud9:approve": { deactivate: [150051042499082, 150051042499081], clientId: clientIdFingerprint(NEW_CLIENT_ID), awsHosted: true, groupReplacement: 150051042499070 },
     });
     const approved = await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE, ...POLICY]);
     const digest = JSON.parse(approved.stdout) as PreviewJson;
-    assert.deepEqual(changedSteps(digest), ["create cloud9-mapping-150051042499083", "delete cloud9-mapping-150051042499081", "delete cloud9-mapping-150051042499082", "update cloud9-group"]);
+    assert.deepEqual(changedSteps(digest), ["update cloud9-group", "update cloud9-mappings"]);
     assert.ok(
-      digest.diagnostics?.some((d) => d.severity === "warning" && d.message.includes("stack enterprise-example: birdeye-cloud9:approve.groupReplacement is set, but this run needs no group-replacement approval: remove it from the stack file.")),
+      // Logged by the group's check in the provider host: the engine shows it as the host's output, "warning: ...".
+      digest.diagnostics?.some((d) => /^warning: .*stack enterprise-example: birdeye-cloud9:approve\.groupReplacement is set, but this run needs no group-replacement approval: remove it from the stack file\./.test(d.message)),
       JSON.stringify(digest.diagnostics),
     );
-    assert.deepEqual(writesOf(project.emulator), []);
+    assert.ok(!(digest.diagnostics ?? []).some((d) => d.message.includes("approve.deactivate is set")), "the deactivation approval is needed");
+    assertOnlyLookups(project);
+
+    // A limit raised on its own takes effect from the next run: raised by one up that changes nothing, the relocation then passes unapproved.
+    withCustomer({}, { "birdeye-cloud9:guardrails": { maxDeactivations: 5, maxDeactivationShare: 1 } });
+    await project.pulumiOk(["up", "--yes", "--non-interactive", "--stack", ENTERPRISE]);
+    withCustomer(relocated, { "birdeye-cloud9:guardrails": { maxDeactivations: 5, maxDeactivationShare: 1 } });
+    const allowed = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
+    assert.deepEqual(changedSteps(allowed), ["update cloud9-mappings"]);
+    // Lowered again (back to the defaults): at once, and recorded by an up that changes nothing.
+    project.writeStack(ENTERPRISE, original);
+    await project.pulumiOk(["up", "--yes", "--non-interactive", "--stack", ENTERPRISE]);
+    assertOnlyLookups(project);
   });
 
-  it("group-replacement and https-api-url stop the program's run; with the replacement approved, a Client ID in plain text is the pack's secure-client-id", async () => {
+  it("https-api-url stops the program before its lookups; group-replacement (the group's check), then the group move's deactivations (the mapping set's check) stop the run; with both approved, a Client ID in plain text is the pack's secure-client-id", async function () {
+    this.timeout(600_000);
     // The Enterprise ID changed (the group would be replaced, its mappings deactivated) and a plain http:// URL elsewhere.
     withCustomer({ businessNumber: 150051042499070 }, { "birdeye:apiUrl": "http://birdeye.example.com" });
     project.emulator.admin.clearRequests();
-    const moved = await project.pulumi(preview(ENTERPRISE));
-    assert.notEqual(moved.code, 0);
-    assert.deepEqual(
-      guardrailLines(moved).map((line) => /^guardrail (\S+): stack enterprise-example: .* Resources: ([^]*?)\. (Approval key: \S+|No key approves this rule)/.exec(line)?.slice(1)),
-      [
-        ["https-api-url", "cloud9-group, cloud9-mapping-150051042499081, cloud9-mapping-150051042499082", "No key approves this rule"],
-        ["group-replacement", "cloud9-group (group 1595, business 150051042499080)", "Approval key: birdeye-cloud9:approve.groupReplacement."],
-        ["mass-deactivation", 'cloud9-mapping-150051042499081 (business 150051042499081, location "4"), cloud9-mapping-150051042499082 (business 150051042499082, location "6")', "Approval key: birdeye-cloud9:approve.deactivate."],
-      ],
-    );
-    assert.match(moved.stdout, /guardrail https-api-url: stack enterprise-example: the BirdEye API URL \(birdeye:apiUrl\) http:\/\/birdeye\.example\.com is plain http:\/\/ outside loopback/);
-    assert.deepEqual(project.emulator.requests, []);
+    const insecure = await project.pulumi(preview(ENTERPRISE));
+    assert.notEqual(insecure.code, 0);
+    assert.match(insecure.stdout, /stacks\/Pulumi\.enterprise-example\.yaml: 1 guardrail violation; nothing was changed:/);
+    assert.deepEqual(guardrailLines(insecure).map(ruleAndResources), [["https-api-url", "cloud9-group, cloud9-mappings", "No key approves this rule"]]);
+    assert.match(insecure.stdout, /guardrail https-api-url: stack enterprise-example: the BirdEye API URL \(birdeye:apiUrl\) http:\/\/birdeye\.example\.com is plain http:\/\/ outside loopback/);
+    assert.deepEqual(project.emulator.requests, [], "stopped before the program's lookups");
 
-    // Replacement approved, the URL back on the emulator, the Client ID written in plain text: only the pack objects.
+    // The URL back on the emulator: the group's check refuses the move.
+    withCustomer({ businessNumber: 150051042499070 });
+    for (const command of STOPPING(ENTERPRISE)) {
+      const moved = await project.pulumi(command);
+      assert.notEqual(moved.code, 0, command.join(" "));
+      assert.deepEqual(guardrailLines(moved), [
+        "guardrail group-replacement: stack enterprise-example: the group moves from business 150051042499080 to 150051042499070: a replacement creates a new group for 150051042499070, and the group of business 150051042499080 stays in BirdEye (there is no delete call) with its mappings deactivated. Resources: cloud9-group (business 150051042499080). Approval key: birdeye-cloud9:approve.groupReplacement. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { groupReplacement: 150051042499070 }; remove it after the run.",
+      ], command.join(" "));
+    }
+    assertOnlyLookups(project);
+
+    // The replacement approved: the move deactivates the old group's mappings, and the mapping set's check counts them.
+    // (Through `pulumi up`, which previews first: with --skip-preview the new group, registered before the set, would be created; README, Guardrails at preview.)
+    withCustomer({ businessNumber: 150051042499070 }, { "birdeye-cloud9:approve": { groupReplacement: 150051042499070 } });
+    for (const command of [preview(ENTERPRISE), ["up", "--yes", "--non-interactive", "--stack", ENTERPRISE]]) {
+      const counted = await project.pulumi(command);
+      assert.notEqual(counted.code, 0, command.join(" "));
+      assert.deepEqual(guardrailLines(counted).map(ruleAndResources), [
+        ["mass-deactivation", 'cloud9-mappings (business 150051042499081, location "4"), cloud9-mappings (business 150051042499082, location "6")', "Approval key: birdeye-cloud9:approve.deactivate."],
+      ], command.join(" "));
+      assert.match(counted.stdout, /this run would deactivate 2 of the practice's 2 active mappings \(100%\)/);
+    }
+    assertOnlyLookups(project, [MOVE_LOOKUP]);
+
+    // Both approved, the Client ID written in plain text: only the pack objects.
     withCustomer({ businessNumber: 150051042499070 }, { "birdeye-cloud9:clientId": enterpriseId, "birdeye-cloud9:approve": { groupReplacement: 150051042499070, deactivate: [150051042499081, 150051042499082] } });
     const plain = await project.pulumi(preview(ENTERPRISE, ...POLICY));
     assert.notEqual(plain.code, 0);
     assert.match(plain.stdout, /pulumi-nodejs:dynamic\/birdeye:IntegrationGroup cloud9-group replace/, "the program ran to the end: the replacement is approved");
+    assert.match(plain.stdout, /pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet cloud9-mappings update/, "the set moves with the group");
     assert.match(
       policiesBlock(plain),
       /❌ birdeye-cloud9@v0\.1\.0 \(local: policy\)\n\s+- \[mandatory\] {2}secure-client-id {2}\(pulumi:pulumi:Stack: birdeye-cloud9-enterprise-example\)\n[^\n]*\n\s+guardrail secure-client-id: stack enterprise-example: the Client ID is stored in plain text in the stack file \(birdeye-cloud9:clientId\), where anyone who can read the repository can read it\. Resources: cloud9-group\. No key approves this rule: store the Client ID encrypted: pulumi config set --secret birdeye-cloud9:clientId <Client ID>/,
     );
-    assert.deepEqual(guardrailLines(plain).map((line) => line.split(":")[0]), ["guardrail secure-client-id"], "no rule of the program fired");
+    assert.deepEqual(guardrailLines(plain).map((line) => line.split(":")[0]), ["guardrail secure-client-id"], "no rule of the resources fired");
 
     // The fleet (and so the workflows) runs the pack too, and stops on it with its message.
     let out = "";
@@ -164,7 +236,7 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     const other = await project.pulumi(["preview", "--non-interactive", "--stack", "dev", "--policy-pack", path.join(project.dir, "policy")], { cwd: consumer });
     assert.notEqual(other.code, 0);
     assert.deepEqual(guardrailLines(other).map((line) => /^guardrail (\S+): stack dev: .*\. Resources: ([^]*?)\. No key approves this rule/.exec(line)?.slice(1)), [
-      ["https-api-url", "practice-group, practice-mapping"],
+      ["https-api-url", "practice-group, practice-mappings"],
       ["secure-client-id", "practice-group"],
     ]);
     assert.match(policiesBlock(other), /the Client ID is stored in plain text in the stack file \(consumer:practiceClientId\)/);

@@ -14,15 +14,21 @@ const DYNAMIC = "pulumi-nodejs:dynamic/";
 interface Change {
   readonly title: string;
   readonly change: (customer: Record<string, unknown>) => void;
+  /** The engine's steps for the dynamic resources (a group and one mapping set, whatever the number of locations). */
+  readonly steps: readonly string[];
 }
 
 /** Applied one after another; each is previewed, then applied. */
 const CHANGES: readonly Change[] = [
-  { title: "first run", change: () => undefined },
-  { title: "a trigger added", change: (c) => void (c.triggers = [57, 58]) },
-  { title: "a location added", change: (c) => void (c.locations as unknown[]).push({ businessNumber: 150051042499083, locationCode: "8" }) },
-  { title: "a location removed, a trigger removed", change: (c) => void ((c.locations = (c.locations as { businessNumber: number }[]).slice(1)), (c.triggers = [57])) },
-  { title: "nothing", change: () => undefined },
+  { title: "first run", change: () => undefined, steps: ["create cloud9-group", "create cloud9-mappings"] },
+  { title: "a trigger added", change: (c) => void (c.triggers = [57, 58]), steps: ["update cloud9-group"] },
+  { title: "a location added", change: (c) => void (c.locations as unknown[]).push({ businessNumber: 150051042499083, locationCode: "8" }), steps: ["update cloud9-mappings"] },
+  {
+    title: "a location removed, a trigger removed",
+    change: (c) => void ((c.locations = (c.locations as { businessNumber: number }[]).slice(1)), (c.triggers = [57])),
+    steps: ["update cloud9-group", "update cloud9-mappings"],
+  },
+  { title: "nothing", change: () => undefined, steps: [] },
 ];
 
 const key = (op: string, name: string): string => `${op} ${name}`;
@@ -37,7 +43,7 @@ describeRealEngine("the lifecycle harness against the real engine", () => {
       const harnessConfig = loadStackConfig(path.join(STACKS_DIR, `Pulumi.${STACK}.yaml`));
       harnessConfig["birdeye:apiUrl"] = fixture.emulator.url;
       harnessConfig["birdeye:apiKey"] = "harness-key";
-      for (const { title, change } of CHANGES) {
+      for (const { title, change, steps } of CHANGES) {
         project.editCustomer(STACK, change);
         const customer = JSON.parse(harnessConfig["birdeye-cloud9:customer"] ?? "{}") as Record<string, unknown>;
         change(customer);
@@ -46,6 +52,7 @@ describeRealEngine("the lifecycle harness against the real engine", () => {
         const cli = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", STACK])).stdout) as PreviewJson;
         // `pulumi preview --json` does not list every unchanged resource: compare the changes.
         const cliSteps = cli.steps.filter((s) => s.urn.includes(DYNAMIC) && s.op !== "same").map((s) => key(s.op, urnName(s.urn))).sort();
+        assert.deepEqual(cliSteps, steps, `${title}: the engine's steps`);
         const previewed = await harness.up(harnessConfig, { preview: true });
         assert.deepEqual(previewed.errors, []);
         assert.deepEqual(previewed.steps.filter((s) => s.op !== "same").map((s) => key(s.op, s.name)).sort(), cliSteps, `${title}: preview steps`);

@@ -1,8 +1,9 @@
-// Lifecycle correctness under the real engine: a replaced mapping stays
-// active, and a Client ID or awsHosted change is never silently recorded.
+// Lifecycle correctness under the real engine: a replaced mapping set leaves
+// every mapping active, and a Client ID or awsHosted change is never silently
+// recorded.
 import { strict as assert } from "node:assert";
 import { clientIdFingerprint } from "../../provider/guardrails/rules";
-import { changedSteps, describeRealEngine, exampleClientId, initStacks, startProject, writesOf } from "../support/real-cli";
+import { changedSteps, describeRealEngine, exampleClientId, initStacks, mappingPutsOf, startProject, writesOf } from "../support/real-cli";
 import type { DeploymentExport, PreviewJson, TempProject } from "../support/real-cli";
 
 const ENTERPRISE = "enterprise-example";
@@ -24,26 +25,40 @@ describeRealEngine("lifecycle correctness through `pulumi`", () => {
   let project: TempProject;
   afterEach(() => project.close());
 
-  it("`pulumi up --replace` of a mapping leaves it active in BirdEye, and the next up changes nothing", async () => {
-    project = await startProject({ stacks: [ENTERPRISE] });
+  it("`pulumi up --replace` of the mapping set deactivates, then puts every mapping (delete before replace): every mapping ends active in BirdEye, and the next preview changes nothing", async () => {
+    project = await startProject({ stacks: [ENTERPRISE], emulator: { recordBodies: true } });
     await initStacks(project, [ENTERPRISE]);
     await project.pulumiOk(up(ENTERPRISE));
     const exported = await project.exportStack(ENTERPRISE);
-    const urn = exported.deployment.resources?.find((r) => r.urn.endsWith("::cloud9-mapping-150051042499081"))?.urn;
-    assert.ok(urn !== undefined);
+    const set = exported.deployment.resources?.find((r) => r.urn.endsWith("::cloud9-mappings"));
+    assert.ok(set !== undefined);
+    assert.equal(set.type, "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet");
+
+    const planned = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE, "--replace", set.urn])).stdout) as PreviewJson;
+    assert.deepEqual(changedSteps(planned), ["replace cloud9-mappings"], "only the set; the group stays");
 
     project.emulator.admin.clearRequests();
-    const replaced = await project.pulumiOk([...up(ENTERPRISE), "--replace", urn]);
+    const replaced = await project.pulumiOk([...up(ENTERPRISE), "--replace", set.urn]);
     assert.match(replaced.stdout, /\+-1 replaced/);
-    assert.deepEqual(writesOf(project.emulator), ["PUT /integration/add/businessintegrationmapping"], "the new resource's put; the old one's delete sends nothing");
+    assert.deepEqual(writesOf(project.emulator), Array.from({ length: 4 }, () => "PUT /integration/add/businessintegrationmapping"));
+    const puts = mappingPutsOf(project.emulator);
+    // The old set's delete runs (and finishes) before the new set's create: no put is ever followed by a deactivation.
+    assert.deepEqual(puts.slice(0, 2).sort(), ["150051042499081 inactive", "150051042499082 inactive"], puts.join(", "));
+    assert.deepEqual(puts.slice(2).sort(), ["150051042499081 active", "150051042499082 active"], puts.join(", "));
     assert.deepEqual(
-      project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]).sort(),
+      project.emulator.state.mappings.map((m) => [m.businessNumber, m.integrationGroupId, m.active]).sort(),
       [
-        [150051042499081, true],
-        [150051042499082, true],
+        [150051042499081, 1595, true],
+        [150051042499082, 1595, true],
       ],
     );
+    const after = (await project.exportStack(ENTERPRISE)).deployment.resources?.filter((r) => r.type === set.type) ?? [];
+    assert.equal(after.length, 1, "one set in state, no pending delete");
+    assert.deepEqual(after[0]?.outputs?.mappings, set.outputs?.mappings, "state claims what BirdEye holds, as before the replace");
+    project.emulator.admin.clearRequests();
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
+    await project.pulumiOk(up(ENTERPRISE));
+    assert.deepEqual(writesOf(project.emulator), [], "the next up writes nothing");
   });
 
   it("a Client ID or awsHosted change previews as one group update, stops `up` with what to ask BirdEye support (nothing written, state unchanged), and is recorded once changedBySupport says support made it", async () => {

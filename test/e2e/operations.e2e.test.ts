@@ -4,8 +4,9 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator } from "../../provider/emulator";
+import { storedOutputs } from "../../provider/resources";
 import { MANUAL } from "../fixtures/manual";
-import { changedSteps, describeRealEngine, exampleClientId, initStacks, startProject, writesOf } from "../support/real-cli";
+import { changedSteps, describeRealEngine, exampleClientId, initStacks, mappingPutsOf, startProject, writesOf } from "../support/real-cli";
 import type { PreviewJson, TempProject } from "../support/real-cli";
 
 const ENTERPRISE = "enterprise-example";
@@ -17,8 +18,8 @@ describeRealEngine("operations through `pulumi`", () => {
   let project: TempProject;
   afterEach(() => project.close());
 
-  it("drift: triggers changed in BirdEye and the group deleted in BirdEye each fail preview --refresh --expect-no-changes naming the group; up --refresh repairs them", async () => {
-    project = await startProject({ stacks: [ENTERPRISE] });
+  it("drift: triggers changed in BirdEye and the group deleted in BirdEye each fail preview --refresh --expect-no-changes naming the group; up --refresh repairs them (the set moved to the new group once its deactivations are approved)", async () => {
+    project = await startProject({ stacks: [ENTERPRISE], emulator: { recordBodies: true } });
     await initStacks(project, [ENTERPRISE]);
     await project.pulumiOk(UP);
 
@@ -35,15 +36,23 @@ describeRealEngine("operations through `pulumi`", () => {
     assert.deepEqual(project.emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [57]);
     await project.pulumiOk(PREVIEW_DRIFT);
 
-    // 2. The group deleted in BirdEye (with its mappings).
+    // 2. The group deleted in BirdEye (with its mappings): a new group, and the set moves to it.
     project.emulator.admin.deleteGroup(GROUP_ID);
     const gone = await project.pulumi(PREVIEW_DRIFT);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stdout, /\+ +pulumi-nodejs:dynamic\/birdeye:IntegrationGroup cloud9-group create/);
+    // The move deactivates the old group's mappings as far as the set can tell (its check calls nothing): the guardrail counts them, and `up` (which previews first) writes nothing.
     project.emulator.admin.clearRequests();
+    const guarded = await project.pulumi(["up", "--refresh", "--yes", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.notEqual(guarded.code, 0);
+    assert.match(guarded.stdout, /guardrail mass-deactivation: stack enterprise-example: this run would deactivate 2 of the practice's 2 active mappings/);
+    assert.deepEqual(writesOf(project.emulator), []);
+    const config = project.readStack(ENTERPRISE);
+    project.writeStack(ENTERPRISE, { ...config, "birdeye-cloud9:approve": { deactivate: [150051042499081, 150051042499082] } });
     await project.pulumiOk(["up", "--refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     assert.equal(project.emulator.state.groups.length, 1);
     const newId = project.emulator.state.groups[0]?.groupId;
+    assert.notEqual(newId, GROUP_ID);
     assert.deepEqual(
       project.emulator.state.mappings.map((m) => [m.businessNumber, m.integrationGroupId, m.active]).sort(),
       [
@@ -51,7 +60,16 @@ describeRealEngine("operations through `pulumi`", () => {
         [150051042499082, newId, true],
       ],
     );
+    // The new group, then the old group's deactivations (BirdEye answers 404: nothing is left to switch off) and the puts under the new one.
+    assert.deepEqual(writesOf(project.emulator)[0], `PUT ${MANUAL.createGroupPath}`);
+    assert.deepEqual(mappingPutsOf(project.emulator).sort(), ["150051042499081 active", "150051042499081 inactive", "150051042499082 active", "150051042499082 inactive"]);
+    project.writeStack(ENTERPRISE, config);
     await project.pulumiOk(PREVIEW_DRIFT);
+    const set = (await project.exportStack(ENTERPRISE)).deployment.resources?.find((r) => r.urn.endsWith("::cloud9-mappings"));
+    const held = storedOutputs(set?.outputs ?? {});
+    assert.equal(held.integrationGroupId, newId);
+    assert.deepEqual(Object.keys(held.mappings), ["150051042499081", "150051042499082"]);
+    assert.equal(held.retiring, undefined, "nothing of the old group is left to deactivate");
   });
 
   it("failure and recovery: faults beyond the retry budget fail `up` part-way with a clear message; the next up converges with no duplicate group and no stray mapping", async () => {
@@ -65,8 +83,13 @@ describeRealEngine("operations through `pulumi`", () => {
     assert.doesNotMatch(failed.all, /\n\s+at .+\(.+:\d+:\d+\)/, "no stack trace");
     assert.equal(project.emulator.state.groups.length, 1, "the group was created before the mappings failed");
     assert.equal(project.emulator.state.mappings.length, 0);
+    // The set is in state (partial create), both puts unconfirmed: their answers were 503s, which may or may not have landed.
+    const set = (await project.exportStack(ENTERPRISE)).deployment.resources?.find((r) => r.urn.endsWith("::cloud9-mappings"));
+    assert.deepEqual(storedOutputs(set?.outputs ?? {}).unconfirmed, ["150051042499081", "150051042499082"]);
 
+    project.emulator.admin.clearRequests();
     await project.pulumiOk(UP);
+    assert.deepEqual(writesOf(project.emulator), [`PUT ${MANUAL.mappingPath}`, `PUT ${MANUAL.mappingPath}`], "the two unconfirmed puts again, and nothing else");
     const state = project.emulator.state;
     assert.equal(state.groups.length, 1, "no second group");
     assert.deepEqual(state.mappings.map((m) => [m.businessNumber, m.integrationGroupId, m.active]).sort(), [
@@ -101,7 +124,7 @@ describeRealEngine("operations through `pulumi`", () => {
   });
 
   it("destroy: every mapping deactivated, the group left in BirdEye with a warning naming its id, the stack empty; refresh of an unchanged stack reports no change", async () => {
-    project = await startProject({ stacks: [ENTERPRISE] });
+    project = await startProject({ stacks: [ENTERPRISE], emulator: { recordBodies: true } });
     await initStacks(project, [ENTERPRISE]);
     await project.pulumiOk(UP);
     const refresh = await project.pulumiOk(["refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
@@ -111,6 +134,7 @@ describeRealEngine("operations through `pulumi`", () => {
     const destroyed = await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     assert.match(destroyed.stdout, new RegExp(`IntegrationGroup ${GROUP_ID} .*remains in BirdEye`));
     assert.deepEqual(writesOf(project.emulator), [`PUT ${MANUAL.mappingPath}`, `PUT ${MANUAL.mappingPath}`]);
+    assert.deepEqual(mappingPutsOf(project.emulator).sort(), ["150051042499081 inactive", "150051042499082 inactive"]);
     assert.equal(project.emulator.state.groups.length, 1);
     assert.ok(project.emulator.state.mappings.every((m) => !m.active));
     const exported = await project.exportStack(ENTERPRISE);

@@ -2,7 +2,8 @@
 // re-run, a trigger added, a location added and removed. Each test asserts
 // the emulator's final state, its exact writes, and what the CLI printed.
 import { strict as assert } from "node:assert";
-import { changedSteps, describeRealEngine, initStacks, startProject, writesOf } from "../support/real-cli";
+import { storedOutputs } from "../../provider/resources";
+import { changedSteps, describeRealEngine, initStacks, mappingPutsOf, startProject, writesOf } from "../support/real-cli";
 import type { PreviewJson, TempProject } from "../support/real-cli";
 
 const ENTERPRISE = "enterprise-example";
@@ -17,7 +18,7 @@ function mappingsOf(project: TempProject): [number, number, boolean, string | nu
 describeRealEngine("example stacks through `pulumi`", () => {
   let project: TempProject;
   beforeEach(async () => {
-    project = await startProject();
+    project = await startProject({ emulator: { recordBodies: true } });
     await initStacks(project);
   });
   afterEach(() => project.close());
@@ -25,8 +26,9 @@ describeRealEngine("example stacks through `pulumi`", () => {
   it("quick start: `pulumi up` creates exactly both stacks' groups and mappings; then preview --expect-no-changes passes and a second up writes nothing", async () => {
     const smb = await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", SMB]);
     const ent = await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    // Stack, component, group and mapping set: the same four resources whatever the number of locations.
     assert.match(smb.stdout, /\+ 4 created/);
-    assert.match(ent.stdout, /\+ 5 created/);
+    assert.match(ent.stdout, /\+ 4 created/);
 
     const state = project.emulator.state;
     assert.deepEqual(
@@ -51,10 +53,7 @@ describeRealEngine("example stacks through `pulumi`", () => {
     const outputs = JSON.parse((await project.pulumiOk(["stack", "output", "--json", "--stack", ENTERPRISE])).stdout) as unknown;
     assert.deepEqual(outputs, {
       groupId: 1596,
-      mappings: [
-        { businessNumber: 150051042499081, locationCode: "4", active: true },
-        { businessNumber: 150051042499082, locationCode: "6", active: true },
-      ],
+      mappings: { active: 2, inactive: 0 },
       // What the program's two lookups returned, for npm run review.
       names: {
         triggers: { "57": "Cloud 9 Dismissed Appointments Trigger", "58": "Cloud 9 Completed Appointments Trigger" },
@@ -79,7 +78,7 @@ describeRealEngine("example stacks through `pulumi`", () => {
     project.emulator.admin.clearRequests();
     const preview = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
     assert.deepEqual(changedSteps(preview), ["update cloud9-group"]);
-    assert.deepEqual(preview.changeSummary, { same: 4, update: 1 });
+    assert.deepEqual(preview.changeSummary, { same: 3, update: 1 });
     assert.deepEqual(writesOf(project.emulator), [], "a preview writes nothing");
 
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
@@ -88,29 +87,39 @@ describeRealEngine("example stacks through `pulumi`", () => {
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
   });
 
-  it("a location added, then one removed: one create, then one delete, one mapping put each time", async () => {
+  it("a location added, then one removed: each is one update of the mapping set, one mapping put each time", async () => {
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     project.editCustomer(ENTERPRISE, (customer) => {
       (customer.locations as unknown[]).push({ businessNumber: 150051042499083, locationCode: "8" });
     });
     project.emulator.admin.clearRequests();
     const added = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
-    assert.deepEqual(changedSteps(added), ["create cloud9-mapping-150051042499083"]);
+    assert.deepEqual(changedSteps(added), ["update cloud9-mappings"]);
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     assert.deepEqual(writesOf(project.emulator), ["PUT /integration/add/businessintegrationmapping"]);
+    assert.deepEqual(mappingPutsOf(project.emulator), ["150051042499083 active"], "only the added location is put");
 
     project.editCustomer(ENTERPRISE, (customer) => {
       customer.locations = (customer.locations as { businessNumber: number }[]).filter((l) => l.businessNumber !== 150051042499081);
     });
     project.emulator.admin.clearRequests();
     const removed = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
-    assert.deepEqual(changedSteps(removed), ["delete cloud9-mapping-150051042499081"]);
+    assert.deepEqual(changedSteps(removed), ["update cloud9-mappings"]);
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
-    assert.deepEqual(writesOf(project.emulator), ["PUT /integration/add/businessintegrationmapping"]);
+    assert.deepEqual(writesOf(project.emulator), ["PUT /integration/add/businessintegrationmapping"], "the removed location's deactivation, nothing for the unchanged ones");
+    assert.deepEqual(mappingPutsOf(project.emulator), ["150051042499081 inactive"]);
     assert.deepEqual(mappingsOf(project), [
       [150051042499081, 1595, false, "4", null],
       [150051042499082, 1595, true, "6", "2026-11-25T04:00:00Z"],
       [150051042499083, 1595, true, "8", null],
     ]);
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
+    const outputs = JSON.parse((await project.pulumiOk(["stack", "output", "--json", "--stack", ENTERPRISE])).stdout) as { mappings: unknown };
+    assert.deepEqual(outputs.mappings, { active: 2, inactive: 0 });
+    const set = (await project.exportStack(ENTERPRISE)).deployment.resources?.find((r) => r.urn.endsWith("::cloud9-mappings"));
+    assert.deepEqual(storedOutputs(set?.outputs ?? {}).mappings, {
+      "150051042499082": { locationCode: "6", nextRunDate: "2026-11-25T04:00:00Z", active: true },
+      "150051042499083": { locationCode: "8", active: true },
+    }, "the set's state no longer holds the removed (deactivated) location");
   });
 });

@@ -1,15 +1,20 @@
 import { strict as assert } from "node:assert";
 import { BirdEyeApiError } from "../../provider/api";
 
-/** Await a promise that must fail with BirdEyeApiError, and return the error. */
-export async function rejection(promise: Promise<unknown>): Promise<BirdEyeApiError> {
+/** Await a promise that must fail with an error of `type`, and return the error. */
+export async function rejectionOf<E extends Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E, what: string = type.name): Promise<E> {
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof BirdEyeApiError, `expected BirdEyeApiError, got ${String(error)}`);
+    assert.ok(error instanceof type, `expected ${what}, got ${String(error)}`);
     return error;
   }
   assert.fail("expected the call to fail");
+}
+
+/** Await a promise that must fail with BirdEyeApiError, and return the error. */
+export function rejection(promise: Promise<unknown>): Promise<BirdEyeApiError> {
+  return rejectionOf(promise, BirdEyeApiError);
 }
 
 /** Fail if any secret occurs in the text (case-insensitive: a UUID may come back upper-cased). */

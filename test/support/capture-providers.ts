@@ -2,22 +2,32 @@
 // declare the resources under pulumi.runtime.setMocks and take the `__provider`
 // input the engine would receive.
 import * as pulumi from "@pulumi/pulumi";
-import { IntegrationGroup, IntegrationMapping } from "../../provider/resources";
+import { DYNAMIC_MODULE, IntegrationGroup, IntegrationMappingSet, RESOURCE_TYPES } from "../../provider/resources";
+import { integrationMappingProvider } from "../../provider/resources/hosted-provider";
 
 export interface CapturedProviders {
-  /** Type token -> serialized provider text. */
+  /** Type token -> serialized provider text, for the resource classes a program declares. */
   readonly byType: Record<string, string>;
   readonly group: string;
+  readonly mappingSet: string;
+  /** The retired IntegrationMapping's provider, as state written by earlier releases holds it (no class declares it any more). */
   readonly mapping: string;
 }
 
+/** A resource of the retired type, to capture its provider text. */
+class RetiredMapping extends pulumi.dynamic.Resource {
+  constructor(name: string) {
+    super(integrationMappingProvider, name, { businessNumber: 150051042499080, integrationGroupId: 1595 }, undefined, DYNAMIC_MODULE, RESOURCE_TYPES.IntegrationMapping);
+  }
+}
+
 export async function captureProviderTexts(): Promise<CapturedProviders> {
-  const byType: Record<string, string> = {};
+  const texts: Record<string, string> = {};
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         const text = args.inputs.__provider;
-        if (typeof text === "string") byType[args.type] = text;
+        if (typeof text === "string") texts[args.type] = text;
         return { id: `${args.name}-id`, state: args.inputs };
       },
       call: (args) => args.inputs,
@@ -27,10 +37,17 @@ export async function captureProviderTexts(): Promise<CapturedProviders> {
     false,
   );
   const group = new IntegrationGroup("capture-group", { parentBusinessNumber: 150051042499080, clientId: "00000000-0000-4000-8000-000000000000", triggers: [{ triggerId: 57 }] });
-  const mapping = new IntegrationMapping("capture-mapping", { businessNumber: 150051042499080, integrationGroupId: 1595 });
-  await Promise.all([group.urn, mapping.urn].map((urn) => new Promise((resolve) => urn.apply(resolve))));
-  const groupText = byType["pulumi-nodejs:dynamic/birdeye:IntegrationGroup"];
-  const mappingText = byType["pulumi-nodejs:dynamic/birdeye:IntegrationMapping"];
-  if (groupText === undefined || mappingText === undefined) throw new Error(`provider text not captured; registered types: ${Object.keys(byType).join(", ")}`);
-  return { byType, group: groupText, mapping: mappingText };
+  const set = new IntegrationMappingSet("capture-mappings", { integrationGroupId: 1595, mappings: { "150051042499080": {} } });
+  const retired = new RetiredMapping("capture-mapping");
+  await Promise.all([group.urn, set.urn, retired.urn].map((urn) => new Promise((resolve) => urn.apply(resolve))));
+  const groupText = texts["pulumi-nodejs:dynamic/birdeye:IntegrationGroup"];
+  const setText = texts["pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet"];
+  const mappingText = texts["pulumi-nodejs:dynamic/birdeye:IntegrationMapping"];
+  if (groupText === undefined || setText === undefined || mappingText === undefined) throw new Error(`provider text not captured; registered types: ${Object.keys(texts).join(", ")}`);
+  return {
+    byType: { "pulumi-nodejs:dynamic/birdeye:IntegrationGroup": groupText, "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet": setText },
+    group: groupText,
+    mappingSet: setText,
+    mapping: mappingText,
+  };
 }

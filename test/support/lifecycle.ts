@@ -5,13 +5,16 @@
 // pulumi.runtime.setMocks and forwards every dynamic resource registration to
 // Pulumi's real dynamic-provider host over gRPC the way the engine does:
 // Configure with the run's stack config, Check, Diff against the state of the
-// previous run, then Create, Update or Replace (create, then delete the old);
-// resources of the previous run that were not registered are Deleted. Where the
-// engine's behaviour is known, it is copied:
+// previous run, then Create, Update or Replace (create, then delete the old; or
+// delete first when Diff says deleteBeforeReplace); resources of the previous
+// run that were not registered are Deleted. Where the engine's behaviour is
+// known, it is copied:
 // - a preview hands back a created or updated resource's new *inputs* as its
 //   outputs, every other output unknown (the dynamic-provider host cannot
 //   preview), and keeps the id of a resource updated in place;
-// - refresh configures the provider with the config saved at the last update.
+// - refresh configures the provider with the config saved at the last update;
+// - a Create or Update that fails with ErrorResourceInitFailed (partial state)
+//   records its id and properties, with the run's new inputs.
 // State lives in memory between runs. `refresh` calls Read for every resource.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -144,6 +147,7 @@ function withoutProvider(props: PropertyMap): PropertyMap {
 const OUTPUT_ONLY: Record<string, readonly string[]> = {
   [`${DYNAMIC}birdeye:IntegrationGroup`]: ["groupId", "integrationSource"],
   [`${DYNAMIC}birdeye:IntegrationMapping`]: [],
+  [`${DYNAMIC}birdeye:IntegrationMappingSet`]: ["unconfirmed", "retiring"],
 };
 
 /** What the engine answers a preview of a create or update: the new inputs, other outputs unknown. */
@@ -200,15 +204,29 @@ export class LifecycleHarness {
       if (diff.replaces.length > 0) {
         steps.push({ op: "replace", type, name, replaces: diff.replaces });
         if (preview) return { id: "", state: previewOutputs(type, inputs) }; // an empty id: unknown in a preview, as the engine makes a new one
-        const created = await this.create(urn, inputs);
-        await this.host.delete(old.id, urn, old.outputs);
-        this.state.set(key, { type, name, urn, id: created.id, inputs, outputs: created.properties, order: old.order });
+        // As the engine: the replacement is checked again with no old inputs before its create.
+        const rechecked = await this.host.check(urn, {}, news);
+        if (rechecked.failures.length > 0) throw new Error(`${name}: check failed: ${rechecked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+        if (diff.deleteBeforeReplace) {
+          await this.host.delete(old.id, urn, old.outputs);
+          this.state.delete(key);
+        }
+        const created = await this.create(urn, rechecked.inputs);
+        if (!diff.deleteBeforeReplace) await this.host.delete(old.id, urn, old.outputs);
+        this.state.set(key, { type, name, urn, id: created.id, inputs: rechecked.inputs, outputs: created.properties, order: old.order });
         return { id: created.id, state: withoutProvider(created.properties) };
       }
       if (diff.changes !== "none") {
         steps.push({ op: "update", type, name });
         if (preview) return { id: old.id, state: previewOutputs(type, inputs) };
-        const updated = await this.host.update(old.id, urn, old.outputs, inputs);
+        let updated: { properties: PropertyMap };
+        try {
+          updated = await this.host.update(old.id, urn, old.outputs, inputs);
+        } catch (error) {
+          // What the failed update did change, as the engine records it.
+          if (error instanceof InitFailedError) this.state.set(key, { ...old, inputs, outputs: error.properties });
+          throw error;
+        }
         this.state.set(key, { ...old, inputs, outputs: updated.properties });
         return { id: old.id, state: withoutProvider(updated.properties) };
       }
@@ -288,7 +306,8 @@ export class LifecycleHarness {
     } catch (error) {
       if (error instanceof InitFailedError) {
         const [type, name] = urn.split("::").slice(2);
-        this.state.set(`${type}::${name}`, { type: type ?? "", name: name ?? "", urn, id: error.id, inputs, outputs: { ...error.properties, __provider: inputs.__provider ?? "" }, order: this.order++ });
+        // The properties as the provider reported them: a provider that leaves out __provider leaves it out of state too (refresh and destroy then fail, as under the engine).
+        this.state.set(`${type}::${name}`, { type: type ?? "", name: name ?? "", urn, id: error.id, inputs, outputs: error.properties, order: this.order++ });
       }
       throw error;
     }

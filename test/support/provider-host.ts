@@ -29,12 +29,13 @@ export interface DiffAnswer {
   readonly deleteBeforeReplace: boolean;
 }
 
-/** A failed Create that still created something (ErrorResourceInitFailed): the engine records id and properties. */
+/** A failed Create or Update that still changed something (ErrorResourceInitFailed): the engine records id and properties. */
 export class InitFailedError extends Error {
   constructor(
     message: string,
     readonly id: string,
     readonly properties: PropertyMap,
+    readonly reasons: string[] = [],
   ) {
     super(message);
   }
@@ -75,7 +76,7 @@ export interface ProviderHost {
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
-export function urnOf(type: "IntegrationGroup" | "IntegrationMapping", name: string): string {
+export function urnOf(type: "IntegrationGroup" | "IntegrationMapping" | "IntegrationMappingSet", name: string): string {
   return `urn:pulumi:test::birdeye-cloud9::pulumi-nodejs:dynamic/birdeye:${type}::${name}`;
 }
 
@@ -113,7 +114,7 @@ function unary<Req, Res>(
           const status = Status.deserializeBinary(new Uint8Array(details));
           for (const any of status.getDetailsList()) {
             const failed = proto.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
-            reject(new InitFailedError(error.details, failed.getId(), plain(failed.getProperties())));
+            reject(new InitFailedError(error.details, failed.getId(), plain(failed.getProperties()), failed.getReasonsList()));
             return;
           }
         }

@@ -271,3 +271,18 @@ export function changedSteps(preview: PreviewJson): string[] {
 export function writesOf(emulator: Emulator): string[] {
   return emulator.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
 }
+
+/**
+ * The emulator's mapping puts, in the order they arrived, as "<businessNumber>
+ * active|inactive" (the body says which mapping: start the project with
+ * `emulator: { recordBodies: true }`).
+ */
+export function mappingPutsOf(emulator: Emulator): string[] {
+  return emulator.requests
+    .filter((r) => r.method === "PUT" && r.path === "/integration/add/businessintegrationmapping")
+    .map((r) => {
+      if (r.body === undefined) throw new Error("mappingPutsOf: the emulator records no request bodies; start the project with emulator: { recordBodies: true }");
+      const body = JSON.parse(r.body) as { businessNumber?: unknown; active?: unknown };
+      return `${String(body.businessNumber)} ${body.active === false ? "inactive" : "active"}`;
+    });
+}

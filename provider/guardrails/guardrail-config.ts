@@ -1,0 +1,73 @@
+// The guardrails' stack config: birdeye-cloud9:approve (what this run may do
+// that a guardrail would stop) and birdeye-cloud9:guardrails (the deactivation
+// limits), parsed with key paths before anything runs. The program hands both
+// to Cloud9Integration, whose group and mapping set judge them in their own
+// check (provider/guardrails/resource-rules.ts). Each approval names exactly
+// what it approves (the business numbers, the Client ID's fingerprint, the
+// value), so an approval left in the file never approves a later, different
+// change; one that nothing needs draws a warning.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { businessNumberProblem } from "../api/rules";
+import { keyPathText } from "../stack/customer-config";
+import type { ConfigProblem } from "../stack/customer-config";
+import { APPROVAL_FIELDS, APPROVE_KEY, DEFAULT_LIMITS, GUARDRAILS_KEY } from "./rules";
+
+const businessNumber = z.number({ error: "must be a Business ID (a number)" }).superRefine((value, ctx) => {
+  const problem = businessNumberProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** birdeye-cloud9:approve: what this run may do that a guardrail would stop. */
+export const approvalsSchema = z.strictObject({
+  deactivate: z.array(businessNumber, { error: "must be a list of the Business IDs whose mappings this run deactivates, as the preview prints it" }).min(1, { error: "is empty; leave deactivate out" }).optional(),
+  clientId: z.string({ error: "must be the new Client ID's fingerprint as the preview prints it (sha256:...)" }).regex(/^sha256:[0-9a-f]{12}$/, { error: "must be the new Client ID's fingerprint as the preview prints it, like sha256:3f9a1c2b7d4e (never the Client ID itself)" }).optional(),
+  awsHosted: z.boolean({ error: "must be the new awsHosted value, true or false" }).optional(),
+  groupReplacement: businessNumber.optional(),
+});
+export type Approvals = z.output<typeof approvalsSchema>;
+
+/** birdeye-cloud9:guardrails: the deactivation limits. */
+export const limitsSchema = z.strictObject({
+  maxDeactivations: z.number({ error: "must be a whole number" }).int({ error: "must be a whole number" }).nonnegative({ error: "must be 0 or more" }).default(DEFAULT_LIMITS.maxDeactivations),
+  maxDeactivationShare: z.number({ error: "must be a share between 0 and 1, like 0.2" }).min(0, { error: "must be between 0 and 1" }).max(1, { error: "must be between 0 and 1" }).default(DEFAULT_LIMITS.maxDeactivationShare),
+});
+export type Limits = z.output<typeof limitsSchema>;
+
+export interface GuardrailConfig {
+  readonly approvals: Approvals;
+  readonly limits: Limits;
+  readonly problems: ConfigProblem[];
+}
+
+function parseKey<S extends z.ZodType>(key: string, schema: S, what: string): { value?: z.output<S>; problems: ConfigProblem[] } {
+  const raw = pulumi.runtime.getConfig(key);
+  if (raw === undefined) return { value: schema.parse({}), problems: [] };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    json = raw;
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { value: parsed.data, problems: [] };
+  return {
+    problems: parsed.error.issues.map((issue) => {
+      const path = (issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : issue.path).map((p) => (typeof p === "symbol" ? String(p) : p));
+      const message =
+        issue.code === "unrecognized_keys"
+          ? `is not a key of ${key}; the keys are ${what}`
+          : issue.code === "invalid_type" && path.length === 0
+            ? `must be a mapping of ${what} (see README, Guardrails at preview)`
+            : issue.message;
+      return { keyPath: keyPathText(key, path), path: [key, ...path], message };
+    }),
+  };
+}
+
+/** The approvals and limits of this run's stack config, with any problems (reported with the stack file's other problems). */
+export function checkGuardrailConfig(): GuardrailConfig {
+  const approvals = parseKey(APPROVE_KEY, approvalsSchema, Object.values(APPROVAL_FIELDS).join(", "));
+  const limits = parseKey(GUARDRAILS_KEY, limitsSchema, Object.keys(DEFAULT_LIMITS).join(", "));
+  return { approvals: approvals.value ?? {}, limits: limits.value ?? DEFAULT_LIMITS, problems: [...approvals.problems, ...limits.problems] };
+}
