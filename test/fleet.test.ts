@@ -6,10 +6,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import {
+  EventTally,
   INSTALL_HINT,
   USAGE,
   changedFiles,
+  changesSomething,
   cliRoot,
   listStacks,
   markdownCell,
@@ -27,7 +30,7 @@ import {
   stacksOfShard,
 } from "../provider/tools/fleet";
 import type { FleetIO, FleetOptions, StackResult } from "../provider/tools/fleet";
-import { describeRealEngine, initStacks, realCli, startProject } from "./support/real-cli";
+import { describeRealEngine, initStacks, realCli, startProject, writesOf } from "./support/real-cli";
 import type { TempProject } from "./support/real-cli";
 
 interface Result {
@@ -60,12 +63,21 @@ async function runDirect(options: FleetOptions, io: Partial<FleetIO> & { answer?
 
 /** Table rows by stack: [creates, updates, replaces, deletes, errors]. */
 function tableRows(stdout: string): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(tableCells(stdout)).map(([stack, cells]) => [stack, cells.slice(0, 5).map(Number)]));
+}
+
+/** The mappings column by stack (`+added ~changed -deactivated`, after the time). */
+function mappingColumn(stdout: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(tableCells(stdout)).map(([stack, cells]) => [stack, cells.slice(6).join(" ")]));
+}
+
+function tableCells(stdout: string): Record<string, string[]> {
   const lines = stdout.trimEnd().split("\n");
   const start = lines.lastIndexOf(lines.filter((line) => line.startsWith("stack ")).pop() ?? "");
   return Object.fromEntries(
     lines.slice(start + 2).map((line) => {
       const cells = line.split(/\s+/);
-      return [cells[0] ?? "", cells.slice(1, 6).map(Number)];
+      return [cells[0] ?? "", cells.slice(1)];
     }),
   );
 }
@@ -155,18 +167,18 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
 
   it("renders an aligned table, a progress bar, a summary and a drift report with escaped cells", () => {
     const results: StackResult[] = [
-      { ...RESULT, stack: "a-very-long-stack-name", creates: 12, seconds: 10.04 },
+      { ...RESULT, stack: "a-very-long-stack-name", creates: 12, seconds: 10.04, mappings: { added: 10, changed: 0, deactivated: 0 } },
       { ...RESULT, stack: "b", drifted: true, updates: 1, steps: [{ op: "update", resource: "x|y", type: "T", properties: ["triggers"] }] },
       { ...RESULT, stack: "c", errors: 1, firstError: "broken | pipe" },
     ];
     assert.equal(
       renderTable(results),
       [
-        "stack                   creates  updates  replaces  deletes  errors   time",
-        "----------------------  -------  -------  --------  -------  ------  -----",
-        "a-very-long-stack-name       12        0         0        0       0  10.0s",
-        "b                             0        1         0        0       0   1.3s",
-        "c                             0        0         0        0       1   1.3s",
+        "stack                   creates  updates  replaces  deletes  errors   time   mappings",
+        "----------------------  -------  -------  --------  -------  ------  -----  ---------",
+        "a-very-long-stack-name       12        0         0        0       0  10.0s  +10 ~0 -0",
+        "b                             0        1         0        0       0   1.3s          -",
+        "c                             0        0         0        0       1   1.3s          -",
         "",
       ].join("\n"),
     );
@@ -186,15 +198,53 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
         "",
         "> Shard 1/2: a-very-long-stack-name, d.",
         "",
-        "| stack | create | update | replace | delete | result |",
-        "|---|--:|--:|--:|--:|---|",
-        "| a-very-long-stack-name | 12 | 0 | 0 | 0 | ok |",
-        "| d | 0 | 0 | 0 | 0 | ok |",
+        "| stack | create | update | replace | delete | mappings | result |",
+        "|---|--:|--:|--:|--:|--:|---|",
+        "| a-very-long-stack-name | 12 | 0 | 0 | 0 | +10 ~0 -0 | ok |",
+        "| d | 0 | 0 | 0 | 0 | - | ok |",
         "",
         "### a-very-long-stack-name",
         "",
       ].join("\n"),
     );
+  });
+
+  it("EventTally: the mapping set's writes counted per business; a pending delete counted as a delete and shown; approvals (guardrails) are no property", () => {
+    const SET = "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet";
+    const GROUP = "pulumi-nodejs:dynamic/birdeye:IntegrationGroup";
+    const urn = (type: string, name: string): string => `urn:pulumi:acme::birdeye-cloud9::birdeye:cloud9:Integration$${type}::${name}`;
+    const pre = (op: string, type: string, name: string, old: { id: string; inputs?: object; outputs?: object } | undefined, inputs?: object): EngineEvent => {
+      const state = (props: object | undefined, outputs?: object, id?: string) => ({ type, urn: urn(type, name), id: id ?? "", parent: "", inputs: props ?? {}, outputs: outputs ?? {}, provider: "" });
+      return {
+        sequence: 0,
+        timestamp: 0,
+        resourcePreEvent: { metadata: { op: op as "same", urn: urn(type, name), type, provider: "", ...(old === undefined ? {} : { old: state(old.inputs, old.outputs, old.id) }), ...(inputs === undefined ? {} : { new: state(inputs) }) } },
+      } as EngineEvent;
+    };
+    const guardrails = { stack: "acme", approve: { deactivate: [150051042499081] } };
+    const held = { integrationGroupId: 7, mappings: { "150051042499081": { locationCode: "4", active: true }, "150051042499082": { locationCode: "6", active: true }, "150051042499083": { locationCode: "8", active: true } } };
+    const tally = new EventTally();
+    for (const event of [
+      pre("update", GROUP, "cloud9-group", { id: "7", inputs: { triggers: [{ triggerId: 57 }], guardrails: {} }, outputs: { groupId: 7, triggers: [{ triggerId: 57 }] } }, { triggers: [{ triggerId: 58 }], guardrails }),
+      pre("update", SET, "cloud9-mappings", { id: "mappings-of-group-7", inputs: held, outputs: held }, { integrationGroupId: 7, guardrails, mappings: { "150051042499082": { locationCode: "6", nextRunDate: "2026-11-25T04:00:00Z", active: true }, "150051042499083": { locationCode: "8", active: true }, "150051042499084": { locationCode: "9", active: true } } }),
+      pre("delete-replaced", SET, "cloud9-mappings", { id: "mappings-of-group-7", outputs: { integrationGroupId: 7, mappings: { "150051042499083": { locationCode: "8", active: true } } } }),
+      { sequence: 0, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { update: 2, same: 2 }, policyPacks: {} } } as EngineEvent,
+    ]) tally.onEvent(event);
+    assert.deepEqual(tally.counts(), { creates: 0, updates: 2, replaces: 0, deletes: 1 }, "the pending delete, which the engine's summary leaves out");
+    assert.deepEqual(tally.resourceChanges(), { update: 2, same: 2, delete: 1 });
+    assert.deepEqual(tally.mappings(), { added: 1, changed: 1, deactivated: 2 }, "084 added, 082 changed; 081 removed and 083 switched off by the pending delete");
+    assert.deepEqual(tally.steps, [
+      { op: "update", resource: "cloud9-group", type: GROUP, properties: ["triggers"] },
+      { op: "update", resource: "cloud9-mappings", type: SET, properties: ["1 mapping added", "1 mapping changed (nextRunDate)", "1 mapping deactivated"] },
+      { op: "delete (pending)", resource: "cloud9-mappings", type: SET, properties: ["1 mapping deactivated (1 by a pending delete)"] },
+    ]);
+
+    const move = new EventTally();
+    move.onEvent(pre("update", SET, "cloud9-mappings", { id: "mappings-of-group-7", outputs: held }, { integrationGroupId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", mappings: { "150051042499082": { locationCode: "6", active: true } } }));
+    assert.deepEqual(move.mappings(), { added: 1, changed: 0, deactivated: 3 }, "a group move: every active mapping of the former group goes inactive");
+    assert.deepEqual(move.steps[0]?.properties, ["integrationGroupId", "1 mapping added", "3 mappings deactivated (3 under group 7)"]);
+    assert.ok(changesSomething({ ...RESULT, mappings: { added: 0, changed: 0, deactivated: 1 } }), "a mapping write is a change even with no step counted");
+    assert.ok(!changesSomething({ ...RESULT, mappings: { added: 0, changed: 0, deactivated: 0 } }));
   });
 
   it("cliRoot: <folder>/bin/pulumi as it is; a CLI elsewhere (pulumi/actions' tool cache) gets a bin/pulumi link", () => {
@@ -212,16 +262,16 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     const lines = (tty: boolean): string => {
       let text = "";
       const shown = progress({ stderr: (chunk) => (text += chunk), stderrIsTTY: tty }, 2, "preview");
-      shown.done({ ...RESULT, stack: "a", creates: 1 });
+      shown.done({ ...RESULT, stack: "a", creates: 1, mappings: { added: 1, changed: 0, deactivated: 0 } });
       shown.done({ ...RESULT, stack: "b", errors: 1, firstError: "boom" });
       shown.end();
       return text;
     };
-    assert.equal(lines(false), "[1/2] a: +1 ~0 ±0 -0 (1.3s)\n[2/2] b: error: boom (1.3s)\n");
+    assert.equal(lines(false), "[1/2] a: +1 ~0 ±0 -0, mappings +1 ~0 -0 (1.3s)\n[2/2] b: error: boom (1.3s)\n");
     const clear = "\r\u001b[K";
     assert.equal(
       lines(true),
-      `${clear}[--------------------] 0/2 stacks preview${clear}[1/2] a: +1 ~0 ±0 -0 (1.3s)\n${clear}[##########----------] 1/2 stacks preview${clear}[2/2] b: error: boom (1.3s)\n${clear}[####################] 2/2 stacks preview${clear}`,
+      `${clear}[--------------------] 0/2 stacks preview${clear}[1/2] a: +1 ~0 ±0 -0, mappings +1 ~0 -0 (1.3s)\n${clear}[##########----------] 1/2 stacks preview${clear}[2/2] b: error: boom (1.3s)\n${clear}[####################] 2/2 stacks preview${clear}`,
     );
   });
 
@@ -282,7 +332,9 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
   });
 });
 
-describeRealEngine("npm run fleet with the real CLI (Automation API)", () => {
+describeRealEngine("npm run fleet with the real CLI (Automation API)", function () {
+  // The first test runs about ten CLI commands (previews, ups, drift checks) over two stacks.
+  this.timeout(600_000);
   let project: TempProject;
   afterEach(() => project.close());
 
@@ -298,9 +350,11 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", () => {
     await initStacks(project);
     const preview = await fleet({ command: "preview", summary: "preview.md" });
     assert.equal(preview.code, 0, preview.stderr);
-    assert.deepEqual(tableRows(preview.stdout), { "enterprise-example": [5, 0, 0, 0, 0], "smb-example": [4, 0, 0, 0, 0] });
-    assert.match(preview.stderr, /\[1\/2\] (smb|enterprise)-example: \+[45] ~0 ±0 -0 \(\d+\.\ds\)\n\[2\/2\]/);
-    assert.match(read("preview.md"), /^## Fleet preview: 2 stacks\n\n\*\*2 stacks change\*\*, 0 unchanged\.\n[^]*\| enterprise-example \| 5 \| 0 \| 0 \| 0 \| ok \|\n[^]*### smb-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n[^]*\| cloud9-group \| pulumi-nodejs:dynamic\/birdeye:IntegrationGroup \| create \| - \|/);
+    // Stack, component, group and mapping set: the same 4 resources whatever the practice's size; the mappings counted per business.
+    assert.deepEqual(tableRows(preview.stdout), { "enterprise-example": [4, 0, 0, 0, 0], "smb-example": [4, 0, 0, 0, 0] });
+    assert.deepEqual(mappingColumn(preview.stdout), { "enterprise-example": "+2 ~0 -0", "smb-example": "+1 ~0 -0" });
+    assert.match(preview.stderr, /\[1\/2\] (smb|enterprise)-example: \+4 ~0 ±0 -0, mappings \+[12] ~0 -0 \(\d+\.\ds\)\n\[2\/2\]/);
+    assert.match(read("preview.md"), /^## Fleet preview: 2 stacks\n\n\*\*2 stacks change\*\*, 0 unchanged\.\n[^]*\| enterprise-example \| 4 \| 0 \| 0 \| 0 \| \+2 ~0 -0 \| ok \|\n[^]*### smb-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n[^]*\| cloud9-group \| pulumi-nodejs:dynamic\/birdeye:IntegrationGroup \| create \| - \|\n\| cloud9-mappings \| pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet \| create \| 1 mapping added \|/);
     assert.equal(project.emulator.state.groups.length, 0, "a preview writes nothing");
 
     const up = await fleet({ command: "up", yes: true });
@@ -311,6 +365,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", () => {
     const again = await fleet({ command: "up", yes: true });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /unchanged, nothing to apply: enterprise-example, smb-example/);
+    assert.deepEqual(mappingColumn(again.stdout), { "enterprise-example": "+0 ~0 -0", "smb-example": "+0 ~0 -0" });
 
     const clean = await fleet({ command: "drift", report: "drift-1.md", shard: "1/1" });
     assert.equal(clean.code, 0, clean.stderr);
@@ -361,7 +416,53 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", () => {
     assert.equal(up.code, 1, up.stderr);
     assert.match(up.stderr, /Stacks whose stack file changed since main: enterprise-example, new-practice\./);
     assert.match(up.stderr, /enterprise-example: error: .*plan/i);
-    assert.match(up.stderr, /new-practice: \+4 ~0 ±0 -0/);
+    assert.match(up.stderr, /new-practice: \+4 ~0 ±0 -0, mappings \+1 ~0 -0/);
     assert.deepEqual(project.emulator.state.groups.map((g) => g.parentBusinessNumber), [150051042499090], "only the new practice was applied; nothing of the Enterprise reached BirdEye");
+  });
+
+  it("counts the mapping set's update per business, a group move's deactivations and a pending delete the engine's summary leaves out", async () => {
+    project = await startProject({ stacks: ["enterprise-example"] });
+    await initStacks(project, ["enterprise-example"]);
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", "enterprise-example"]);
+    const applied = project.readStack("enterprise-example");
+    const writes = writesOf(project.emulator).length;
+    const rowOf = async (summary: string): Promise<{ row: number[]; mappings: string; text: string }> => {
+      const run = await fleet({ command: "preview", summary });
+      assert.equal(run.code, 0, run.stderr);
+      return { row: tableRows(run.stdout)["enterprise-example"] ?? [], mappings: mappingColumn(run.stdout)["enterprise-example"] ?? "", text: read(summary) };
+    };
+
+    // Vallejo removed, Fairfield added, Benicia's NextRunDate moved: one update of the set, three businesses written.
+    project.editCustomer("enterprise-example", (customer) => {
+      customer.locations = [
+        { businessNumber: 150051042499082, locationName: "S Corp Benicia", nextRunDate: "2026-11-25T03:15:00Z" },
+        { businessNumber: 150051042499083, locationCode: "8" },
+      ];
+    });
+    const edited = await rowOf("edited.md");
+    assert.deepEqual([edited.row, edited.mappings], [[0, 1, 0, 0, 0], "+1 ~1 -1"]);
+    assert.ok(edited.text.includes("| enterprise-example | 0 | 1 | 0 | 0 | +1 ~1 -1 | ok |\n"), edited.text);
+    assert.ok(edited.text.includes("| cloud9-mappings | pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet | update | 1 mapping added, 1 mapping changed (nextRunDate), 1 mapping deactivated |\n"), edited.text);
+
+    // The group moves to another business (approved): group 1595's 2 mappings go inactive, 2 are put under the new group.
+    project.writeStack("enterprise-example", { ...applied, "birdeye-cloud9:approve": { groupReplacement: 150051042499070, deactivate: [150051042499081, 150051042499082] } });
+    project.editCustomer("enterprise-example", (customer) => (customer.businessNumber = 150051042499070));
+    const moved = await rowOf("moved.md");
+    assert.deepEqual([moved.row, moved.mappings], [[0, 1, 1, 0, 0], "+2 ~0 -2"]);
+    assert.ok(moved.text.includes("| cloud9-mappings | pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet | update | integrationGroupId, 2 mappings added, 2 mappings deactivated (2 under group 1595) |\n"), moved.text);
+
+    // A mapping set left in state marked for deletion by an interrupted run: the engine's summary says nothing changes; its delete deactivates both mappings.
+    project.writeStack("enterprise-example", applied);
+    const state = (await project.exportStack("enterprise-example")) as unknown as { deployment: { resources: Record<string, unknown>[] } };
+    const set = state.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet");
+    assert.ok(set !== undefined);
+    state.deployment.resources.push({ ...set, delete: true });
+    fs.writeFileSync(path.join(project.base, "pending.json"), JSON.stringify(state));
+    await project.pulumiOk(["stack", "import", "--stack", "enterprise-example", "--file", path.join(project.base, "pending.json")]);
+    const pending = await rowOf("pending.md");
+    assert.deepEqual([pending.row, pending.mappings], [[0, 0, 0, 1, 0], "+0 ~0 -2"]);
+    assert.match(pending.text, /\*\*1 stack changes\*\*, 0 unchanged\./);
+    assert.ok(pending.text.includes("| cloud9-mappings | pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet | delete (pending) | 2 mappings deactivated (2 by a pending delete) |\n"), pending.text);
+    assert.equal(writesOf(project.emulator).length, writes, "a preview writes nothing");
   });
 });

@@ -9,7 +9,9 @@ import { ReviewCollector, buildReview, renderReview, renderStack, reviewSchema, 
 import type { ReviewOptions, StackReview } from "../provider/tools/review";
 
 const GROUP = "pulumi-nodejs:dynamic/birdeye:IntegrationGroup";
-const MAPPING = "pulumi-nodejs:dynamic/birdeye:IntegrationMapping";
+const SET = "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet";
+const LEGACY_MAPPING = "pulumi-nodejs:dynamic/birdeye:IntegrationMapping";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const urn = (type: string, name: string): string => `urn:pulumi:acme::birdeye-cloud9::birdeye:cloud9:Integration$${type}::${name}`;
 
 function pre(op: string, type: string, name: string, old?: { inputs?: object; outputs?: object; id?: string }, inputs?: object): EngineEvent {
@@ -43,7 +45,7 @@ function review(partial: Partial<StackReview> & Pick<StackReview, "stack">): Sta
     businessNumber: 150051042499080,
     error: null,
     group: { change: "unchanged", groupId: 7, adopt: false, triggers: [{ id: 57, name: "Dismissed" }], triggersAdded: [], triggersRemoved: [], clientIdChanged: false, awsHostedChanged: false, changedBySupport: false },
-    mappings: { added: [], deactivated: [], changed: [], unchanged: 0 },
+    mappings: { added: [], deactivated: [], changed: [], unchanged: 0, groupMove: null, pendingDeletes: [], legacyResources: 0, unknown: false },
     notChanged: [],
     steps: {},
     ...partial,
@@ -51,32 +53,148 @@ function review(partial: Partial<StackReview> & Pick<StackReview, "stack">): Sta
 }
 
 describe("npm run review: collector, facts and Markdown", () => {
-  it("collects steps, names (the stack's `names` output) and the group's ClientID/is.aws.hosted warning; builds the facts", () => {
+  it("collects steps, names (the stack's `names` output) and the group's ClientID/is.aws.hosted warning; per business from the set's old outputs against its new inputs, a pending delete included", () => {
     const collector = new ReviewCollector();
+    const held = {
+      integrationGroupId: 7,
+      mappings: {
+        "150051042499081": { locationCode: "4", active: true },
+        "150051042499083": { locationCode: "8", active: true },
+        "150051042499084": { locationCode: "9", nextRunDate: "2026-11-25T04:00:00Z", active: true },
+        "150051042499085": { locationCode: "5", active: true },
+        "150051042499086": { locationCode: "3", active: true },
+        "150051042499087": { locationCode: "2", active: false },
+        "150051042499088": { locationCode: "1", active: true },
+      },
+      unconfirmed: ["150051042499086"],
+      retiring: { integrationGroupId: 3, mappings: { "150051042499070": { active: true } } },
+    };
+    const desired = {
+      integrationGroupId: 7,
+      guardrails: { stack: "acme", approve: {} },
+      mappings: {
+        "150051042499082": { locationCode: "6", nextRunDate: "2026-11-25T04:00:00Z", active: true },
+        "150051042499083": { locationCode: "8", active: true },
+        "150051042499084": { locationCode: "10", nextRunDate: "2026-11-25T03:15:00Z", active: true },
+        "150051042499085": { locationCode: "5", active: false },
+        "150051042499086": { locationCode: "3", active: true },
+        "150051042499087": { locationCode: "2", active: true },
+        "150051042499088": { locationCode: "1", active: true },
+      },
+    };
     const events = [
       pre("update", GROUP, "cloud9-group", { id: "7", inputs: { awsHosted: false, clientId: "[secret]" }, outputs: { groupId: 7, awsHosted: false, triggers: [{ triggerId: 57 }] } }, { parentBusinessNumber: 150051042499080, awsHosted: true, clientId: "[secret]", triggers: [{ triggerId: 58 }], changedBySupport: true }),
-      pre("create", MAPPING, "m1", undefined, { businessNumber: 150051042499082, locationCode: "6", nextRunDate: "2026-11-25T04:00:00Z" }),
-      pre("delete", MAPPING, "m2", { inputs: { businessNumber: 150051042499081, locationCode: "4" }, outputs: { businessNumber: 150051042499081, locationCode: "4", active: true } }),
-      pre("same", MAPPING, "m3", { inputs: { businessNumber: 150051042499083, locationCode: "8" } }, { businessNumber: 150051042499083, locationCode: "8" }),
-      pre("create-replacement", MAPPING, "m4", { inputs: { businessNumber: 150051042499084, locationCode: "9" } }, { businessNumber: 150051042499084, locationCode: "9" }),
-      pre("replace", MAPPING, "m4", { inputs: { businessNumber: 150051042499084, locationCode: "9" } }, { businessNumber: 150051042499084, locationCode: "9" }),
-      stackOutputs(NAMES),
+      pre("update", SET, "cloud9-mappings", { id: "mappings-of-group-7", inputs: { integrationGroupId: 7, mappings: {} }, outputs: held }, desired),
+      // Left marked for deletion by an interrupted run: same URN, same id.
+      pre("delete-replaced", SET, "cloud9-mappings", { id: "mappings-of-group-7", outputs: { integrationGroupId: 7, mappings: { "150051042499083": { locationCode: "8", active: true }, "150051042499089": { active: false } } } }),
+      pre("delete", LEGACY_MAPPING, "cloud9-mapping-150051042499081", { inputs: { businessNumber: 150051042499081 } }),
+      stackOutputs({ ...NAMES, locations: { ...NAMES.locations, "10": "Napa" } }),
       { sequence: 0, timestamp: 0, diagnosticEvent: { message: "warning: [runtime] IntegrationGroup 7: clientId and awsHosted changed (values not shown). BirdEye has no call...\n", color: "never", severity: "info#err" } } as EngineEvent,
     ];
     for (const event of events) collector.onEvent(event);
     assert.deepEqual([...collector.supportOnlyChanges].sort(), ["awsHosted", "clientId"]);
-    const facts = buildReview("acme", collector, { update: 1, create: 1, delete: 1, same: 3, replace: 1 }, undefined, stackFileFacts({ "birdeye-cloud9:customer": { kind: "Enterprise", businessNumber: 1 } }));
+    const facts = buildReview("acme", collector, { update: 2, delete: 2, same: 2 }, undefined, stackFileFacts({ "birdeye-cloud9:customer": { kind: "Enterprise", businessNumber: 1 } }));
     assert.equal(facts.kind, "enterprise");
     assert.equal(facts.businessNumber, 150051042499080, "the group's parentBusinessNumber over the stack file's");
     assert.deepEqual(facts.group, { change: "update", groupId: 7, adopt: false, triggers: [{ id: 58, name: "Completed" }], triggersAdded: [{ id: 58, name: "Completed" }], triggersRemoved: [{ id: 57, name: "Dismissed" }], clientIdChanged: true, awsHostedChanged: true, changedBySupport: true });
-    assert.deepEqual(facts.mappings.added, [{ businessNumber: 150051042499082, locationCode: "6", locationName: "Benicia", nextRunDate: "2026-11-25T04:00:00Z", window: "03:00-10:00 UTC" }]);
-    assert.deepEqual(facts.mappings.deactivated.map((m) => [m.businessNumber, m.locationName]), [[150051042499081, "Vallejo"]]);
-    assert.deepEqual(facts.mappings.changed.map((c) => [c.after.businessNumber, c.after.locationName, c.replaced]), [[150051042499084, null, true]]);
-    assert.equal(facts.mappings.unchanged, 1);
+    assert.deepEqual(facts.mappings.added, [{ businessNumber: 150051042499082, locationCode: "6", locationName: "Benicia", nextRunDate: "2026-11-25T04:00:00Z", window: "03:00-10:00 UTC", active: true, groupId: 7 }]);
+    assert.deepEqual(
+      facts.mappings.deactivated.map((m) => [m.businessNumber, m.groupId, m.cause]),
+      [
+        [150051042499070, 3, "earlier-move"],
+        [150051042499081, 7, "removed"],
+        [150051042499083, 7, "pending-delete"],
+        [150051042499085, 7, "inactive"],
+      ],
+      "the former group's first; an inactive mapping the pending delete holds is not written",
+    );
+    assert.deepEqual(
+      facts.mappings.changed.map((c) => [c.after.businessNumber, c.fields, c.unconfirmed]),
+      [
+        [150051042499084, ["locationCode", "nextRunDate"], false],
+        [150051042499086, [], true],
+        [150051042499087, ["active"], false],
+      ],
+    );
+    assert.equal(facts.mappings.unchanged, 1, "088; 083 is unchanged by the set but switched off by the pending delete");
+    assert.deepEqual(facts.mappings.pendingDeletes, [{ id: "mappings-of-group-7", deactivated: 1 }]);
+    assert.equal(facts.mappings.legacyResources, 1);
+    assert.equal(facts.mappings.groupMove, null);
     assert.ok(reviewSchema.parse({ review: 1, notes: [], stacks: [facts] }));
-    assert.match(renderStack(facts), /- Client ID changed \(value not shown; recorded as set by BirdEye support\)\n- is\.aws\.hosted changed \(value not shown; recorded as set by BirdEye support\)/);
-    assert.match(renderStack(facts), /- changed \(put again under the new group\): Cloud 9 location \(Cloud 9 code 9\) → business 150051042499084, no NextRunDate \(window 03:00-10:00 UTC\)/);
-    assert.match(renderStack(facts), /`changedBySupport: true` records the values BirdEye support has set, without a call/);
+    const text = renderStack(facts);
+    assert.match(text, /- Client ID changed \(value not shown; recorded as set by BirdEye support\)\n- is\.aws\.hosted changed \(value not shown; recorded as set by BirdEye support\)/);
+    assert.match(text, /`changedBySupport: true` records the values BirdEye support has set, without a call/);
+    assert.ok(
+      text.includes(
+        [
+          "**Mappings**: 1 added, 4 deactivated, 3 changed, 1 unchanged",
+          "- pending delete: an interrupted run left an earlier mapping set (`mappings-of-group-7`) in state marked for deletion; `pulumi up` deletes it, which deactivates 1 mapping it holds",
+          "- added: Benicia (Cloud 9 code 6) → business 150051042499082, NextRunDate 2026-11-25T04:00:00Z (window 03:00-10:00 UTC)",
+          "- deactivated: business 150051042499070 under group 3, left active by an earlier, unfinished group move (`active: false`)",
+          "- deactivated: Vallejo (Cloud 9 code 4) → business 150051042499081 (`active: false`)",
+          "- deactivated by the pending delete: Cloud 9 location (Cloud 9 code 8) → business 150051042499083 (`active: false`)",
+          "- deactivated: Cloud 9 location (Cloud 9 code 5) → business 150051042499085 (`active: false`)",
+          "- changed: Napa (Cloud 9 code 10) → business 150051042499084, location Cloud 9 location (Cloud 9 code 9) → business 150051042499084 → Napa (Cloud 9 code 10) → business 150051042499084, NextRunDate 2026-11-25T04:00:00Z → 2026-11-25T03:15:00Z (window 03:00-10:00 UTC)",
+          "- put again (its last write got no answer): Cloud 9 location (Cloud 9 code 3) → business 150051042499086, no NextRunDate (window 03:00-10:00 UTC)",
+          "- changed: Cloud 9 location (Cloud 9 code 2) → business 150051042499087, no NextRunDate (window 03:00-10:00 UTC), reactivated (was `active: false`)",
+          "",
+        ].join("\n"),
+      ),
+      text,
+    );
+    assert.match(text, /- 1 resource of an earlier release \(IntegrationMapping, one per mapping\) is still in this stack's state: `pulumi up` writes nothing for it and stops there\. Run `npm run migrate -- --stack acme` once first\./);
+    assert.match(text, /- The unchanged mapping is not written\./);
+  });
+
+  it("a group move (the set's integrationGroupId unknown in preview): the former group's active mappings go inactive and every mapping is put under the new group; a delete of the set deactivates all it holds", () => {
+    const moving = new ReviewCollector();
+    const held = { integrationGroupId: 1595, mappings: { "150051042499081": { locationCode: "4", active: true }, "150051042499082": { locationCode: "6", active: true }, "150051042499083": { locationCode: "8", active: false } } };
+    const groupOld = { id: "1595", outputs: { groupId: 1595, parentBusinessNumber: 150051042499080, triggers: [{ triggerId: 57 }] } };
+    const groupNew = { parentBusinessNumber: 150051042499070, triggers: [{ triggerId: 57 }] };
+    for (const event of [
+      pre("create-replacement", GROUP, "cloud9-group", groupOld, groupNew),
+      pre("replace", GROUP, "cloud9-group", groupOld, groupNew),
+      pre("update", SET, "cloud9-mappings", { id: "mappings-of-group-1595", outputs: held }, { integrationGroupId: UNKNOWN, mappings: { "150051042499081": { locationCode: "4", active: true }, "150051042499082": { locationCode: "6", nextRunDate: "2026-11-25T05:00:00Z", active: true } } }),
+      pre("delete-replaced", GROUP, "cloud9-group", groupOld),
+      stackOutputs(NAMES),
+    ]) moving.onEvent(event);
+    const move = buildReview("acme", moving, { replace: 1, update: 1, same: 2 }, undefined, stackFileFacts({}));
+    assert.equal(move.group.change, "replace", "the group's sub-steps are one replacement, its delete-replaced no pending delete");
+    assert.deepEqual(move.mappings.groupMove, { fromGroupId: 1595, toGroupId: null, deactivated: 2, put: 2 });
+    assert.deepEqual(move.mappings.deactivated.map((m) => [m.businessNumber, m.groupId, m.cause]), [[150051042499081, 1595, "group-move"], [150051042499082, 1595, "group-move"]], "the inactive 083 is not written");
+    assert.deepEqual(move.mappings.added.map((m) => [m.businessNumber, m.groupId, m.nextRunDate]), [[150051042499081, null, null], [150051042499082, null, "2026-11-25T05:00:00Z"]]);
+    assert.deepEqual([move.mappings.changed, move.mappings.unchanged, move.mappings.pendingDeletes], [[], 0, []]);
+    const text = renderStack(move);
+    assert.ok(text.includes("**Group 1595**: replaced by a new group for business 150051042499070\n"), text);
+    assert.ok(
+      text.includes(
+        [
+          "**Mappings**: 2 added, 2 deactivated",
+          "- the group moves: group 1595's 2 active mappings go inactive (`active: false`), and 2 mappings are put under the new group",
+          "- added: Vallejo (Cloud 9 code 4) → business 150051042499081, no NextRunDate (window 03:00-10:00 UTC)",
+          "- added: Benicia (Cloud 9 code 6) → business 150051042499082, NextRunDate 2026-11-25T05:00:00Z (window 03:00-10:00 UTC)",
+          "- deactivated: Vallejo (Cloud 9 code 4) → business 150051042499081 under group 1595 (`active: false`)",
+          "- deactivated: Benicia (Cloud 9 code 6) → business 150051042499082 under group 1595 (`active: false`)",
+          "",
+        ].join("\n"),
+      ),
+      text,
+    );
+    assert.ok(!/- changed|put again/.test(text), "a move changes no mapping in place: the former group's go inactive, every one is put under the new group");
+
+    const destroying = new ReviewCollector();
+    for (const event of [pre("delete", GROUP, "cloud9-group", groupOld), pre("delete", SET, "cloud9-mappings", { id: "mappings-of-group-1595", outputs: { ...held, unconfirmed: ["150051042499083"] } })]) destroying.onEvent(event);
+    const destroy = buildReview("acme", destroying, { delete: 4 }, undefined, stackFileFacts({}));
+    assert.equal(destroy.group.change, "delete");
+    assert.deepEqual(destroy.mappings.deactivated.map((m) => [m.businessNumber, m.cause]), [[150051042499081, "delete"], [150051042499082, "delete"], [150051042499083, "delete"]], "every active mapping, and one whose last write got no answer");
+    assert.match(renderStack(destroy), /\*\*Mappings\*\*: 3 deactivated\n/);
+
+    // Mappings another program computes from a value the preview does not know: nothing is claimed per business.
+    const unknowing = new ReviewCollector();
+    unknowing.onEvent(pre("update", SET, "cloud9-mappings", { id: "mappings-of-group-1595", outputs: held }, { integrationGroupId: 1595, mappings: UNKNOWN }));
+    const unknown = buildReview("acme", unknowing, { update: 1 }, undefined, stackFileFacts({}));
+    assert.deepEqual([unknown.mappings.unknown, unknown.mappings.deactivated, unknown.mappings.unchanged], [true, [], 0]);
+    assert.match(renderStack(unknown), /\*\*Mappings\*\*: not known in a preview\n- the mappings depend on values that exist only once `pulumi up` runs/);
   });
 
   it("renders a whole review: notes, totals, a created group with adopt, a removed group, a failed preview, Markdown escaped", () => {
@@ -84,7 +202,7 @@ describe("npm run review: collector, facts and Markdown", () => {
       review: 1,
       notes: ["Stacks whose stack file changed since main: a|b, gone."],
       stacks: [
-        review({ stack: "a|b", kind: "smb", businessNumber: 5, group: { ...review({ stack: "x" }).group, change: "create", groupId: null, adopt: true }, mappings: { added: [{ businessNumber: 5, locationCode: null, locationName: null, nextRunDate: null, window: "05:00-10:00 UTC" }], deactivated: [], changed: [], unchanged: 0 }, steps: { create: 4 } }),
+        review({ stack: "a|b", kind: "smb", businessNumber: 5, group: { ...review({ stack: "x" }).group, change: "create", groupId: null, adopt: true }, mappings: { ...review({ stack: "x" }).mappings, added: [{ businessNumber: 5, locationCode: null, locationName: null, nextRunDate: null, window: "05:00-10:00 UTC", active: true, groupId: null }] }, steps: { create: 4 } }),
         review({ stack: "gone", group: { ...review({ stack: "x" }).group, change: "delete" }, notChanged: ["Group 7 stays in BirdEye: BirdEye has no call to delete an integration group."], steps: { delete: 2, same: 1, "discard": 1 } }),
         review({ stack: "bad", kind: null, businessNumber: null, error: "stacks/Pulumi.bad.yaml: oops", group: { ...review({ stack: "x" }).group, change: null, groupId: null, triggers: [] }, steps: {} }),
       ],

@@ -1,23 +1,23 @@
 // npm run review through the real CLI (Automation API) on the example stacks:
 // every kind of change, the whole Markdown compared with the expected text.
 // Few runs: each preview costs seconds, so each review covers several changes
-// (three reviews, five previews, two updates).
+// (five reviews, seven previews, three updates, one state import for a
+// pending delete).
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { APPROVE_KEY, clientIdFingerprint } from "../../provider/guardrails/rules";
 import { renderReview, reviewSchema, runReview } from "../../provider/tools/review";
 import type { ReviewOptions } from "../../provider/tools/review";
-import { PROJECT_ROOT, describeRealEngine, exampleClientId, realCli, secureValue, startProject } from "../support/real-cli";
+import { describeRealEngine, exampleClientId, realCli, secureValue, startProject, writesOf } from "../support/real-cli";
 import type { TempProject } from "../support/real-cli";
 
 const SMB = "smb-example";
 const ENTERPRISE = "enterprise-example";
 const NEW_CLIENT_ID = "0b1d7c52-9e0f-4c3a-8d8e-3f6a2b9c1e47";
-/** The preview guardrails (provider/guardrails/run-rules.ts) want a Client ID or awsHosted change approved in the stack file. */
-const PREVIEW_GUARDRAILS = fs.existsSync(path.join(PROJECT_ROOT, "provider", "guardrails", "run-rules.ts"));
 
 const NOT_COMPARED = "- What changed in BirdEye itself since the last update is not compared here (no refresh; `npm run fleet -- drift` does).";
+const DEACTIVATED_KEPT = "- Deactivated mappings are not deleted: BirdEye keeps them with `active: false` (it has no delete call); listing the location again reactivates it.";
 const KEEPS_GROUP = "- BirdEye keeps the group on destroy: `pulumi destroy` deactivates the mappings and leaves the group (no delete call).";
 
 const NEW_AND_UNCHANGED = `## BirdEye review: 2 stacks
@@ -36,7 +36,7 @@ const NEW_AND_UNCHANGED = `## BirdEye review: 2 stacks
 ${KEEPS_GROUP}
 ${NOT_COMPARED}
 
-**Pulumi's steps**: 5 to create
+**Pulumi's steps**: 4 to create
 
 ### smb-example: SMB, Business ID 150051042499090
 
@@ -68,11 +68,11 @@ const CHANGED = `## BirdEye review: 2 stacks
 - changed: S Corp Benicia (Cloud 9 code 6) → business 150051042499082, NextRunDate 2026-11-25T04:00:00Z → 2026-11-25T03:15:00Z (window 03:00-10:00 UTC)
 
 **Not changed, and why**
-- Deactivated mappings are not deleted: BirdEye keeps them with \`active: false\` (it has no delete call); listing the location again reactivates it.
+${DEACTIVATED_KEPT}
 ${KEEPS_GROUP}
 ${NOT_COMPARED}
 
-**Pulumi's steps**: 1 to create, 2 to update, 1 to delete, 2 unchanged
+**Pulumi's steps**: 2 to update, 2 unchanged
 
 ### smb-example: SMB, Business ID 150051042499090
 
@@ -91,6 +91,50 @@ ${NOT_COMPARED}
 
 **Pulumi's steps**: 2 to update, 2 unchanged
 `;
+const MOVED = `## BirdEye review: 1 stack
+
+**1 stack changes**, 0 unchanged.
+
+### enterprise-example: Enterprise, Enterprise ID 150051042499070
+
+**Group 1596**: replaced by a new group for business 150051042499070
+- triggers unchanged: Cloud 9 Completed Appointments Trigger (trigger 58)
+
+**Mappings**: 2 added, 2 deactivated
+- the group moves: group 1596's 2 active mappings go inactive (\`active: false\`), and 2 mappings are put under the new group
+- added: S Corp Benicia (Cloud 9 code 6) → business 150051042499082, NextRunDate 2026-11-25T05:00:00Z (window 03:00-10:00 UTC)
+- added: Emulator S Corp Fairfield (Cloud 9 code 8) → business 150051042499083, NextRunDate 2026-11-26T09:30:00Z (window 03:00-10:00 UTC)
+- deactivated: S Corp Benicia (Cloud 9 code 6) → business 150051042499082 under group 1596 (\`active: false\`)
+- deactivated: Emulator S Corp Fairfield (Cloud 9 code 8) → business 150051042499083 under group 1596 (\`active: false\`)
+
+**Not changed, and why**
+- Group 1596 stays in BirdEye: BirdEye has no call to delete an integration group.
+${DEACTIVATED_KEPT}
+${NOT_COMPARED}
+
+**Pulumi's steps**: 1 to update, 1 to replace, 2 unchanged
+`;
+
+const PENDING_DELETE = `## BirdEye review: 1 stack
+
+**1 stack changes**, 0 unchanged.
+
+### enterprise-example: Enterprise, Enterprise ID 150051042499080
+
+**Group 1596**: unchanged; triggers: Cloud 9 Completed Appointments Trigger (trigger 58)
+
+**Mappings**: 2 deactivated
+- pending delete: an interrupted run left an earlier mapping set (\`mappings-of-group-1596\`) in state marked for deletion; \`pulumi up\` deletes it, which deactivates 2 mappings it holds
+- deactivated by the pending delete: S Corp Benicia (Cloud 9 code 6) → business 150051042499082 (\`active: false\`)
+- deactivated by the pending delete: Emulator S Corp Fairfield (Cloud 9 code 8) → business 150051042499083 (\`active: false\`)
+
+**Not changed, and why**
+${DEACTIVATED_KEPT}
+${KEEPS_GROUP}
+${NOT_COMPARED}
+
+**Pulumi's steps**: 1 to delete, 4 unchanged
+`;
 const FAILED = `## BirdEye review: 1 stack
 
 **0 stacks change**, 1 failed, 0 unchanged.
@@ -105,7 +149,9 @@ const FAILED = `## BirdEye review: 1 stack
 **Pulumi's steps**: 1 unchanged
 `;
 
-describeRealEngine("npm run review with the real CLI (Automation API)", () => {
+describeRealEngine("npm run review with the real CLI (Automation API)", function () {
+  // Each review previews every stack it selects: a test here runs up to four CLI commands.
+  this.timeout(480_000);
   let project: TempProject | undefined;
   after(() => project?.close());
 
@@ -121,10 +167,18 @@ describeRealEngine("npm run review with the real CLI (Automation API)", () => {
     return { code, stdout, stderr };
   }
 
-  it("a new stack beside an unchanged one; triggers, locations, NextRunDates, Client ID and awsHosted changed (never shown); a failing preview exits 1", async () => {
+  // The tests run in order on one project: each starts from the state the one before left.
+  const outputs: string[] = [];
+  const clientIds: string[] = [NEW_CLIENT_ID];
+  const open = (): TempProject => {
+    assert.ok(project !== undefined, "the first test starts the project");
+    return project;
+  };
+
+  it("a new stack beside an unchanged one", async () => {
     project = await startProject();
     const p = project;
-    const clientIds = [exampleClientId(p, SMB), NEW_CLIENT_ID];
+    clientIds.push(exampleClientId(p, SMB));
     await p.pulumiOk(["stack", "init", SMB, "--non-interactive"]);
     await p.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", SMB]);
 
@@ -133,10 +187,15 @@ describeRealEngine("npm run review with the real CLI (Automation API)", () => {
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stdout, NEW_AND_UNCHANGED);
     assert.equal(p.emulator.state.groups.length, 1, "a review writes nothing");
+    outputs.push(first.stdout, first.stderr);
+  });
+
+  it("triggers, locations, NextRunDates, Client ID and awsHosted changed (never shown), as JSON rendered back to Markdown", async () => {
+    const p = open();
     await p.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
 
     // 2. Enterprise: trigger 58 instead of 57, Vallejo removed, Fairfield added, Benicia's NextRunDate moved.
-    //    SMB: Client ID, awsHosted and NextRunDate changed. As JSON, rendered back to Markdown.
+    //    SMB: Client ID, awsHosted and NextRunDate changed (approved, as the group's check wants). As JSON, rendered back to Markdown.
     p.editCustomer(ENTERPRISE, (customer) => {
       customer.triggers = ["Cloud 9 Completed Appointments Trigger"];
       customer.locations = [
@@ -148,7 +207,7 @@ describeRealEngine("npm run review with the real CLI (Automation API)", () => {
       customer.awsHosted = true;
       customer.nextRunDate = "2026-11-26T05:45:00Z";
     });
-    const approve = PREVIEW_GUARDRAILS ? { [APPROVE_KEY]: { clientId: clientIdFingerprint(NEW_CLIENT_ID), awsHosted: true } } : {};
+    const approve = { [APPROVE_KEY]: { clientId: clientIdFingerprint(NEW_CLIENT_ID), awsHosted: true } };
     // Stored secure:, as the policy pack the review runs with wants it.
     p.writeStack(SMB, { ...p.readStack(SMB), "birdeye-cloud9:clientId": secureValue(p, SMB, NEW_CLIENT_ID), ...approve });
     const second = await review({ json: true });
@@ -156,15 +215,55 @@ describeRealEngine("npm run review with the real CLI (Automation API)", () => {
     const facts = reviewSchema.parse(JSON.parse(second.stdout));
     assert.deepEqual(facts.stacks.map((s) => [s.stack, s.group.clientIdChanged, s.group.awsHostedChanged]), [[ENTERPRISE, false, false], [SMB, true, true]]);
     assert.equal(renderReview(facts), CHANGED);
+    outputs.push(second.stdout, second.stderr);
+  });
 
-    // 3. A location code Cloud 9 does not have: the preview fails, exit 1.
+  it("a group move: the former group's mappings go inactive and every mapping is put under the new group", async () => {
+    const p = open();
+    // 3. The Enterprise moves to another business (approved): its group is replaced, group 1596's mappings go inactive and all are put under the new group.
+    await p.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    const applied = p.readStack(ENTERPRISE);
+    p.writeStack(ENTERPRISE, { ...applied, [APPROVE_KEY]: { groupReplacement: 150051042499070, deactivate: [150051042499082, 150051042499083] } });
+    p.editCustomer(ENTERPRISE, (customer) => {
+      customer.businessNumber = 150051042499070;
+      (customer.locations as Record<string, unknown>[])[0] = { businessNumber: 150051042499082, locationName: "S Corp Benicia", nextRunDate: "2026-11-25T05:00:00Z" };
+    });
+    const writes = writesOf(p.emulator).length;
+    const moved = await review({ stacks: "enterprise-*", json: true });
+    assert.equal(moved.code, 0, moved.stderr);
+    const move = reviewSchema.parse(JSON.parse(moved.stdout));
+    assert.deepEqual(move.stacks[0]?.mappings.groupMove, { fromGroupId: 1596, toGroupId: null, deactivated: 2, put: 2 }, "the new group is not known before it exists");
+    assert.deepEqual(move.stacks[0]?.mappings.deactivated.map((m) => [m.businessNumber, m.groupId, m.cause]), [[150051042499082, 1596, "group-move"], [150051042499083, 1596, "group-move"]]);
+    assert.equal(renderReview(move), MOVED);
+    assert.equal(writesOf(p.emulator).length, writes, "a review writes nothing");
+    outputs.push(moved.stdout, moved.stderr);
+    p.writeStack(ENTERPRISE, applied);
+  });
+
+  it("a pending delete of the mapping set counts its mappings as deactivated; a failing preview exits 1; no Client ID is ever shown", async () => {
+    const p = open();
+    const writes = writesOf(p.emulator).length;
+    // 4. A mapping set an interrupted run left in state marked for deletion (a pending delete): the next up deletes it, deactivating what it holds.
+    const state = (await p.exportStack(ENTERPRISE)) as unknown as { deployment: { resources: Record<string, unknown>[] } };
+    const set = state.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet");
+    assert.ok(set !== undefined);
+    state.deployment.resources.push({ ...set, delete: true });
+    const stateFile = path.join(p.base, "pending-delete.json");
+    fs.writeFileSync(stateFile, JSON.stringify(state));
+    await p.pulumiOk(["stack", "import", "--stack", ENTERPRISE, "--file", stateFile]);
+    const pending = await review({ stacks: "enterprise-*" });
+    assert.equal(pending.code, 0, pending.stderr);
+    assert.equal(pending.stdout, PENDING_DELETE);
+    assert.equal(writesOf(p.emulator).length, writes, "a review writes nothing");
+
+    // 5. A location code Cloud 9 does not have: the preview fails, exit 1.
     p.editCustomer(ENTERPRISE, (customer) => {
       customer.locations = [{ businessNumber: 150051042499082, locationCode: "99" }];
     });
     const failed = await review({ stacks: "enterprise-*" });
     assert.equal(failed.code, 1, failed.stderr);
     assert.equal(failed.stdout, FAILED);
-    for (const text of [first, second, failed].flatMap((r) => [r.stdout, r.stderr])) {
+    for (const text of [...outputs, pending.stdout, pending.stderr, failed.stdout, failed.stderr]) {
       for (const clientId of clientIds) assert.ok(!text.includes(clientId), "the Client ID is never shown");
     }
   });

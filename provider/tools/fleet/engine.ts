@@ -8,6 +8,8 @@ import * as path from "node:path";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import { pulumiEnv } from "../pulumi-cli";
+import { MAPPING_SET_TYPE, classifySteps, mappingCounts, mappingProperties, mappingSetChanges, stepOf } from "./mapping-changes";
+import type { MappingCounts, ResourceStep } from "./mapping-changes";
 import { changesSomething } from "./report";
 import type { StackResult, StepSummary } from "./report";
 
@@ -15,6 +17,14 @@ export type FleetOperation = "preview" | "up" | "drift";
 
 /** Steps that change nothing in BirdEye. */
 const UNCHANGED_OPS = new Set(["same", "read", "refresh"]);
+const STACK_TYPE = "pulumi:pulumi:Stack";
+/**
+ * Inputs no diff of this provider compares: the serialized provider, the
+ * stack's approvals and limits (a resource's `guardrails`, judged by its
+ * check). They are not in the outputs, so comparing them with the old outputs
+ * would always show them.
+ */
+const NOT_COMPARED_INPUTS = new Set(["__provider", "guardrails"]);
 
 /** urn:pulumi:<stack>::<project>::<qualified type>::<name> */
 export function parseUrn(urn: string): { type: string; name: string } {
@@ -41,7 +51,7 @@ export function cleanMessage(text: string): string {
  */
 export function changedInputs(oldOutputs: Record<string, unknown> | undefined, newInputs: Record<string, unknown> | undefined): string[] {
   if (oldOutputs === undefined || newInputs === undefined) return [];
-  return Object.keys(newInputs).filter((key) => key !== "__provider" && JSON.stringify(oldOutputs[key]) !== JSON.stringify(newInputs[key]));
+  return Object.keys(newInputs).filter((key) => !NOT_COMPARED_INPUTS.has(key) && JSON.stringify(oldOutputs[key]) !== JSON.stringify(newInputs[key]));
 }
 
 const count = (changes: OpMap | undefined, key: string): number => {
@@ -51,16 +61,18 @@ const count = (changes: OpMap | undefined, key: string): number => {
 
 /** What the events of one run amount to. */
 export class EventTally {
-  readonly steps: StepSummary[] = [];
   readonly errors: string[] = [];
+  /** Every resource's step as its event said it (the stack's own excepted), in order. */
+  readonly resourceSteps: ResourceStep[] = [];
+  private readonly rows: { step: ResourceStep; diffs: string[] }[] = [];
   private summary: OpMap | undefined;
 
   readonly onEvent = (event: EngineEvent): void => {
     const pre = event.resourcePreEvent?.metadata;
-    if (pre !== undefined && !UNCHANGED_OPS.has(pre.op)) {
-      const { type, name } = parseUrn(pre.urn);
-      const properties = [...new Set([...(pre.diffs ?? []), ...Object.keys(pre.detailedDiff ?? {}), ...changedInputs(pre.old?.outputs, pre.new?.inputs)])];
-      this.steps.push({ op: pre.op, resource: name, type, properties });
+    if (pre !== undefined) {
+      const step = stepOf(pre);
+      if (pre.type !== STACK_TYPE) this.resourceSteps.push(step);
+      if (!UNCHANGED_OPS.has(pre.op)) this.rows.push({ step, diffs: [...(pre.diffs ?? []), ...Object.keys(pre.detailedDiff ?? {})] });
     }
     const diagnostic = event.diagnosticEvent;
     if (diagnostic?.severity === "error") this.errors.push(cleanMessage(`${diagnostic.prefix ?? ""}${diagnostic.message}`) || "error");
@@ -70,14 +82,43 @@ export class EventTally {
     if (event.summaryEvent !== undefined) this.summary = event.summaryEvent.resourceChanges;
   };
 
-  /** Every count of the engine's summary, by operation (same, create, update, ...). */
-  resourceChanges(): Record<string, number> {
-    return Object.fromEntries(Object.keys(this.summary ?? {}).map((op) => [op, count(this.summary, op)]));
+  /** Resources an interrupted run left marked for deletion, which this run deletes (the engine's summary leaves them out). */
+  pendingDeletes(): ResourceStep[] {
+    return classifySteps(this.resourceSteps).pendingDeletes;
   }
 
-  /** Counts from the engine's summary (the replacement sub-steps are part of "replace"). */
+  /**
+   * The steps that change something in BirdEye: a replacement's sub-steps
+   * each, a pending delete as `delete (pending)`; the mapping set's
+   * properties are its writes counted per business.
+   */
+  get steps(): StepSummary[] {
+    const pending = new Set(this.pendingDeletes());
+    return this.rows.map(({ step, diffs }) => {
+      const { type, name } = parseUrn(step.urn);
+      const isPending = pending.has(step);
+      const setWrites = step.type === MAPPING_SET_TYPE && (isPending || ["create", "update", "delete", "replace"].includes(step.op));
+      const properties = setWrites ? mappingProperties(mappingSetChanges([step])) : [...new Set([...diffs, ...changedInputs(step.oldOutputs, step.newInputs)])];
+      return { op: isPending ? "delete (pending)" : step.op, resource: name, type, properties };
+    });
+  }
+
+  /** Mappings this run writes, per business (undefined when the run has no mapping set step). */
+  mappings(): MappingCounts | undefined {
+    return this.resourceSteps.some((s) => s.type === MAPPING_SET_TYPE) ? mappingCounts(mappingSetChanges(this.resourceSteps)) : undefined;
+  }
+
+  /** Every count of the engine's summary, by operation (same, create, update, ...); pending deletes are counted as deletes. */
+  resourceChanges(): Record<string, number> {
+    const counts: Record<string, number> = Object.fromEntries(Object.keys(this.summary ?? {}).map((op) => [op, count(this.summary, op)]));
+    const pending = this.pendingDeletes().length;
+    if (pending > 0) counts.delete = (counts.delete ?? 0) + pending;
+    return counts;
+  }
+
+  /** Counts from the engine's summary (the replacement sub-steps are part of "replace"), and the pending deletes as deletes. */
   counts(): { creates: number; updates: number; replaces: number; deletes: number } {
-    return { creates: count(this.summary, "create"), updates: count(this.summary, "update"), replaces: count(this.summary, "replace"), deletes: count(this.summary, "delete") };
+    return { creates: count(this.summary, "create"), updates: count(this.summary, "update"), replaces: count(this.summary, "replace"), deletes: count(this.summary, "delete") + this.pendingDeletes().length };
   }
 }
 
@@ -156,15 +197,17 @@ export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally
   }
   const seconds = (performance.now() - started) / 1000;
   const counts = tally.counts();
+  const mappings = tally.mappings();
   const errors = Math.max(tally.errors.length, failure === undefined ? 0 : 1);
   return {
     stack: run.stack,
     operation: run.operation,
     seconds,
     ...counts,
+    ...(mappings === undefined ? {} : { mappings }),
     errors,
     ...(failure === undefined ? (tally.errors[0] === undefined ? {} : { firstError: tally.errors[0] }) : { firstError: failure }),
-    drifted: run.operation === "drift" && failure === undefined && changesSomething({ ...counts, steps: tally.steps }),
+    drifted: run.operation === "drift" && failure === undefined && changesSomething({ ...counts, ...(mappings === undefined ? {} : { mappings }), steps: tally.steps }),
     steps: tally.steps,
   };
 }

@@ -13,6 +13,7 @@ import type { ResultsFile, StackResult } from "./report";
 import { parseShard, selectForRun, stacksOfShard } from "./select";
 
 export * from "./engine";
+export * from "./mapping-changes";
 export * from "./report";
 export * from "./select";
 

@@ -14,6 +14,9 @@ export const stepSummarySchema = z.object({
 });
 export type StepSummary = z.infer<typeof stepSummarySchema>;
 
+/** A run's writes to mappings, counted per business from the mapping set's steps (its diff, pending deletes, a group move). */
+export const mappingCountsSchema = z.object({ added: z.number(), changed: z.number(), deactivated: z.number() });
+
 export const stackResultSchema = z.object({
   stack: z.string(),
   operation: z.enum(["preview", "up", "drift"]),
@@ -21,7 +24,10 @@ export const stackResultSchema = z.object({
   creates: z.number(),
   updates: z.number(),
   replaces: z.number(),
+  /** Pulumi's deletes, and the pending deletes an interrupted run left (the engine's own summary leaves those out). */
   deletes: z.number(),
+  /** Absent when the run saw no mapping set (it failed first, or older results). */
+  mappings: mappingCountsSchema.optional(),
   errors: z.number(),
   firstError: z.string().optional(),
   /** drift only. */
@@ -35,19 +41,26 @@ export type StackResult = z.infer<typeof stackResultSchema>;
 export const resultsFileSchema = z.object({ fleetResults: z.literal(1), command: z.enum(["preview", "up", "drift"]), shard: z.string().optional(), results: z.array(stackResultSchema) });
 export type ResultsFile = z.infer<typeof resultsFileSchema>;
 
-/** Whether a run changes (or would change) anything: a count in the engine's summary, or a step shown. */
-export function changesSomething(result: Pick<StackResult, "creates" | "updates" | "replaces" | "deletes" | "steps">): boolean {
-  return result.creates + result.updates + result.replaces + result.deletes > 0 || result.steps.length > 0;
+/** Whether a run changes (or would change) anything: a count in the engine's summary, a pending delete, a mapping write, or a step shown. */
+export function changesSomething(result: Pick<StackResult, "creates" | "updates" | "replaces" | "deletes" | "steps"> & { readonly mappings?: StackResult["mappings"] }): boolean {
+  const m = result.mappings;
+  return result.creates + result.updates + result.replaces + result.deletes > 0 || (m !== undefined && m.added + m.changed + m.deactivated > 0) || result.steps.length > 0;
+}
+
+/** `+1 ~2 -1`: mappings added, changed, deactivated (per business); `-` when the run saw no mapping set. */
+export function mappingsText(result: Pick<StackResult, "mappings">): string {
+  const m = result.mappings;
+  return m === undefined ? "-" : `+${m.added} ~${m.changed} -${m.deactivated}`;
 }
 
 export function formatSeconds(seconds: number): string {
   return `${seconds.toFixed(1)}s`;
 }
 
-/** `+1 ~2 ±0 -0`, or `error: <first message>`. */
+/** `+1 ~2 ±0 -0, mappings +1 ~1 -1`, or `error: <first message>`. */
 export function summaryText(result: StackResult): string {
   if (result.errors > 0) return `error: ${result.firstError ?? "failed"}`;
-  const counts = `+${result.creates} ~${result.updates} ±${result.replaces} -${result.deletes}`;
+  const counts = `+${result.creates} ~${result.updates} ±${result.replaces} -${result.deletes}${result.mappings === undefined ? "" : `, mappings ${mappingsText(result)}`}`;
   return result.drifted ? `${counts} drifted` : counts;
 }
 
@@ -61,10 +74,10 @@ export function progressBar(done: number, total: number): string {
   return `[${"#".repeat(filled)}${"-".repeat(20 - filled)}] ${done}/${total} stacks`;
 }
 
-/** Aligned plain text: stack left-aligned, numbers right-aligned, a dashed line under the header. */
+/** Aligned plain text: stack left-aligned, numbers right-aligned, a dashed line under the header; mappings last (`+added ~changed -deactivated`). */
 export function renderTable(results: readonly StackResult[]): string {
-  const header = ["stack", "creates", "updates", "replaces", "deletes", "errors", "time"];
-  const rows = results.map((r) => [r.stack, ...[r.creates, r.updates, r.replaces, r.deletes, r.errors].map(String), formatSeconds(r.seconds)]);
+  const header = ["stack", "creates", "updates", "replaces", "deletes", "errors", "time", "mappings"];
+  const rows = results.map((r) => [r.stack, ...[r.creates, r.updates, r.replaces, r.deletes, r.errors].map(String), formatSeconds(r.seconds), mappingsText(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
   const line = (cells: readonly string[]): string =>
     cells
@@ -97,8 +110,8 @@ export function renderSummary(command: StackResult["operation"], results: readon
   lines.push(`**${plural(changing.length - failed, "stack changes", "stacks change")}${failed > 0 ? `, ${failed} failed` : ""}**, ${results.length - changing.length} unchanged.`, "");
   for (const note of notes) lines.push(`> ${markdownCell(note)}`, "");
   if (results.length > 0) {
-    lines.push("| stack | create | update | replace | delete | result |", "|---|--:|--:|--:|--:|---|");
-    for (const r of results) lines.push(`| ${markdownCell(r.stack)} | ${r.creates} | ${r.updates} | ${r.replaces} | ${r.deletes} | ${markdownCell(r.errors > 0 ? `error: ${r.firstError ?? "failed"}` : r.drifted ? "drifted" : "ok")} |`);
+    lines.push("| stack | create | update | replace | delete | mappings | result |", "|---|--:|--:|--:|--:|--:|---|");
+    for (const r of results) lines.push(`| ${markdownCell(r.stack)} | ${r.creates} | ${r.updates} | ${r.replaces} | ${r.deletes} | ${mappingsText(r)} | ${markdownCell(r.errors > 0 ? `error: ${r.firstError ?? "failed"}` : r.drifted ? "drifted" : "ok")} |`);
     lines.push("");
   }
   for (const r of changing) {

@@ -2,25 +2,21 @@
 // terms: every step's metadata (op, old state, new inputs; secrets arrive as
 // "[secret]"), the names the program looked up (its `names` stack output), and
 // the group's own warning when a ClientID or is.aws.hosted change is seen
-// (values never shown). buildReview turns them into a StackReview.
+// (values never shown). buildReview turns them into a StackReview; the
+// mappings per business come from the mapping set's steps (its own, and any
+// pending delete), as fleet/mapping-changes.ts reads them.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { runWindow } from "../../api/rules";
+import type { MappingEntry } from "../../resources/mapping-set-provider";
 import { dynamicTypeToken } from "../../resources/type-tokens";
 import type { LookupNames } from "../../stack/resolve";
-import type { GroupChange, MappingFact, StackReview, TriggerRef } from "./schema";
+import { LEGACY_MAPPING_TYPE, classifySteps, mappingSetChanges, stepOf } from "../fleet/mapping-changes";
+import type { MappingChange, ResourceStep } from "../fleet/mapping-changes";
+import type { Deactivation, GroupChange, MappingFact, StackReview, TriggerRef } from "./schema";
+
+export type { ResourceStep } from "../fleet/mapping-changes";
 
 type Props = Record<string, unknown>;
-
-/** One resource's step in the preview. */
-export interface ResourceStep {
-  readonly op: string;
-  readonly urn: string;
-  readonly type: string;
-  readonly id?: string;
-  readonly oldInputs?: Props;
-  readonly oldOutputs?: Props;
-  readonly newInputs?: Props;
-}
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 /** A replacement's sub-steps: the resource is shown once, as replaced. */
@@ -44,6 +40,7 @@ const SUPPORT_ONLY_WARNING = /^(?:warning: (?:\[runtime\] )?)?IntegrationGroup \
 
 /** Collects one preview's events; pass `onEvent` to the fleet's runOnStack. */
 export class ReviewCollector {
+  /** Every resource's step as its event said it, in order (a replacement's sub-steps and pending deletes each). */
   readonly steps: ResourceStep[] = [];
   /** Names from the preview's stack outputs, over those of the last update. */
   names: LookupNames = { triggers: {}, locations: {} };
@@ -52,20 +49,7 @@ export class ReviewCollector {
 
   readonly onEvent = (event: EngineEvent): void => {
     const pre = event.resourcePreEvent?.metadata;
-    if (pre !== undefined && pre.type !== STACK_TYPE) {
-      const step: ResourceStep = {
-        op: pre.op,
-        urn: pre.urn,
-        type: pre.type,
-        ...(pre.old?.id ? { id: String(pre.old.id) } : {}),
-        ...(isProps(pre.old?.inputs) ? { oldInputs: pre.old.inputs } : {}),
-        ...(isProps(pre.old?.outputs) ? { oldOutputs: pre.old.outputs } : {}),
-        ...(isProps(pre.new?.inputs) ? { newInputs: pre.new.inputs } : {}),
-      };
-      const at = this.steps.findIndex((s) => s.urn === pre.urn);
-      if (at < 0) this.steps.push(step);
-      else if (pre.op === "replace") this.steps[at] = { ...this.steps[at], ...step };
-    }
+    if (pre !== undefined && pre.type !== STACK_TYPE) this.steps.push(stepOf(pre));
     const outputs = event.resOutputsEvent?.metadata;
     if (outputs?.type === STACK_TYPE) {
       const old = namesOf(outputs.old?.outputs);
@@ -93,21 +77,22 @@ export function stackFileFacts(config: unknown): StackFileFacts {
 }
 
 const num = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
-const str = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
 function triggerIds(value: unknown): number[] {
   if (!Array.isArray(value)) return [];
   return [...new Set(value.map((t) => (isProps(t) ? num(t.triggerId) : null)).filter((id): id is number => id !== null))].sort((a, b) => a - b);
 }
 
-function mappingFact(props: Props | undefined, names: LookupNames): MappingFact {
-  const code = str(props?.locationCode);
+function mappingFact(business: number, entry: MappingEntry | undefined, groupId: number | null, names: LookupNames): MappingFact {
+  const code = entry?.locationCode ?? null;
   return {
-    businessNumber: num(props?.businessNumber) ?? 0,
+    businessNumber: business,
     locationCode: code,
     locationName: code === null ? null : (names.locations[code] ?? null),
-    nextRunDate: str(props?.nextRunDate),
+    nextRunDate: entry?.nextRunDate ?? null,
     window: runWindow(code === null ? "smb" : "enterprise").label,
+    active: entry?.active ?? true,
+    groupId,
   };
 }
 
@@ -122,8 +107,6 @@ function groupChange(op: string): GroupChange {
   return "unchanged";
 }
 
-const byBusiness = (a: MappingFact, b: MappingFact): number => a.businessNumber - b.businessNumber;
-
 /**
  * The review of one stack from its preview: the collected steps and names,
  * Pulumi's step counts, the preview's error if it failed, and the stack file.
@@ -131,8 +114,8 @@ const byBusiness = (a: MappingFact, b: MappingFact): number => a.businessNumber 
 export function buildReview(stack: string, collector: Pick<ReviewCollector, "steps" | "names" | "supportOnlyChanges">, counts: Record<string, number>, error: string | undefined, file: StackFileFacts): StackReview {
   const { names } = collector;
   const trigger = (id: number): TriggerRef => ({ id, name: names.triggers[String(id)] ?? null });
-  const groupStep = collector.steps.find((s) => s.type === dynamicTypeToken("IntegrationGroup"));
-  const mappingSteps = collector.steps.filter((s) => s.type === dynamicTypeToken("IntegrationMapping"));
+  const { steps } = classifySteps(collector.steps);
+  const groupStep = steps.find((s) => s.type === dynamicTypeToken("IntegrationGroup"));
 
   const oldGroup = groupStep === undefined ? {} : oldProps(groupStep);
   const newGroup = groupStep?.newInputs ?? {};
@@ -143,16 +126,12 @@ export function buildReview(stack: string, collector: Pick<ReviewCollector, "ste
   const awsHostedChanged = compared && "awsHosted" in newGroup && JSON.stringify(oldGroup.awsHosted ?? false) !== JSON.stringify(newGroup.awsHosted);
   const groupId = num(oldGroup.groupId) ?? (groupStep?.id === undefined || change === "create" ? null : num(Number(groupStep.id)));
 
-  const added: MappingFact[] = [];
-  const deactivated: MappingFact[] = [];
-  const changed: StackReview["mappings"]["changed"] = [];
-  let unchanged = 0;
-  for (const step of mappingSteps) {
-    if (step.op === "create") added.push(mappingFact(step.newInputs, names));
-    else if (step.op === "delete") deactivated.push(mappingFact(oldProps(step), names));
-    else if (step.op === "update" || REPLACE_OPS.has(step.op)) changed.push({ before: mappingFact(oldProps(step), names), after: mappingFact(step.newInputs, names), replaced: step.op !== "update" });
-    else if (step.op === "same") unchanged++;
-  }
+  const set = mappingSetChanges(collector.steps);
+  const fact = (c: MappingChange, entry: MappingEntry | undefined): MappingFact => mappingFact(c.businessNumber, entry, c.groupId, names);
+  const added = set.changes.filter((c) => c.kind === "added").map((c) => fact(c, c.after));
+  const deactivated = set.changes.filter((c) => c.kind === "deactivated").map((c): Deactivation => ({ ...fact(c, c.before ?? c.after), cause: c.cause ?? "removed" }));
+  const changed = set.changes.filter((c) => c.kind === "changed").map((c) => ({ before: fact(c, c.before), after: fact(c, c.after), fields: [...c.fields], unconfirmed: c.unconfirmed }));
+  const move = set.groupMove;
   const changedBySupport = newGroup.changedBySupport === true;
   const clientIdChanged = compared && collector.supportOnlyChanges.has("clientId");
   const review: StackReview = {
@@ -171,7 +150,16 @@ export function buildReview(stack: string, collector: Pick<ReviewCollector, "ste
       awsHostedChanged: awsHostedChanged || (compared && collector.supportOnlyChanges.has("awsHosted")),
       changedBySupport,
     },
-    mappings: { added: added.sort(byBusiness), deactivated: deactivated.sort(byBusiness), changed: changed.sort((a, b) => byBusiness(a.after, b.after)), unchanged },
+    mappings: {
+      added,
+      deactivated,
+      changed,
+      unchanged: set.unchanged,
+      groupMove: move === null ? null : { fromGroupId: move.from, toGroupId: move.to, deactivated: move.deactivated, put: move.put },
+      pendingDeletes: set.pendingDeletes,
+      legacyResources: new Set(collector.steps.filter((s) => s.type === LEGACY_MAPPING_TYPE).map((s) => s.urn)).size,
+      unknown: set.unknown,
+    },
     notChanged: [],
     steps: counts,
   };
@@ -194,6 +182,11 @@ export function notChanged(review: StackReview): string[] {
   if (group.change === "create" && group.adopt) notes.push("With `adopt: true`, a group the business already has is taken over instead of created; BirdEye does not show its ClientID or is.aws.hosted, so those are not verified.");
   if (group.change === "replace" && group.groupId !== null) notes.push(`Group ${group.groupId} stays in BirdEye: BirdEye has no call to delete an integration group.`);
   if (group.change === "delete") notes.push(`Group ${group.groupId ?? "?"} stays in BirdEye: BirdEye has no call to delete an integration group.`);
+  if (mappings.legacyResources > 0) {
+    notes.push(
+      `${mappings.legacyResources === 1 ? "1 resource" : `${mappings.legacyResources} resources`} of an earlier release (IntegrationMapping, one per mapping) ${mappings.legacyResources === 1 ? "is" : "are"} still in this stack's state: \`pulumi up\` writes nothing for ${mappings.legacyResources === 1 ? "it" : "them"} and stops there. Run \`npm run migrate -- --stack ${review.stack}\` once first.`,
+    );
+  }
   if (mappings.deactivated.length > 0) notes.push("Deactivated mappings are not deleted: BirdEye keeps them with `active: false` (it has no delete call); listing the location again reactivates it.");
   if (mappings.unchanged > 0) notes.push(`${mappings.unchanged === 1 ? "The unchanged mapping is" : `The ${mappings.unchanged} unchanged mappings are`} not written.`);
   if (group.change !== "delete" && group.change !== "replace") notes.push("BirdEye keeps the group on destroy: `pulumi destroy` deactivates the mappings and leaves the group (no delete call).");

@@ -2,7 +2,7 @@
 // what will not change and why, and Pulumi's own step counts. A reviewer reads
 // a stack in seconds; nothing is hidden behind the summary.
 import { markdownCell } from "../fleet/report";
-import type { MappingFact, Review, StackReview, TriggerRef } from "./schema";
+import type { Deactivation, MappingFact, Review, StackReview, TriggerRef } from "./schema";
 
 const plural = (n: number, one: string, many: string = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -51,23 +51,46 @@ function groupLines(review: StackReview): string[] {
   }
 }
 
+const groupText = (id: number | null): string => (id === null ? "the new group" : `group ${id}`);
+
+function deactivatedLine(m: Deactivation): string {
+  switch (m.cause) {
+    case "group-move":
+      return `- deactivated: ${mappingTarget(m)} under group ${m.groupId ?? "?"} (\`active: false\`)`;
+    case "earlier-move":
+      return `- deactivated: ${mappingTarget(m)} under group ${m.groupId ?? "?"}, left active by an earlier, unfinished group move (\`active: false\`)`;
+    case "pending-delete":
+      return `- deactivated by the pending delete: ${mappingTarget(m)} (\`active: false\`)`;
+    default:
+      return `- deactivated: ${mappingTarget(m)} (\`active: false\`)`;
+  }
+}
+
 function mappingLines(review: StackReview): string[] {
-  const { added, deactivated, changed, unchanged } = review.mappings;
+  const { added, deactivated, changed, unchanged, groupMove, pendingDeletes, unknown } = review.mappings;
   const counts = [
     ...(added.length > 0 ? [`${added.length} added`] : []),
     ...(deactivated.length > 0 ? [`${deactivated.length} deactivated`] : []),
     ...(changed.length > 0 ? [`${changed.length} changed`] : []),
     ...(unchanged > 0 || added.length + deactivated.length + changed.length === 0 ? [`${unchanged} unchanged`] : []),
   ];
-  const lines = [`**Mappings**: ${counts.join(", ")}`];
+  const lines = [`**Mappings**: ${unknown ? "not known in a preview" : counts.join(", ")}`];
+  if (unknown) lines.push("- the mappings depend on values that exist only once `pulumi up` runs; what it writes is not known before");
+  if (groupMove !== null) {
+    lines.push(`- the group moves: group ${groupMove.fromGroupId}'s ${plural(groupMove.deactivated, "active mapping")} ${groupMove.deactivated === 1 ? "goes" : "go"} inactive (\`active: false\`), and ${plural(groupMove.put, "mapping")} ${groupMove.put === 1 ? "is" : "are"} put under ${groupText(groupMove.toGroupId)}`);
+  }
+  for (const p of pendingDeletes) {
+    lines.push(`- pending delete: an interrupted run left an earlier mapping set (\`${markdownCell(p.id)}\`) in state marked for deletion; \`pulumi up\` deletes it, which deactivates ${plural(p.deactivated, "mapping")} it holds`);
+  }
   for (const m of added) lines.push(`- added: ${mappingTarget(m)}, ${runText(m.nextRunDate)} ${windowText(m)}`);
-  for (const m of deactivated) lines.push(`- deactivated: ${mappingTarget(m)} (\`active: false\`)`);
-  for (const { before, after, replaced } of changed) {
+  for (const m of deactivated) lines.push(deactivatedLine(m));
+  for (const { before, after, fields, unconfirmed } of changed) {
     const parts: string[] = [];
-    if (before.locationCode !== after.locationCode) parts.push(`location ${mappingTarget(before)} → ${mappingTarget(after)}`);
-    if (before.nextRunDate !== after.nextRunDate) parts.push(`${runText(before.nextRunDate)} → ${after.nextRunDate ?? "none"} ${windowText(after)}`);
+    if (fields.includes("locationCode")) parts.push(`location ${mappingTarget(before)} → ${mappingTarget(after)}`);
+    if (fields.includes("nextRunDate")) parts.push(`${runText(before.nextRunDate)} → ${after.nextRunDate ?? "none"} ${windowText(after)}`);
     else parts.push(`${runText(after.nextRunDate)} ${windowText(after)}`);
-    lines.push(`- changed${replaced ? " (put again under the new group)" : ""}: ${mappingTarget(after)}, ${parts.join(", ")}`);
+    if (fields.includes("active")) parts.push("reactivated (was `active: false`)");
+    lines.push(`- ${unconfirmed && fields.length === 0 ? "put again (its last write got no answer)" : "changed"}: ${mappingTarget(after)}, ${parts.join(", ")}`);
   }
   return lines;
 }
@@ -85,7 +108,7 @@ export function stepsText(steps: Readonly<Record<string, number>>): string {
 /** True when the stack changes something (or failed). */
 export function stackChanges(review: StackReview): boolean {
   const { group, mappings } = review;
-  return review.error !== null || (group.change !== "unchanged" && group.change !== null) || mappings.added.length + mappings.deactivated.length + mappings.changed.length > 0;
+  return review.error !== null || (group.change !== "unchanged" && group.change !== null) || mappings.unknown || mappings.added.length + mappings.deactivated.length + mappings.changed.length > 0;
 }
 
 export function renderStack(review: StackReview): string {

@@ -14,8 +14,24 @@ export const mappingFactSchema = z.object({
   nextRunDate: z.string().nullable(),
   /** The NextRunDate window of this kind of mapping, e.g. "03:00-10:00 UTC". */
   window: z.string(),
+  active: z.boolean(),
+  /** The integration group the mapping is written under; null: a new group, whose id is known once it exists. */
+  groupId: z.number().nullable(),
 });
 export type MappingFact = z.infer<typeof mappingFactSchema>;
+
+/**
+ * Why a mapping goes inactive: removed from the stack file; `active: false`;
+ * its group moves (the former group's mappings); left active under a former
+ * group by an earlier, unfinished move; the set deleted; or a pending delete
+ * (a set an interrupted run left in state marked for deletion).
+ */
+export const deactivationCauseSchema = z.enum(["removed", "inactive", "group-move", "earlier-move", "delete", "pending-delete"]);
+
+export const deactivationSchema = mappingFactSchema.extend({ cause: deactivationCauseSchema });
+export type Deactivation = z.infer<typeof deactivationSchema>;
+
+export const changedFieldSchema = z.enum(["locationCode", "nextRunDate", "active"]);
 
 export const groupChangeSchema = z.enum(["create", "update", "replace", "delete", "unchanged"]);
 export type GroupChange = z.infer<typeof groupChangeSchema>;
@@ -40,11 +56,21 @@ export const stackReviewSchema = z.object({
     awsHostedChanged: z.boolean(),
     changedBySupport: z.boolean(),
   }),
+  /** Per business, from the mapping set's steps: what BirdEye holds (its old outputs) against the new inputs. */
   mappings: z.object({
     added: z.array(mappingFactSchema),
-    deactivated: z.array(mappingFactSchema),
-    changed: z.array(z.object({ before: mappingFactSchema, after: mappingFactSchema, replaced: z.boolean() })),
+    deactivated: z.array(deactivationSchema),
+    /** fields: what differs; unconfirmed: put again because its last write got no answer. */
+    changed: z.array(z.object({ before: mappingFactSchema, after: mappingFactSchema, fields: z.array(changedFieldSchema), unconfirmed: z.boolean() })),
     unchanged: z.number(),
+    /** The set moves to another group: the former group's active mappings go inactive, every mapping is put under the new one (toGroupId null: not created yet). */
+    groupMove: z.object({ fromGroupId: z.number(), toGroupId: z.number().nullable(), deactivated: z.number(), put: z.number() }).nullable(),
+    /** Sets an interrupted run left in state marked for deletion: `pulumi up` deletes them, deactivating what they hold. */
+    pendingDeletes: z.array(z.object({ id: z.string(), deactivated: z.number() })),
+    /** Resources of the retired IntegrationMapping (one per mapping) still in state. */
+    legacyResources: z.number(),
+    /** The new mappings depend on values the preview does not know: what is written is known only when `pulumi up` runs. */
+    unknown: z.boolean(),
   }),
   /** What will not change, and why. */
   notChanged: z.array(z.string()),
