@@ -3,7 +3,14 @@
 // stacks) or the real Pulumi CLI (`--engine cli`, 20 stacks by default).
 // Prints each stack as it converges, then the checks and figures; exit 1 when
 // any check fails.
+//
+// `npm run soak -- --engine cli --kill [--seed 7] [--seeds 5] [--every]`: the
+// kill rehearsal instead (test/support/kill-rehearsal.ts): per seed, each
+// scenario is killed with SIGKILL after a write drawn from the seed (every
+// write with --every), recovered as the README says and run again.
 import { parseArgs } from "node:util";
+import { mulberry32 } from "../provider/emulator/faults";
+import { KILL_SCENARIOS, rehearseKill } from "../test/support/kill-rehearsal";
 import { runCliSoak, runSoak } from "../test/support/soak";
 import type { SoakReport } from "../test/support/soak";
 
@@ -19,9 +26,39 @@ export function soakPassed(report: SoakReport): boolean {
   );
 }
 
+/** Kill rehearsals over seeds; exit 1 when any does not converge. */
+async function killSoak(seed: number, seeds: number, every: boolean): Promise<number> {
+  let failed = 0;
+  let ran = 0;
+  const started = Date.now();
+  for (let s = seed; s < seed + seeds; s++) {
+    const draw = mulberry32(s);
+    for (const scenario of KILL_SCENARIOS) {
+      const ks = every ? Array.from({ length: scenario.writes }, (_, i) => i + 1) : [1 + Math.floor(draw() * scenario.writes)];
+      for (const k of ks) {
+        ran++;
+        const at = Date.now();
+        try {
+          await rehearseKill(scenario, k);
+          console.log(`seed ${s}: ${scenario.title}, killed after write ${k}/${scenario.writes}: converged (${((Date.now() - at) / 1000).toFixed(1)} s)`);
+        } catch (error) {
+          failed++;
+          console.log(`seed ${s}: ${scenario.title}, killed after write ${k}/${scenario.writes}: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+  }
+  console.log(`kill soak: ${ran} kills, ${ran - failed} converged, ${failed} failed, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return failed === 0 ? 0 : 1;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { stacks: { type: "string" }, seed: { type: "string" }, engine: { type: "string" } } });
+  const { values } = parseArgs({ options: { stacks: { type: "string" }, seed: { type: "string" }, seeds: { type: "string" }, engine: { type: "string" }, kill: { type: "boolean" }, every: { type: "boolean" } } });
   const engine = values.engine ?? "harness";
+  if (values.kill === true) {
+    if (engine !== "cli") throw new Error("--kill needs --engine cli: it kills the real Pulumi CLI");
+    return killSoak(Number(values.seed ?? 7), Number(values.seeds ?? 5), values.every === true);
+  }
   if (engine !== "harness" && engine !== "cli") throw new Error(`--engine must be harness (in-process, the default) or cli (the real Pulumi CLI), got ${JSON.stringify(engine)}`);
   const stacks = Number(values.stacks ?? (engine === "cli" ? 20 : 100));
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
