@@ -17,7 +17,7 @@ const ROOT = path.resolve(__dirname, "..");
 describe("bench: the concurrency bound it hands the provider host", () => {
   it("is BIRDEYE_MAX_CONCURRENCY when set (a bad value stops the bench), else the default", () => {
     assert.deepEqual(concurrencyBound({ BIRDEYE_MAX_CONCURRENCY: "4" }), { maxConcurrency: 4, source: "BIRDEYE_MAX_CONCURRENCY", env: { BIRDEYE_MAX_CONCURRENCY: "4" } });
-    assert.deepEqual(concurrencyBound({}), { maxConcurrency: 16, source: "default", env: {} });
+    assert.deepEqual(concurrencyBound({}), { maxConcurrency: 32, source: "default", env: {} });
     assert.throws(() => concurrencyBound({ BIRDEYE_MAX_CONCURRENCY: "0" }), /BIRDEYE_MAX_CONCURRENCY must be a whole number of at least 1, got "0"/);
   });
 });

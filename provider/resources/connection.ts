@@ -68,7 +68,7 @@ export function resetConnection(): void {
 
 /**
  * The limiter every call of this process shares: birdeye:maxConcurrency, else
- * BIRDEYE_MAX_CONCURRENCY, else DEFAULT_MAX_CONCURRENCY (16).
+ * BIRDEYE_MAX_CONCURRENCY, else DEFAULT_MAX_CONCURRENCY (32).
  */
 export function sharedLimiter(): Limiter {
   limiter ??= createLimiter(configured.maxConcurrency ?? parseConcurrency(process.env.BIRDEYE_MAX_CONCURRENCY, "BIRDEYE_MAX_CONCURRENCY") ?? DEFAULT_MAX_CONCURRENCY);

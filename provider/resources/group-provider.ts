@@ -5,7 +5,10 @@
 // BirdEye cannot change a group's ClientID or is.aws.hosted: such a change is
 // an update that stops with what to ask BirdEye support, until the stack says
 // (changedBySupport: true) that support has made it; then it is recorded.
-import * as pulumi from "@pulumi/pulumi";
+// The SDK's log module, not its index: the index also loads the Automation API
+// (~0.45 s), which the provider host never needs.
+import * as log from "@pulumi/pulumi/log";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BirdEyeApiError, CLOUD9_SOURCE_ID, DEFAULT_ACTION_ID, DEFAULT_RETRY_POLICY, JOB_TRIGGER_TYPE_ID, UUID_PATTERN, businessNumberProblem } from "../api";
 import type { BirdEyeClient, Group, GroupTrigger, LiveTrigger } from "../api";
@@ -166,12 +169,12 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     const owned = [GUARDRAIL_RULES.clientIdChange, GUARDRAIL_RULES.awsHostedChange, GUARDRAIL_RULES.groupReplacement] as const;
     // For a replacement the engine checks twice: with the old inputs (here),
     // then with none before the create. Only the first knows what changed.
-    if (facts !== undefined) for (const warning of unneededApprovals(guardrails, owned, needed)) pulumi.log.warn(warning);
+    if (facts !== undefined) for (const warning of unneededApprovals(guardrails, owned, needed)) log.warn(warning);
     if (violations.length > 0) return { inputs: news, failures: violationFailures(violations) };
     const moved = facts !== undefined && (facts.oldBusiness !== facts.newBusiness || facts.oldSourceId !== facts.newSourceId);
     if (moved) {
       // A replacement never adopts: a business that already has a group stops the move here, at preview, before any write.
-      const client = connectClient(typeof inputs.clientId === "string" ? [inputs.clientId] : [], (line) => pulumi.log.info(line));
+      const client = connectClient(typeof inputs.clientId === "string" ? [inputs.clientId] : [], (line) => log.info(line));
       const existing = await client.findGroup(facts.newBusiness, facts.newSourceId);
       if (existing !== undefined) {
         return {
@@ -199,7 +202,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     const supportOnly = SUPPORT_ONLY_PROPERTIES.filter(differs);
     if (replaces.length === 0 && supportOnly.length > 0) {
       const names = supportOnly.map((k) => WIRE_NAME[k]).join(" and ");
-      pulumi.log.warn(
+      log.warn(
         news.changedBySupport === true
           ? `IntegrationGroup ${String(olds.groupId)}: ${supportOnly.join(" and ")} changed (values not shown), and changedBySupport is set: pulumi up records the new ${names} as BirdEye support set them, without a call. Remove changedBySupport from the stack file afterwards.`
           : `IntegrationGroup ${String(olds.groupId)}: ${supportOnly.join(" and ")} changed (values not shown). BirdEye has no call to change a group's ${names}, so pulumi up will stop at this group without changing anything. Ask BirdEye support to set ${names} of group ${String(olds.groupId)} to the stack's value; then set changedBySupport: true and run pulumi up to record it.`,
@@ -210,7 +213,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
 
   async create(props: Props): Promise<pulumi.dynamic.CreateResult> {
     const inputs = parseInputs(props);
-    const client = connectClient([inputs.clientId], (line) => pulumi.log.info(line));
+    const client = connectClient([inputs.clientId], (line) => log.info(line));
     const business = inputs.parentBusinessNumber;
     const providerText = props[PROVIDER_KEY];
 
@@ -258,7 +261,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
           `Otherwise, to manage that group with this stack, set adopt: true (its triggers are then set to the desired ones). If the group must get a different ClientID or is.aws.hosted, ask BirdEye support to change or remove group ${group.groupId}: BirdEye has no call for it.`,
       );
     }
-    pulumi.log.info(
+    log.info(
       `IntegrationGroup: adopting existing group ${group.groupId} of business ${inputs.parentBusinessNumber}; BirdEye does not show a group's ClientID or is.aws.hosted, so those were not verified.`,
     );
     return this.finish(client, inputs, group, "adopted", providerText);
@@ -284,7 +287,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     const business = props.parentBusinessNumber;
     if (typeof business !== "number") throw new Error(`IntegrationGroup ${id}: its state has no parentBusinessNumber, so BirdEye cannot be asked for it; run pulumi up (it records the group's outputs), then pulumi refresh`);
     const sourceId = (props.integrationSourceId as number | undefined) ?? CLOUD9_SOURCE_ID;
-    const client = connectClient(typeof props.clientId === "string" ? [props.clientId] : [], (line) => pulumi.log.info(line));
+    const client = connectClient(typeof props.clientId === "string" ? [props.clientId] : [], (line) => log.info(line));
     const groups = await client.listGroups(business);
     const group = groups.find((g) => String(g.groupId) === id && g.integrationSourceType.id === sourceId);
     if (group === undefined) return { id: "" }; // gone from BirdEye: the engine drops it, the next up creates it
@@ -303,7 +306,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
         `IntegrationGroup ${id}: ${supportOnly.join(" and ")} changed (values not shown), and BirdEye has no call to change a group's ${names}. Nothing was changed. Ask BirdEye support to set ${names} of group ${id} (business ${inputs.parentBusinessNumber}) to the stack's value; once they have, set changedBySupport: true in the stack and run pulumi up to record it.`,
       );
     }
-    const client = connectClient([inputs.clientId, ...(typeof olds.clientId === "string" ? [olds.clientId] : [])], (line) => pulumi.log.info(line));
+    const client = connectClient([inputs.clientId, ...(typeof olds.clientId === "string" ? [olds.clientId] : [])], (line) => log.info(line));
     const live = olds.triggers as LiveTrigger[] | undefined;
     if (live === undefined || !triggersMatch(inputs.triggers, live)) {
       await client.updateTriggers({ groupId: Number(id), triggers: inputs.triggers, replaceTriggers: true });
@@ -316,7 +319,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
   }
 
   async delete(id: string, props: Props): Promise<void> {
-    pulumi.log.warn(
+    log.warn(
       `IntegrationGroup ${id} (business ${String(props.parentBusinessNumber)}) is removed from this stack but remains in BirdEye: BirdEye has no call to delete an integration group. Ask BirdEye support to remove group ${id} if it must go.`,
     );
   }

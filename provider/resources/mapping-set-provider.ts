@@ -12,7 +12,10 @@
 // exactly what landed (the SDK's partial-state error), and a write whose
 // answer was lost is listed in `unconfirmed`, so the next `pulumi up` writes it
 // again. Nothing is remembered in process memory between calls.
-import * as pulumi from "@pulumi/pulumi";
+// The SDK's log module, not its index: the index also loads the Automation API
+// (~0.45 s), which the provider host never needs.
+import * as log from "@pulumi/pulumi/log";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BirdEyeApiError, LOCATION_CODE_PROPERTY, businessNumberProblem, nextRunDateProblem } from "../api";
 import type { BirdEyeClient, PutMappingRequest } from "../api";
@@ -309,7 +312,7 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
       .map(([business, e]) => ({ businessNumber: Number(business), ...(e.locationCode === undefined ? {} : { locationCode: e.locationCode }) }));
     const oldGuardrails = isProps(olds.guardrails) ? guardrailsOf(olds) : undefined;
     const { needed, violation } = massDeactivationViolation("cloud9-mappings", deactivated, active.length, oldGuardrails, guardrails);
-    for (const warning of unneededApprovals(guardrails, [GUARDRAIL_RULES.massDeactivation], needed ? new Set([GUARDRAIL_RULES.massDeactivation]) : new Set())) pulumi.log.warn(warning);
+    for (const warning of unneededApprovals(guardrails, [GUARDRAIL_RULES.massDeactivation], needed ? new Set([GUARDRAIL_RULES.massDeactivation]) : new Set())) log.warn(warning);
     return violation === undefined ? { inputs: compact } : { inputs: news, failures: violationFailures([violation]) };
   }
 
@@ -345,7 +348,7 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
     const held = storedOutputs(props);
     const writes = planWrites(held, { integrationGroupId: held.integrationGroupId, mappings: {} });
     if (writes.length === 0) return;
-    const { outcomes, errors } = await runWrites(connectClient([], (line) => pulumi.log.info(line)), writes);
+    const { outcomes, errors } = await runWrites(connectClient([], (line) => log.info(line)), writes);
     if (errors.length > 0) {
       throw new Error(`IntegrationMappingSet ${id}: deactivating failed for ${errors.length} of ${writes.length} mappings (${summary(writes, outcomes)}): ${errors.slice(0, 3).join("; ")}${errors.length > 3 ? "; ..." : ""}. The set stays in state; run the command again.`);
     }
@@ -353,7 +356,7 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
 
   private async apply(id: string, held: MappingSetOutputs, desired: MappingSetInputs, props: Props, what: "create" | "update"): Promise<Props> {
     const writes = planWrites(held, desired);
-    const { outcomes, errors } = await runWrites(connectClient([], (line) => pulumi.log.info(line)), writes);
+    const { outcomes, errors } = await runWrites(connectClient([], (line) => log.info(line)), writes);
     const outs = compactOutputs(applyOutcomes(held, desired, writes, outcomes));
     if (errors.length > 0) {
       const message = `IntegrationMappingSet ${id}: ${what} wrote ${writes.length - errors.length} of ${writes.length} mappings (${summary(writes, outcomes)}): ${errors.slice(0, 3).join("; ")}${errors.length > 3 ? `; and ${errors.length - 3} more` : ""}. State records exactly what landed; run pulumi up again to finish.`;
