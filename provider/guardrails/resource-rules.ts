@@ -9,6 +9,7 @@
 // Approvals and limits reach each resource as its `guardrails` input, which
 // diff ignores: changing an approval changes nothing in BirdEye.
 // Lifecycle code: plain functions, loaded at run time, never serialized.
+import { isProps } from "../resources/check";
 import { CLOUD9_SOURCE_ID } from "../api/rules";
 import { DEFAULT_LIMITS, GUARDRAILS_KEY, GUARDRAIL_RULES, approvalKey, clientIdFingerprint, formatViolation } from "./rules";
 import type { ApprovableRule, Violation } from "./rules";
@@ -35,7 +36,6 @@ export interface Limits {
 
 type Props = Record<string, unknown>;
 
-const isProps = (value: unknown): value is Props => typeof value === "object" && value !== null && !Array.isArray(value);
 const numberOr = (value: unknown, fallback: number): number => (typeof value === "number" && Number.isFinite(value) ? value : fallback);
 
 /** The guardrails input of a resource's inputs, read loosely (old state may lack it). */

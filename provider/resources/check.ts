@@ -22,7 +22,11 @@ export function once<T>(build: () => T): () => T {
   return () => (built ??= { value: build() }).value;
 }
 
-function containsUnknown(value: unknown): boolean {
+/** A plain object (not an array, not null): how every property map arrives from the engine. */
+export const isProps = (value: unknown): value is Props => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Does the value hold the engine's unknown anywhere (a preview's not-yet-known input)? */
+export function containsUnknown(value: unknown): boolean {
   if (value === UNKNOWN) return true;
   if (Array.isArray(value)) return value.some(containsUnknown);
   if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);

@@ -22,7 +22,7 @@ import type { BirdEyeClient, PutMappingRequest } from "../api";
 import { GUARDRAIL_RULES } from "../guardrails/rules";
 import { guardrailsOf, massDeactivationViolation, unneededApprovals, violationFailures } from "../guardrails/resource-rules";
 import type { Deactivation } from "../guardrails/resource-rules";
-import { PROVIDER_KEY, UNKNOWN, checkProps, describeFailures, once } from "./check";
+import { PROVIDER_KEY, UNKNOWN, checkProps, containsUnknown, describeFailures, isProps, once } from "./check";
 import type { CheckFailure, Props } from "./check";
 import { configureConnection, connectClient } from "./connection";
 import { PartialStateError } from "./partial-state";
@@ -100,14 +100,6 @@ export function windowFailures(inputs: Props, unknownKeys: ReadonlySet<string>):
   return failures;
 }
 
-const isProps = (value: unknown): value is Props => typeof value === "object" && value !== null && !Array.isArray(value);
-
-function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (isProps(value)) return Object.values(value).some(containsUnknown);
-  return false;
-}
 
 /** An entry read loosely from state (old state must never block a deactivation). */
 function storedEntry(value: unknown): MappingEntry | undefined {

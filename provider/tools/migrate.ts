@@ -9,6 +9,7 @@
 // checkpoint write: an interrupted migration leaves the old state whole. The
 // next `pulumi up` then diffs the set as usual: a mapping the stack file no
 // longer lists is deactivated, nothing else is written.
+import { isProps } from "../resources/check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -58,7 +59,6 @@ export class MigrateError extends Error {
   }
 }
 
-const isProps = (value: unknown): value is Props => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** One legacy mapping as the set holds it. */
 function entryOf(outputs: Props): { business: string; groupId: number; entry: MappingEntry } | undefined {

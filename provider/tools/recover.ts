@@ -14,6 +14,7 @@
 //   when not, nothing was created and the operation is dropped;
 // - every other pending operation is dropped (the next up compares with BirdEye).
 // Then the next `pulumi up` converges. See README, Recovering an interrupted run.
+import { isProps } from "../resources/check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -30,7 +31,6 @@ const SET_TYPE = dynamicTypeToken("IntegrationMappingSet");
 const GROUP_TYPE = dynamicTypeToken("IntegrationGroup");
 
 type Props = Record<string, unknown>;
-const isProps = (value: unknown): value is Props => typeof value === "object" && value !== null && !Array.isArray(value);
 
 export class RecoverError extends Error {
   constructor(

@@ -5,7 +5,7 @@
 // a delete of the set or a pending delete left by an interrupted run) and
 // unchanged. Shared by `npm run fleet` (its counts) and `npm run review`.
 import type { StepEventMetadata } from "@pulumi/pulumi/automation";
-import { UNKNOWN } from "../../resources/check";
+import { UNKNOWN, containsUnknown, isProps } from "../../resources/check";
 import { storedOutputs } from "../../resources/mapping-set-provider";
 import type { MappingEntry, MappingSetOutputs } from "../../resources/mapping-set-provider";
 import { dynamicTypeToken } from "../../resources/type-tokens";
@@ -26,14 +26,6 @@ export interface ResourceStep {
 export const MAPPING_SET_TYPE = dynamicTypeToken("IntegrationMappingSet");
 /** The retired one-resource-per-mapping type (state of releases before the set). */
 export const LEGACY_MAPPING_TYPE = dynamicTypeToken("IntegrationMapping");
-
-const isProps = (value: unknown): value is Props => typeof value === "object" && value !== null && !Array.isArray(value);
-
-function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  return isProps(value) && Object.values(value).some(containsUnknown);
-}
 
 /** The step of a resourcePreEvent (secrets arrive as "[secret]"). */
 export function stepOf(pre: StepEventMetadata): ResourceStep {
