@@ -57,6 +57,12 @@ const CONFIG_CASES: ConfigCase[] = [
   ["a misspelt key", { ...SMB, bussinessNumber: 1 }, /customer\.bussinessNumber: is not a customer key/],
   ["a customer that is not a mapping", "smb 150051042499090", /birdeye-cloud9:customer: must be a mapping \(key: value lines\)/],
   ["an empty location code", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "" }] }, /customer\.locations\[0\]\.locationCode: is empty/],
+  ["a locationsFile with an absolute path", { kind: "enterprise", businessNumber: 150051042499080, locationsFile: "/etc/locations.yaml" }, /customer\.locationsFile: is an absolute path; write a path relative to the stack file's folder, like locations\/acme\.yaml/],
+  ["a locationsFile leaving the stacks folder", { kind: "enterprise", businessNumber: 150051042499080, locationsFile: "../secrets.yaml" }, /customer\.locationsFile: leaves the stack files' folder \("\.\."\)/],
+  ["a locationsFile that is not YAML", { kind: "enterprise", businessNumber: 150051042499080, locationsFile: "locations/acme.csv" }, /customer\.locationsFile: is not a \.yaml file/],
+  ["a locationsFile that does not exist", { kind: "enterprise", businessNumber: 150051042499080, locationsFile: "locations/none-such.yaml" }, /customer\.locationsFile: stacks\/locations\/none-such\.yaml does not exist; create it \(a YAML file with a locations: list\) or correct the path/],
+  ["a locationsFile and locations both", { ...ENTERPRISE, locationsFile: "locations/acme.yaml" }, /customer\.locationsFile: is given with locations; keep the locations in one place/],
+  ["a locationsFile in an SMB stack", { ...SMB, locationsFile: "locations/acme.yaml" }, /customer\.locationsFile: an SMB stack has no locations: remove locationsFile/],
 ];
 
 /** A stand-in BirdEye whose answers each case sets, logging every request. */

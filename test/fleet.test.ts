@@ -27,6 +27,7 @@ import {
   runFleet,
   runPool,
   selectChanged,
+  locationsFilesOf,
   stacksOfShard,
 } from "../provider/tools/fleet";
 import type { FleetIO, FleetOptions, StackResult } from "../provider/tools/fleet";
@@ -145,6 +146,12 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     fs.appendFileSync(path.join(dir, "provider", "x.ts"), "// the provider changed\n");
     assert.deepEqual(selectChanged(changedFiles(dir, "main"), present, "stacks").stacks, present);
     assert.deepEqual(selectChanged(["package-lock.json"], present, "stacks").fleetWide, ["package-lock.json"]);
+    // A stack whose locations live in a file runs when only that file changed.
+    fs.writeFileSync(path.join(dir, "stacks", "Pulumi.big.yaml"), "config:\n  birdeye-cloud9:customer:\n    kind: enterprise\n    locationsFile: locations/big.yaml\n");
+    const withBig = listStacks(path.join(dir, "stacks"));
+    assert.deepEqual(locationsFilesOf(path.join(dir, "stacks"), withBig), new Map([["big", "locations/big.yaml"]]));
+    assert.deepEqual(selectChanged(["stacks/locations/big.yaml"], withBig, "stacks", locationsFilesOf(path.join(dir, "stacks"), withBig)).stacks, ["big"]);
+    assert.deepEqual(selectChanged(["stacks/locations/other.yaml"], withBig, "stacks", locationsFilesOf(path.join(dir, "stacks"), withBig)).stacks, []);
     assert.throws(() => changedFiles(dir, "no-such-branch"), /--changed-since no-such-branch: git cannot find a merge base with HEAD .*fetch-depth: 0/);
   });
 

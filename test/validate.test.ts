@@ -35,6 +35,53 @@ describe("npm run validate (offline stack checks)", () => {
     assert.deepEqual(validateStackDir(dir, "stacks"), { files: 40, problems: [] });
   });
 
+  describe("a locations file (customer.locationsFile)", () => {
+    const withFile = (business: number, file: string): string =>
+      `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:customer:\n    kind: enterprise\n    businessNumber: ${business}\n    locationsFile: ${file}\n`;
+    const writeLocations = (name: string, text: string): void => {
+      fs.mkdirSync(path.join(dir, "locations"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "locations", name), text);
+    };
+
+    it("is read and checked with the stack file's schema, each problem at its file and line", () => {
+      write("acme", withFile(150051042499080, "locations/acme.yaml"));
+      writeLocations("acme.yaml", 'locations:\n  - businessNumber: 150051042499081\n    locationCode: "4"\n  - businessNumber: 150051042499081\n    locationCode: "6"\n  - businessNumber: 150051042499083\n    locationCode: ""\n');
+      const report = validateStackDir(dir, "stacks");
+      assert.deepEqual(
+        report.problems.map((p) => `${p.file}:${p.line}: ${p.keyPath}: ${p.message}`),
+        [
+          "stacks/locations/acme.yaml:4: locations[1].businessNumber: business 150051042499081 is already mapped at locations[0]; each business once",
+          'stacks/locations/acme.yaml:7: locations[2].locationCode: is empty; write the Cloud 9 location code, like "4"',
+        ],
+      );
+    });
+
+    it("a valid one passes, and its businesses count in the checks across stacks", () => {
+      write("acme", withFile(150051042499080, "locations/acme.yaml"));
+      writeLocations("acme.yaml", 'locations:\n  - businessNumber: 150051042499081\n    locationCode: "4"\n');
+      assert.deepEqual(validateStackDir(dir, "stacks"), { files: 1, problems: [] });
+      write("other", enterprise(150051042499070, '      - businessNumber: 150051042499081\n        locationCode: "9"\n'));
+      const problems = validateStackDir(dir, "stacks").problems.map((p) => `${p.file}:${p.line}: ${p.message}`);
+      assert.deepEqual(problems, ["stacks/Pulumi.other.yaml:8: business 150051042499081 is already in stacks/locations/acme.yaml:2 (stack file stacks/Pulumi.acme.yaml); a business belongs to one stack only"]);
+    });
+
+    it("a missing file, a file without locations, YAML errors and unknown keys are named with the fix", () => {
+      write("a", withFile(150051042499080, "locations/none.yaml"));
+      write("b", withFile(150051042499070, "locations/b.yaml"));
+      writeLocations("b.yaml", "locatons:\n  - businessNumber: 150051042499071\n");
+      write("c", withFile(150051042499060, "locations/c.yaml"));
+      writeLocations("c.yaml", "locations: [\n");
+      write("d", withFile(150051042499050, "locations/d.yaml"));
+      writeLocations("d.yaml", 'kind: smb\nlocations:\n  - { businessNumber: 150051042499051, locationCode: "4" }\n');
+      const lines = validateStackDir(dir, "stacks").problems.map((p) => `${p.file}:${p.line}: ${p.keyPath}: ${p.message}`);
+      assert.equal(lines[0], "stacks/Pulumi.a.yaml:7: birdeye-cloud9:customer.locationsFile: stacks/locations/none.yaml does not exist; create it (a YAML file with a locations: list) or correct the path");
+      assert.equal(lines[1], "stacks/locations/b.yaml:1: locations: is missing; the file holds one key, locations: a list of { businessNumber, locationCode } as in a stack file");
+      assert.match(lines[2] ?? "", /^stacks\/locations\/c\.yaml:\d+: \(yaml\): .*; fix the YAML syntax$/);
+      assert.equal(lines[3], "stacks/locations/d.yaml:1: kind: is not a key of a locations file; it holds one key, locations (the rest of the customer stays in the stack file)");
+      assert.equal(lines.length, 4);
+    });
+  });
+
   it("the example stacks are valid", () => {
     assert.deepEqual(validateStackDir(path.join(ROOT, "stacks"), "stacks"), { files: 2, problems: [] });
   });

@@ -15,6 +15,7 @@
 //         - { businessNumber: 150051042499082, locationName: S Corp Benicia, nextRunDate: 2026-11-25T04:00:00Z }
 import { z } from "zod";
 import { DISMISSED_APPOINTMENTS_TRIGGER_ID, UUID_PATTERN, businessNumberProblem, nextRunDateProblem } from "../api/rules";
+import { LOCATIONS_FILE_FIELD, locationsFilePathProblem, readLocationsFile } from "./locations-file";
 
 /** The project's config namespace (Pulumi.yaml `name`). */
 export const CONFIG_NAMESPACE = "birdeye-cloud9";
@@ -63,12 +64,14 @@ export const customerConfigSchema = z
     changedBySupport: z.boolean({ error: "must be true or false (has BirdEye support already changed the group's ClientID or is.aws.hosted to this stack's values?)" }).default(false),
     nextRunDate: isoUtc.optional(),
     locations: z.array(location).optional(),
+    /** The locations in a file beside the stack file (locations-file.ts); the loader puts them into `locations`. */
+    locationsFile: z.string().optional(),
   })
   .superRefine((customer, ctx) => {
     const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: "custom", path, message });
     if (customer.kind === "smb") {
       if (customer.locations !== undefined) {
-        issue(["locations"], "an SMB stack has no locations: remove locations (the SMB business itself is mapped), or set kind: enterprise");
+        issue([customer.locationsFile === undefined ? "locations" : "locationsFile"], `an SMB stack has no locations: remove ${customer.locationsFile === undefined ? "locations" : "locationsFile"} (the SMB business itself is mapped), or set kind: enterprise`);
       }
       if (customer.nextRunDate !== undefined) {
         const problem = nextRunDateProblem(customer.nextRunDate, "smb");
@@ -76,7 +79,7 @@ export const customerConfigSchema = z
       }
     } else {
       if (customer.locations === undefined || customer.locations.length === 0) {
-        issue(["locations"], "an Enterprise stack needs its locations: add locations with one { businessNumber, locationCode } per BirdEye business, or set kind: smb");
+        issue(["locations"], "an Enterprise stack needs its locations: add locations with one { businessNumber, locationCode } per BirdEye business (or name a file of them in locationsFile), or set kind: smb");
       }
       if (customer.nextRunDate !== undefined) {
         issue(["nextRunDate"], "an Enterprise stack sets nextRunDate per location: move it into each location");
@@ -124,11 +127,20 @@ export type CustomerConfig = z.output<typeof customerConfigSchema>;
 
 /** One problem in a stack file: the key path as written there, and what to do. */
 export interface ConfigProblem {
-  /** e.g. `birdeye-cloud9:customer.locations[1].locationCode` */
+  /** e.g. `birdeye-cloud9:customer.locations[1].locationCode`; in a locations file, `locations[1].locationCode` */
   readonly keyPath: string;
-  /** The same path as parts, for finding the line in the YAML. */
+  /** The same path as parts, for finding the line in the stack file's YAML. */
   readonly path: readonly (string | number)[];
   readonly message: string;
+  /** Set when the problem is in a locations file, not the stack file: that file as shown, and the line. */
+  readonly file?: string;
+  readonly line?: number;
+}
+
+/** How a problem reads in a list under its stack file's name. */
+export function problemText(problem: ConfigProblem): string {
+  const where = problem.file === undefined ? "" : `${problem.file}${problem.line === undefined ? "" : `:${problem.line}`}: `;
+  return `${where}${problem.keyPath}: ${problem.message}`;
 }
 
 export class CustomerConfigError extends Error {
@@ -136,7 +148,7 @@ export class CustomerConfigError extends Error {
     readonly stackFile: string,
     readonly problems: readonly ConfigProblem[],
   ) {
-    super(`${stackFile}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  ${p.keyPath}: ${p.message}`).join("\n")}`);
+    super(`${stackFile}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  ${problemText(p)}`).join("\n")}`);
     this.name = "CustomerConfigError";
   }
 }
@@ -191,4 +203,40 @@ export function checkClientId(value: string | undefined): ConfigProblem[] {
     return [{ keyPath: CLIENT_ID_KEY, path: [CLIENT_ID_KEY], message: "is not a UUID (value not shown: it is secret); set the Client ID Cloud 9 sent, of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, with `pulumi config set --secret clientId <uuid>`" }];
   }
   return [];
+}
+
+/** Where a stack file's relative paths (locationsFile) start: the folder on disk, and how messages name it. */
+export interface StackFolder {
+  readonly dir: string;
+  readonly shown: string;
+}
+
+/**
+ * The customer of a stack file, with its locations read from `locationsFile`
+ * when it names one: the program and `npm run validate` both check a stack
+ * this way, so they agree on every problem and its line.
+ */
+export function checkStackCustomer(value: unknown, folder: StackFolder): { customer?: CustomerConfig; problems: ConfigProblem[] } {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || !(LOCATIONS_FILE_FIELD in value)) return checkCustomerConfig(value);
+  const customer = value as Record<string, unknown>;
+  const at = [CUSTOMER_KEY, LOCATIONS_FILE_FIELD];
+  const here = (message: string): ConfigProblem => ({ keyPath: keyPathText(CUSTOMER_KEY, [LOCATIONS_FILE_FIELD]), path: at, message });
+  const pathProblem = locationsFilePathProblem(customer[LOCATIONS_FILE_FIELD]);
+  if (pathProblem !== undefined) return { problems: [here(pathProblem)] };
+  if (customer.locations !== undefined) return { problems: [here("is given with locations; keep the locations in one place: the file named here, or the stack file's locations list")] };
+  if (customer.kind === "smb") return checkCustomerConfig({ ...customer, locations: [] });
+  const read = readLocationsFile(folder.dir, folder.shown, String(customer[LOCATIONS_FILE_FIELD]));
+  if ("problems" in read) {
+    return { problems: read.problems.map((p) => (p.file === undefined ? here(p.message) : { keyPath: p.keyPath, path: at, message: p.message, file: p.file, ...(p.line === undefined ? {} : { line: p.line }) })) };
+  }
+  const checked = checkCustomerConfig({ ...customer, locations: read.locations });
+  return {
+    ...checked,
+    problems: checked.problems.map((problem) => {
+      const [, field, ...rest] = problem.path;
+      if (field !== "locations" || rest.length === 0) return problem;
+      const inFile = ["locations", ...rest];
+      return { ...problem, keyPath: keyPathText("locations", rest), file: read.source.shown, line: read.source.lineOf(inFile) };
+    }),
+  };
 }

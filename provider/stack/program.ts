@@ -9,7 +9,8 @@ import { apiUrlViolation, formatViolation } from "../guardrails/rules";
 import { checkGuardrailConfig } from "../guardrails/guardrail-config";
 import { runError } from "./run-error";
 import { unknownConfigKeyProblem } from "./config-keys";
-import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, checkCustomerConfig } from "./customer-config";
+import * as path from "node:path";
+import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, checkStackCustomer } from "./customer-config";
 import type { ConfigProblem } from "./customer-config";
 import { Cloud9Integration } from "./component";
 import type { MappingSummary } from "./component";
@@ -66,7 +67,8 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   } catch {
     throw new pulumi.RunError(new CustomerConfigError(stackFile, [{ keyPath: `${CONFIG_NAMESPACE}:customer`, path: [`${CONFIG_NAMESPACE}:customer`], message: "is not a structured value; write it as a YAML mapping (see README, Stack files)" }]).message);
   }
-  const { customer, problems } = checkCustomerConfig(customerValue);
+  // A locationsFile is relative to the stack file's folder; the program runs in the project's.
+  const { customer, problems } = checkStackCustomer(customerValue, { dir: path.resolve(path.dirname(stackFile)), shown: path.posix.dirname(stackFile) });
   const guardrails = checkGuardrailConfig();
   const all = [...problems, ...checkClientId(rawClientId), ...unknownKeyProblems(), ...guardrails.problems];
   if (customer === undefined || rawClientId === undefined || all.length > 0) {

@@ -5,12 +5,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
-import type { Document, Node, Pair } from "yaml";
+import { readLocationsFile } from "../stack/locations-file";
+import { lineOf } from "../stack/yaml-lines";
 import { checkBaseUrl } from "../api/client";
 import { isLoopbackUrl } from "../api/rules";
 import { SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../stack/config-keys";
-import { CLIENT_ID_KEY, CUSTOMER_KEY, checkClientId, checkCustomerConfig, keyPathText } from "../stack/customer-config";
-import type { CustomerConfig } from "../stack/customer-config";
+import { CLIENT_ID_KEY, CUSTOMER_KEY, checkClientId, checkStackCustomer, keyPathText } from "../stack/customer-config";
+import type { CustomerConfig, StackFolder } from "../stack/customer-config";
 
 export interface StackProblem {
   /** As given to the validator, e.g. stacks/Pulumi.acme.yaml */
@@ -28,9 +29,10 @@ export interface ValidationReport {
 /** What the cross-stack checks need from one file. */
 interface StackFacts {
   readonly file: string;
-  readonly businesses: { number: number; keyPath: string; line: number }[];
+  /** `file`: set when the entry is in a locations file rather than the stack file. */
+  readonly businesses: { number: number; keyPath: string; line: number; file?: string }[];
   /** Cloud 9 locations, when the Client ID is readable (plain, emulator stacks). */
-  readonly locations: { key: string; code: string; keyPath: string; line: number }[];
+  readonly locations: { key: string; code: string; keyPath: string; line: number; file?: string }[];
 }
 
 const API_URL_KEY = "birdeye:apiUrl";
@@ -57,34 +59,11 @@ function unquotedTimestamps(node: unknown, keys: (string | number)[] = []): (str
 }
 
 /**
- * The line of a key path: the key's own line when the path ends in a map key,
- * the item's line in a sequence; a path that does not exist (a missing key)
- * points at the deepest part that does.
+ * Check one stack file's text; `file` is how messages name it. `folder` is
+ * where its locationsFile is read from (default: the folder `file` names,
+ * from the working directory).
  */
-function lineOf(doc: Document, lines: LineCounter, keys: readonly (string | number)[]): number {
-  let node: unknown = doc.contents;
-  let line = 1;
-  for (const key of keys) {
-    if (isMap(node)) {
-      const pair = node.items.find((item): item is Pair<unknown, unknown> => isPair(item) && isScalar(item.key) && String(item.key.value) === String(key));
-      if (pair === undefined) break;
-      const keyNode = pair.key as Node;
-      if (keyNode.range) line = lines.linePos(keyNode.range[0]).line;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === "number") {
-      const item = node.items[key] as Node | undefined;
-      if (item === undefined) break;
-      if (item.range) line = lines.linePos(item.range[0]).line;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  return line;
-}
-
-/** Check one stack file's text; `file` is how messages name it. */
-export function validateStackText(file: string, text: string): { problems: StackProblem[]; facts: StackFacts } {
+export function validateStackText(file: string, text: string, folder: StackFolder = { dir: path.dirname(file), shown: path.posix.dirname(file) }): { problems: StackProblem[]; facts: StackFacts } {
   const problems: StackProblem[] = [];
   const facts: StackFacts = { file, businesses: [], locations: [] };
   const lines = new LineCounter();
@@ -166,25 +145,39 @@ export function validateStackText(file: string, text: string): { problems: Stack
     }
   }
 
-  const { customer, problems: customerProblems } = checkCustomerConfig(configJs[CUSTOMER_KEY]);
-  for (const problem of customerProblems) report(problem.path, problem.keyPath, problem.message);
-  if (customer !== undefined) collectFacts(customer, facts, at, plainClientId);
+  const { customer, problems: customerProblems } = checkStackCustomer(configJs[CUSTOMER_KEY], folder);
+  for (const problem of customerProblems) {
+    if (problem.file === undefined) report(problem.path, problem.keyPath, problem.message);
+    else problems.push({ file: problem.file, line: problem.line ?? 0, keyPath: problem.keyPath, message: problem.message });
+  }
+  if (customer !== undefined) collectFacts(customer, facts, at, plainClientId, locationsSource(configJs[CUSTOMER_KEY], folder));
   return { problems, facts };
 }
 
-function collectFacts(customer: CustomerConfig, facts: StackFacts, at: (keys: readonly (string | number)[]) => number, plainClientId: string | undefined): void {
+/** Where a stack's locations are written: a locations file, or the stack file itself. */
+interface LocationsWhere {
+  readonly file?: string;
+  keyPath(keys: readonly (string | number)[]): string;
+  line(keys: readonly (string | number)[]): number;
+}
+
+function locationsSource(customer: unknown, folder: StackFolder): LocationsWhere | undefined {
+  const relative = typeof customer === "object" && customer !== null ? (customer as Record<string, unknown>).locationsFile : undefined;
+  if (typeof relative !== "string") return undefined;
+  const read = readLocationsFile(folder.dir, folder.shown, relative);
+  if ("problems" in read) return undefined;
+  return { file: read.source.shown, keyPath: (keys) => keyPathText("locations", keys), line: (keys) => read.source.lineOf(["locations", ...keys]) };
+}
+
+function collectFacts(customer: CustomerConfig, facts: StackFacts, at: (keys: readonly (string | number)[]) => number, plainClientId: string | undefined, inFile: LocationsWhere | undefined): void {
   const root = [CUSTOMER_KEY, "businessNumber"];
   facts.businesses.push({ number: customer.businessNumber, keyPath: keyPathText(CUSTOMER_KEY, ["businessNumber"]), line: at(root) });
+  const where: LocationsWhere = inFile ?? { keyPath: (keys) => keyPathText(CUSTOMER_KEY, ["locations", ...keys]), line: (keys) => at([CUSTOMER_KEY, "locations", ...keys]) };
+  const file = where.file === undefined ? {} : { file: where.file };
   (customer.locations ?? []).forEach((loc, i) => {
-    const keys = [CUSTOMER_KEY, "locations", i, "businessNumber"];
-    facts.businesses.push({ number: loc.businessNumber, keyPath: keyPathText(CUSTOMER_KEY, ["locations", i, "businessNumber"]), line: at(keys) });
+    facts.businesses.push({ number: loc.businessNumber, keyPath: where.keyPath([i, "businessNumber"]), line: where.line([i, "businessNumber"]), ...file });
     if (plainClientId !== undefined && loc.locationCode !== undefined) {
-      facts.locations.push({
-        key: `${plainClientId}/${customer.awsHosted}/${loc.locationCode}`,
-        code: loc.locationCode,
-        keyPath: keyPathText(CUSTOMER_KEY, ["locations", i, "locationCode"]),
-        line: at([CUSTOMER_KEY, "locations", i, "locationCode"]),
-      });
+      facts.locations.push({ key: `${plainClientId}/${customer.awsHosted}/${loc.locationCode}`, code: loc.locationCode, keyPath: where.keyPath([i, "locationCode"]), line: where.line([i, "locationCode"]), ...file });
     }
   });
 }
@@ -192,21 +185,25 @@ function collectFacts(customer: CustomerConfig, facts: StackFacts, at: (keys: re
 /** Checks across stacks: a business belongs to one stack; a Cloud 9 location to one stack. */
 export function crossStackProblems(all: readonly StackFacts[]): StackProblem[] {
   const problems: StackProblem[] = [];
-  const firstBusiness = new Map<number, { file: string; line: number }>();
-  const firstLocation = new Map<string, { file: string; line: number }>();
+  // Compared by stack; reported where each entry is written (a locations file, or the stack file).
+  const firstBusiness = new Map<number, { stack: string; file: string; line: number }>();
+  const firstLocation = new Map<string, { stack: string; file: string; line: number }>();
+  const claim = (first: { stack: string; file: string; line: number }): string => `${first.file}:${first.line}${first.file === first.stack ? "" : ` (stack file ${first.stack})`}`;
   for (const facts of all) {
     for (const business of facts.businesses) {
       const first = firstBusiness.get(business.number);
-      if (first === undefined) firstBusiness.set(business.number, { file: facts.file, line: business.line });
-      else if (first.file !== facts.file) {
-        problems.push({ file: facts.file, line: business.line, keyPath: business.keyPath, message: `business ${business.number} is already in ${first.file}:${first.line}; a business belongs to one stack only` });
+      const file = business.file ?? facts.file;
+      if (first === undefined) firstBusiness.set(business.number, { stack: facts.file, file, line: business.line });
+      else if (first.stack !== facts.file) {
+        problems.push({ file, line: business.line, keyPath: business.keyPath, message: `business ${business.number} is already in ${claim(first)}; a business belongs to one stack only` });
       }
     }
     for (const location of facts.locations) {
       const first = firstLocation.get(location.key);
-      if (first === undefined) firstLocation.set(location.key, { file: facts.file, line: location.line });
-      else if (first.file !== facts.file) {
-        problems.push({ file: facts.file, line: location.line, keyPath: location.keyPath, message: `Cloud 9 location "${location.code}" of this Client ID is already claimed by ${first.file}:${first.line}; an Enterprise's location belongs to one stack only` });
+      const file = location.file ?? facts.file;
+      if (first === undefined) firstLocation.set(location.key, { stack: facts.file, file, line: location.line });
+      else if (first.stack !== facts.file) {
+        problems.push({ file, line: location.line, keyPath: location.keyPath, message: `Cloud 9 location "${location.code}" of this Client ID is already claimed by ${claim(first)}; an Enterprise's location belongs to one stack only` });
       }
     }
   }
@@ -253,7 +250,7 @@ export function validateStackDir(dir: string, label: string = path.relative(proc
       problems.push({ file: shown, line: 0, keyPath: "(file)", message: read.problem });
       continue;
     }
-    const result = validateStackText(shown, read.text);
+    const result = validateStackText(shown, read.text, { dir, shown: path.posix.dirname(shown) });
     problems.push(...result.problems);
     facts.push(result.facts);
   }

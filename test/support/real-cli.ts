@@ -83,8 +83,10 @@ export interface TempProject {
   stackFile(stack: string): string;
   readStack(stack: string): StackConfig;
   writeStack(stack: string, config: StackConfig): void;
-  /** Change `birdeye-cloud9:customer` of a stack file in place. */
+  /** Change `birdeye-cloud9:customer` of a stack file in place; the locations of its locationsFile, if it names one, are edited in that file. */
   editCustomer(stack: string, change: (customer: Record<string, unknown>) => void): void;
+  /** Write a locations file (customer.locationsFile), relative to stacks/. */
+  writeLocationsFile(relative: string, locations: readonly unknown[]): void;
   /** `pulumi stack export` of a stack, parsed. */
   exportStack(stack: string): Promise<DeploymentExport>;
   close(): Promise<void>;
@@ -166,6 +168,11 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
     // 2026-11-25T04:00:00Z as a YAML timestamp and hands the program Go's rendering of it.
     fs.writeFileSync(file, stringify({ ...doc, config }, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" }));
   };
+  const writeLocationsFile = (relative: string, locations: readonly unknown[]): void => {
+    const file = path.join(dir, "stacks", relative);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, stringify({ locations }, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" }));
+  };
   for (const stack of options.stacks ?? EXAMPLE_STACKS) {
     const source = options.fromCommit === undefined ? path.join(PROJECT_ROOT, "stacks") : path.join(dir, "stacks");
     // With its encryptionsalt: the examples' Client ID is secure: (PASSPHRASE).
@@ -207,9 +214,17 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
     editCustomer(stack, change) {
       const config = readStack(stack);
       const customer = structuredClone(config["birdeye-cloud9:customer"]) as Record<string, unknown>;
+      const relative = customer.locationsFile;
+      const file = typeof relative === "string" ? path.join(dir, "stacks", relative) : undefined;
+      if (file !== undefined) customer.locations = (parse(fs.readFileSync(file, "utf8")) as { locations: unknown[] }).locations;
       change(customer);
+      if (file !== undefined && customer.locationsFile === relative && Array.isArray(customer.locations)) {
+        writeLocationsFile(String(relative), customer.locations);
+        delete customer.locations;
+      }
       writeStack(stack, { ...config, "birdeye-cloud9:customer": customer });
     },
+    writeLocationsFile,
     async exportStack(stack) {
       const result = await pulumiOk(["stack", "export", "--stack", stack]);
       return JSON.parse(result.stdout) as DeploymentExport;

@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 
 /** `*` (any run of characters) and `?` (one character), anchored; everything else literal. */
 export function globToRegExp(glob: string): RegExp {
@@ -100,11 +101,31 @@ export function changedFiles(projectDir: string, ref: string): string[] {
   return [...new Set([...changed, ...untracked].filter((line) => line !== ""))].sort();
 }
 
-/** The stacks to run for `changed` files, given the stack files present now. */
-export function selectChanged(changed: readonly string[], present: readonly string[], stacksDirRelative: string): ChangedStacks {
+/**
+ * The locations file each stack's customer names (customer.locationsFile),
+ * relative to the stacks folder: a change to that file changes the stack. A
+ * stack file that cannot be read names none here (the run reports it).
+ */
+export function locationsFilesOf(stacksDir: string, stacks: readonly string[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const stack of stacks) {
+    try {
+      const doc = parse(fs.readFileSync(path.join(stacksDir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, { locationsFile?: unknown } | undefined> } | null;
+      const relative = doc?.config?.["birdeye-cloud9:customer"]?.locationsFile;
+      if (typeof relative === "string") files.set(stack, path.posix.normalize(relative.split("\\").join("/")));
+    } catch {
+      // not YAML: the stack's own run says so
+    }
+  }
+  return files;
+}
+
+/** The stacks to run for `changed` files, given the stack files present now and the locations files they name. */
+export function selectChanged(changed: readonly string[], present: readonly string[], stacksDirRelative: string, locationsFiles: ReadonlyMap<string, string> = new Map()): ChangedStacks {
   const prefix = stacksDirRelative === "" || stacksDirRelative === "." ? "" : `${stacksDirRelative.split(path.sep).join("/")}/`;
   const fleetWide = changed.filter((file) => FLEET_WIDE_PATHS.some((p) => (p.endsWith("/") ? file.startsWith(p) : file === p)));
   const touched = new Set(changed.filter((file) => file.startsWith(prefix) && !file.slice(prefix.length).includes("/")).map((file) => stackOfFile(file.slice(prefix.length))).filter((s): s is string => s !== undefined));
+  for (const [stack, relative] of locationsFiles) if (changed.includes(`${prefix}${relative}`)) touched.add(stack);
   const stacks = fleetWide.length > 0 ? [...present] : present.filter((stack) => touched.has(stack));
   const removed = [...touched].filter((stack) => !present.includes(stack)).sort();
   return { stacks, fleetWide, removed };
@@ -141,7 +162,7 @@ export function selectStacks(selection: StackSelection): { stacks: string[]; not
   if (changedSince !== undefined) {
     let changed: ChangedStacks;
     try {
-      changed = selectChanged(changedFiles(selection.projectDir, changedSince), stacks, path.relative(selection.projectDir, stacksDir));
+      changed = selectChanged(changedFiles(selection.projectDir, changedSince), stacks, path.relative(selection.projectDir, stacksDir), locationsFilesOf(stacksDir, stacks));
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
