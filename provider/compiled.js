@@ -1,7 +1,7 @@
 // @ts-check
 // Is bin/ (npm run build) the compiled form of this checkout's TypeScript?
 // The Pulumi program (index.js) and the dynamic-provider host
-// (resources/hosted-provider.ts) run the compiled JavaScript when it is, and
+// (provider-host.js) run the compiled JavaScript when it is, and
 // the TypeScript through ts-node when it is not: never a stale build, and no
 // TypeScript compiler at start-up in the common case (ts-node costs ~1.5 s a
 // process, and its source-map hook makes every Error().stack the SDK captures

@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
-import { integrationGroupProvider } from "../provider/resources";
+import { lifecycles } from "../provider/resources";
+
+/** The lifecycle Pulumi's provider host serves for IntegrationGroup. */
+const integrationGroupProvider = lifecycles.group;
 import type { GroupOutputs } from "../provider/resources";
 import { UNKNOWN } from "../provider/resources/check";
 import { startEmulator } from "../provider/emulator";

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import type { Emulator } from "../provider/emulator";
 import { clientIdFingerprint } from "../provider/guardrails/rules";
+import { PACKAGE_VERSION, providerText } from "../provider/resources/provider-text";
 import { MANUAL } from "./fixtures/manual";
 import { assertNoSecret, rejectionOf, withoutClientIdProperty } from "./support/assertions";
 import { captureProviderTexts } from "./support/capture-providers";
@@ -186,6 +187,14 @@ describe("IntegrationGroup and IntegrationMappingSet through Pulumi's real dynam
     assert.deepEqual((read.properties.triggers as { triggerId: number }[]).map((t) => t.triggerId), [58], "the live triggers: the next up sets them");
     await host.delete(failed.id, GROUP_URN, read.properties);
     await host.waitForOutput(/IntegrationGroup 700 \(business 150051042499080\) is removed from this stack but remains in BirdEye/);
+  });
+
+  it("state whose provider text another version wrote is served by the package the project resolves, and one line says so, naming both versions", async () => {
+    const olderText = providerText("mappingSet", "0.0.1");
+    const checked = await host.check(SET_URN, {}, { integrationGroupId: 1595, mappings: {}, __provider: olderText });
+    assert.deepEqual(checked.failures, []);
+    await host.waitForOutput(new RegExp(`birdeye-cloud9: resources written by version 0\\.0\\.1 are served by version ${PACKAGE_VERSION.replace(/\./g, "\\.")}, the package this Pulumi project resolves`));
+    assert.doesNotMatch(host.output(), new RegExp(`written by version ${PACKAGE_VERSION.replace(/\./g, "\\.")}`), "no line for this version's own text");
   });
 
   it("the retired IntegrationMapping (state of earlier releases): Read passes the state through; Check, Create, Update and Delete refuse with the migrate command and write nothing", async () => {

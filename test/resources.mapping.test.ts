@@ -4,8 +4,10 @@
 // removed mapping, none for an unchanged one), and what state records after a
 // failure from the outputs and the partial-state error.
 import { strict as assert } from "node:assert";
-import { IntegrationMappingSetProvider, applyOutcomes, integrationGroupProvider, mappingSetId, planWrites, storedOutputs } from "../provider/resources";
+import { IntegrationMappingSetProvider, applyOutcomes, lifecycles, mappingSetId, planWrites, storedOutputs } from "../provider/resources";
 import type { MappingEntries, MappingSetOutputs, MappingWrite } from "../provider/resources";
+
+const integrationGroupProvider = lifecycles.group;
 import { PartialStateError } from "../provider/resources/partial-state";
 import { rejectionOf } from "./support/assertions";
 import { UNKNOWN } from "../provider/resources/check";

@@ -6,7 +6,7 @@
 // what it approves (the business numbers, the Client ID's fingerprint, the
 // value), so an approval left in the file never approves a later, different
 // change; one that nothing needs draws a warning.
-import * as pulumi from "@pulumi/pulumi";
+import { getConfig } from "@pulumi/pulumi/runtime/config";
 import { z } from "zod";
 import { businessNumberProblem } from "../api/rules";
 import { keyPathText } from "../stack/customer-config";
@@ -41,7 +41,7 @@ export interface GuardrailConfig {
 }
 
 function parseKey<S extends z.ZodType>(key: string, schema: S, what: string): { value?: z.output<S>; problems: ConfigProblem[] } {
-  const raw = pulumi.runtime.getConfig(key);
+  const raw = getConfig(key);
   if (raw === undefined) return { value: schema.parse({}), problems: [] };
   let json: unknown;
   try {

@@ -3,7 +3,7 @@
 // from BIRDEYE_API_URL / BIRDEYE_API_KEY read here, inside the methods.
 //
 // This module is lifecycle code: it is loaded at run time, never serialized
-// into state (only hosted-provider.ts is), so keeping the configured key in
+// into state (only the text of provider-text.ts is), so keeping the configured key in
 // module state puts it in no state file and no provider text.
 import type * as pulumi from "@pulumi/pulumi";
 import { BirdEyeClient, DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENCY, createLimiter } from "../api";

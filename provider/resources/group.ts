@@ -1,14 +1,16 @@
 // The IntegrationGroup resource a Pulumi program declares. The lifecycle lives
 // in group-provider.ts; this class validates what it can see, keeps the Client
 // ID secret, and names the outputs.
-import * as pulumi from "@pulumi/pulumi";
-import { DYNAMIC_MODULE, RESOURCE_TYPES } from "./type-tokens";
+import { CustomResource, mergeOptions } from "@pulumi/pulumi/resource";
+import type { CustomResourceOptions } from "@pulumi/pulumi/resource";
+import { Output, secret } from "@pulumi/pulumi/output";
+import type { Input } from "@pulumi/pulumi/output";
+import { dynamicTypeToken } from "./type-tokens";
 import { UNKNOWN, checkProps, describeFailures } from "./check";
 import type { CheckFailure, Props } from "./check";
 import { GROUP_HINTS, groupInputSchema } from "./group-provider";
-import { integrationGroupProvider } from "./hosted-provider";
+import { providerText } from "./provider-text";
 import type { ResourceGuardrails } from "../guardrails/resource-rules";
-import "./lifecycles";
 
 export interface TriggerArgs {
   /** Trigger id from GET /integration/trigger/integrationtriggers/sourceid/34; 57 = Cloud 9 Dismissed Appointments Trigger. */
@@ -21,30 +23,30 @@ export interface TriggerArgs {
 
 export interface IntegrationGroupArgs {
   /** Enterprise ID for a multi-location account, Business ID for a single-location SMB. Changing it replaces the group. */
-  readonly parentBusinessNumber: pulumi.Input<number>;
+  readonly parentBusinessNumber: Input<number>;
   /** Cloud9 Client ID (a UUID Cloud 9 sends after the practice signs). Always stored as a secret. Changing it forces a replacement BirdEye support must complete. */
-  readonly clientId: pulumi.Input<string>;
+  readonly clientId: Input<string>;
   /** Whether the practice's Cloud 9 is AWS hosted (is.aws.hosted). @default false. Changing it forces a replacement BirdEye support must complete. */
-  readonly awsHosted?: pulumi.Input<boolean>;
+  readonly awsHosted?: Input<boolean>;
   /** One or more triggers. Changing them is an in-place update (replaceTriggers=true). */
-  readonly triggers: pulumi.Input<pulumi.Input<TriggerArgs>[]>;
+  readonly triggers: Input<Input<TriggerArgs>[]>;
   /** @default 34 (CLOUD9). Changing it replaces the group. */
-  readonly integrationSourceId?: pulumi.Input<number>;
+  readonly integrationSourceId?: Input<number>;
   /** Take over the Cloud9 group the business already has instead of failing. @default false */
-  readonly adopt?: pulumi.Input<boolean>;
+  readonly adopt?: Input<boolean>;
   /**
    * BirdEye has no call to change a group's ClientID or is.aws.hosted: a
    * change of `clientId` or `awsHosted` stops `pulumi up` with what to ask
    * BirdEye support, until this says support has made it; then the new values
    * are recorded without a call. Remove it once recorded. @default false
    */
-  readonly changedBySupport?: pulumi.Input<boolean>;
+  readonly changedBySupport?: Input<boolean>;
   /**
    * The stack's approvals (birdeye-cloud9:approve), judged by this resource's
    * check: a Client ID, awsHosted or business change needs its approval.
    * Changing it changes nothing in BirdEye. @default no approvals
    */
-  readonly guardrails?: pulumi.Input<ResourceGuardrails>;
+  readonly guardrails?: Input<ResourceGuardrails>;
 }
 
 export interface LiveTriggerOutput {
@@ -63,7 +65,7 @@ export interface IntegrationSourceOutput {
 
 /** Is every part of this value known now (no Output, no Promise)? */
 function isPlain(value: unknown): boolean {
-  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
+  if (Output.isInstance(value) || value instanceof Promise) return false;
   if (Array.isArray(value)) return value.every(isPlain);
   if (value !== null && typeof value === "object") return Object.values(value).every(isPlain);
   return true;
@@ -83,35 +85,35 @@ export function validateKnownArgs(resource: string, name: string, args: object, 
   if (failures.length > 0) throw new Error(describeFailures(`${resource} "${name}"`, failures));
 }
 
-export class IntegrationGroup extends pulumi.dynamic.Resource {
+export class IntegrationGroup extends CustomResource {
   /** BirdEye's group id: the resource id, and what mappings attach to. */
-  declare public readonly groupId: pulumi.Output<number>;
+  declare public readonly groupId: Output<number>;
   /** The group's triggers as BirdEye lists them. */
-  declare public readonly triggers: pulumi.Output<LiveTriggerOutput[]>;
+  declare public readonly triggers: Output<LiveTriggerOutput[]>;
   /** The integration source as BirdEye reports it (34, CLOUD9, Dental, Birdeye API). */
-  declare public readonly integrationSource: pulumi.Output<IntegrationSourceOutput>;
-  declare public readonly parentBusinessNumber: pulumi.Output<number>;
+  declare public readonly integrationSource: Output<IntegrationSourceOutput>;
+  declare public readonly parentBusinessNumber: Output<number>;
   /** Secret. */
-  declare public readonly clientId: pulumi.Output<string>;
-  declare public readonly awsHosted: pulumi.Output<boolean>;
-  declare public readonly integrationSourceId: pulumi.Output<number>;
-  declare public readonly adopt: pulumi.Output<boolean>;
-  declare public readonly changedBySupport: pulumi.Output<boolean>;
+  declare public readonly clientId: Output<string>;
+  declare public readonly awsHosted: Output<boolean>;
+  declare public readonly integrationSourceId: Output<number>;
+  declare public readonly adopt: Output<boolean>;
+  declare public readonly changedBySupport: Output<boolean>;
 
-  constructor(name: string, args: IntegrationGroupArgs, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: IntegrationGroupArgs, opts?: CustomResourceOptions) {
     validateKnownArgs("IntegrationGroup", name, args, (props) => checkProps(groupInputSchema(), props, GROUP_HINTS));
+    // A dynamic resource of Pulumi's nodejs provider, with this package's own provider text (provider-text.ts).
     super(
-      integrationGroupProvider,
+      dynamicTypeToken("IntegrationGroup"),
       name,
       {
         ...args,
-        clientId: pulumi.secret(args.clientId),
+        clientId: secret(args.clientId),
         groupId: undefined,
         integrationSource: undefined,
+        __provider: providerText("group"),
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["clientId"] }),
-      DYNAMIC_MODULE,
-      RESOURCE_TYPES.IntegrationGroup,
+      mergeOptions(opts, { additionalSecretOutputs: ["clientId"] }),
     );
   }
 }

@@ -6,9 +6,9 @@ export { IntegrationGroupProvider, groupInputSchema, triggersMatch, MAX_CREATE_A
 export type { GroupInputs, GroupOutputs } from "./group-provider";
 export { IntegrationMappingSetProvider, mappingSetInputSchema, mappingSetId, planWrites, applyOutcomes, storedOutputs } from "./mapping-set-provider";
 export type { MappingEntry, MappingEntries, MappingSetInputs, MappingSetOutputs, MappingWrite } from "./mapping-set-provider";
-export { HostedProvider, integrationGroupProvider, integrationMappingSetProvider, LIFECYCLE_ENTRY, LIFECYCLE_REGISTRY } from "./hosted-provider";
-export type { LifecycleName } from "./hosted-provider";
-export { lifecycles } from "./lifecycles";
+export { PACKAGE_VERSION, PROVIDER_HOST_ENTRY, providerText } from "./provider-text";
+export type { LifecycleName } from "./lifecycles";
+export { lifecycles, LEGACY_LIFECYCLE_REGISTRY } from "./lifecycles";
 export { configureConnection, resetConnection, resolveConnection } from "./connection";
 export { DYNAMIC_MODULE, RESOURCE_TYPES, dynamicTypeToken } from "./type-tokens";
 export { UNKNOWN } from "./check";

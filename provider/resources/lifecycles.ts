@@ -1,7 +1,6 @@
-// The lifecycle implementations, registered where the serialized delegates
-// (hosted-provider.ts) find them. Loaded by the program (through the resource
-// classes) and, in Pulumi's dynamic-provider host, by the delegates themselves.
-import { LIFECYCLE_REGISTRY } from "./hosted-provider";
+// The lifecycle implementations: what Pulumi's dynamic-provider host serves
+// for each resource type. provider-host.js (the entry a resource's provider
+// text loads, provider-text.ts) takes them from here.
 import { IntegrationGroupProvider } from "./group-provider";
 import { IntegrationMappingProvider } from "./mapping-provider";
 import { IntegrationMappingSetProvider } from "./mapping-set-provider";
@@ -12,4 +11,13 @@ export const lifecycles = {
   mappingSet: new IntegrationMappingSetProvider(),
 };
 
-(globalThis as { [LIFECYCLE_REGISTRY]?: typeof lifecycles })[LIFECYCLE_REGISTRY] = lifecycles;
+export type LifecycleName = keyof typeof lifecycles;
+
+/**
+ * Provider text written by releases up to 0.1.0 (Pulumi's closure serializer
+ * inlined a delegate that searched upward for a checkout, or the installed
+ * package's bin/provider/resources/lifecycles.js) finds the lifecycles in this
+ * process-global slot. Kept for that state until an update rewrites its text.
+ */
+export const LEGACY_LIFECYCLE_REGISTRY = "__birdeyeCloud9Lifecycles";
+(globalThis as { [LEGACY_LIFECYCLE_REGISTRY]?: typeof lifecycles })[LEGACY_LIFECYCLE_REGISTRY] = lifecycles;

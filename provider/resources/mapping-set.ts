@@ -1,14 +1,15 @@
 // The IntegrationMappingSet resource a Pulumi program declares: every mapping
 // of one integration group, keyed by business number. Its lifecycle is in
 // mapping-set-provider.ts.
-import * as pulumi from "@pulumi/pulumi";
-import { DYNAMIC_MODULE, RESOURCE_TYPES } from "./type-tokens";
+import { CustomResource, mergeOptions } from "@pulumi/pulumi/resource";
+import type { CustomResourceOptions } from "@pulumi/pulumi/resource";
+import type { Input, Output } from "@pulumi/pulumi/output";
+import { dynamicTypeToken } from "./type-tokens";
 import { checkProps } from "./check";
 import { validateKnownArgs } from "./group";
 import { MAPPING_SET_HINTS, mappingSetInputSchema, windowFailures } from "./mapping-set-provider";
-import { integrationMappingSetProvider } from "./hosted-provider";
+import { providerText } from "./provider-text";
 import type { ResourceGuardrails } from "../guardrails/resource-rules";
-import "./lifecycles";
 
 export interface MappingArgs {
   /** Cloud 9 location code (Enterprise locations), sent as the location.code property. Omit for an SMB. */
@@ -21,30 +22,30 @@ export interface MappingArgs {
 
 export interface IntegrationMappingSetArgs {
   /** The IntegrationGroup's id (or groupId output). A new group (a group move) deactivates the former group's mappings and puts these. */
-  readonly integrationGroupId: pulumi.Input<number>;
+  readonly integrationGroupId: Input<number>;
   /** Keyed by the Business ID of each BirdEye business (the SMB itself, or one Enterprise location). */
-  readonly mappings: pulumi.Input<Readonly<Record<string, MappingArgs>>>;
+  readonly mappings: Input<Readonly<Record<string, MappingArgs>>>;
   /**
    * The stack's approvals and deactivation limits (birdeye-cloud9:approve and
    * birdeye-cloud9:guardrails), judged by this resource's check. Changing them
    * changes nothing in BirdEye. @default the default limits, no approvals
    */
-  readonly guardrails?: pulumi.Input<ResourceGuardrails>;
+  readonly guardrails?: Input<ResourceGuardrails>;
 }
 
-export class IntegrationMappingSet extends pulumi.dynamic.Resource {
-  declare public readonly integrationGroupId: pulumi.Output<number>;
+export class IntegrationMappingSet extends CustomResource {
+  declare public readonly integrationGroupId: Output<number>;
   /** What BirdEye holds for this set, by business number, as state stores it: `active` is left out when true (read a missing one as true). */
-  declare public readonly mappings: pulumi.Output<Readonly<Record<string, MappingArgs>>>;
+  declare public readonly mappings: Output<Readonly<Record<string, MappingArgs>>>;
   /** Businesses whose last write got no answer (the next up writes them again); usually absent. */
-  declare public readonly unconfirmed: pulumi.Output<string[] | undefined>;
+  declare public readonly unconfirmed: Output<string[] | undefined>;
 
-  constructor(name: string, args: IntegrationMappingSetArgs, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: IntegrationMappingSetArgs, opts?: CustomResourceOptions) {
     validateKnownArgs("IntegrationMappingSet", name, args, (props) => checkProps(mappingSetInputSchema(), props, MAPPING_SET_HINTS, windowFailures));
     // Delete before replace, as a resource option: a forced `--replace` skips
     // the provider's diff (the engine decides the replacement itself), so the
     // deleteBeforeReplace diff returns is never seen there. Created first, the
     // new set's puts would be switched off by the old set's delete.
-    super(integrationMappingSetProvider, name, { unconfirmed: undefined, retiring: undefined, ...args }, pulumi.mergeOptions(opts, { deleteBeforeReplace: true }), DYNAMIC_MODULE, RESOURCE_TYPES.IntegrationMappingSet);
+    super(dynamicTypeToken("IntegrationMappingSet"), name, { unconfirmed: undefined, retiring: undefined, ...args, __provider: providerText("mappingSet") }, mergeOptions(opts, { deleteBeforeReplace: true }));
   }
 }

@@ -1,7 +1,10 @@
 // Cloud9Integration: one customer's whole Cloud 9 setup as a Pulumi component:
 // the group and the set of its mappings as children, the same two resources
 // whether the practice has 1 location or 10,000. Reusable from any Pulumi program.
-import * as pulumi from "@pulumi/pulumi";
+import { ComponentResource } from "@pulumi/pulumi/resource";
+import type { ComponentResourceOptions } from "@pulumi/pulumi/resource";
+import { secret } from "@pulumi/pulumi/output";
+import type { Input, Output } from "@pulumi/pulumi/output";
 import { IntegrationGroup } from "../resources/group";
 import { IntegrationMappingSet } from "../resources/mapping-set";
 import type { MappingArgs } from "../resources/mapping-set";
@@ -13,7 +16,7 @@ export interface Cloud9IntegrationArgs {
   /** The customer with triggers and location codes resolved (see resolveCustomer). */
   readonly customer: ResolvedCustomer;
   /** The Cloud9 Client ID; kept secret whatever is passed. */
-  readonly clientId: pulumi.Input<string>;
+  readonly clientId: Input<string>;
   /**
    * The stack's approvals and deactivation limits, judged by the group's and
    * the mapping set's own check at preview and up. @default the default limits, no approvals
@@ -27,15 +30,15 @@ export interface MappingSummary {
   readonly inactive: number;
 }
 
-export class Cloud9Integration extends pulumi.ComponentResource {
+export class Cloud9Integration extends ComponentResource {
   readonly group: IntegrationGroup;
   /** Every mapping of the group, keyed by business number. */
   readonly mappingSet: IntegrationMappingSet;
-  readonly groupId: pulumi.Output<number>;
+  readonly groupId: Output<number>;
   /** Counts of the mappings BirdEye holds, for stack outputs. */
-  readonly mappingSummaries: pulumi.Output<MappingSummary>;
+  readonly mappingSummaries: Output<MappingSummary>;
 
-  constructor(name: string, args: Cloud9IntegrationArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: Cloud9IntegrationArgs, opts?: ComponentResourceOptions) {
     super(RESOURCE_TYPES.Cloud9Integration, name, {}, opts);
     const { customer } = args;
     const guardrails = args.guardrails ?? {};
@@ -47,7 +50,7 @@ export class Cloud9Integration extends pulumi.ComponentResource {
       `${name}-group`,
       {
         parentBusinessNumber: customer.businessNumber,
-        clientId: pulumi.secret(args.clientId),
+        clientId: secret(args.clientId),
         awsHosted: customer.awsHosted,
         triggers: customer.triggers.map((t) => ({ ...t, actionIds: [...t.actionIds] })),
         adopt: customer.adopt,

@@ -1,7 +1,13 @@
 // The Pulumi program (the project's entry, index.ts): read one customer's
 // stack file, check it, resolve names against BirdEye, declare the component.
 // Nothing is written to BirdEye before every check has passed.
-import * as pulumi from "@pulumi/pulumi";
+// The SDK by module, not its index: the index loads the automation API and the TypeScript compiler (~0.5 s a run).
+import { Config } from "@pulumi/pulumi/config";
+import { RunError } from "@pulumi/pulumi/errors";
+import * as log from "@pulumi/pulumi/log";
+import { getStack } from "@pulumi/pulumi/metadata";
+import type { Output } from "@pulumi/pulumi/output";
+import { allConfig, getConfig } from "@pulumi/pulumi/runtime/config";
 import { BirdEyeClient } from "../api/client";
 import { BirdEyeApiError } from "../api/errors";
 import { DEFAULT_BASE_URL } from "../api/rules";
@@ -18,36 +24,36 @@ import { NameResolutionError, resolveCustomerWithNames } from "./resolve";
 import type { LookupNames } from "./resolve";
 
 export interface StackOutputs {
-  readonly groupId: pulumi.Output<number>;
+  readonly groupId: Output<number>;
   /** How many mappings BirdEye holds for this stack, active and inactive. */
-  readonly mappings: pulumi.Output<MappingSummary>;
+  readonly mappings: Output<MappingSummary>;
   /** Trigger and Cloud 9 location names from the program's lookups (read by `npm run review`). */
   readonly names: LookupNames;
 }
 
 /** The stack file of the current stack (Pulumi.yaml keeps them in stacks/). */
-export function stackFileName(stack: string = pulumi.getStack()): string {
+export function stackFileName(stack: string = getStack()): string {
   return `stacks/Pulumi.${stack}.yaml`;
 }
 
 /** The program's own BirdEye client (name lookups): stack config, then environment, as the provider does. */
 function lookupClient(secrets: readonly string[]): BirdEyeClient {
-  const birdeye = new pulumi.Config("birdeye");
+  const birdeye = new Config("birdeye");
   const url = birdeye.get("apiUrl") ?? process.env.BIRDEYE_API_URL;
   // getConfig returns the decrypted value of a secure key; it is only sent as a header.
-  const key = pulumi.runtime.getConfig("birdeye:apiKey") ?? process.env.BIRDEYE_API_KEY;
+  const key = getConfig("birdeye:apiKey") ?? process.env.BIRDEYE_API_KEY;
   return new BirdEyeClient({
     baseUrl: url === undefined || url === "" ? DEFAULT_BASE_URL : url,
     ...(key === undefined || key === "" ? {} : { apiKey: key }),
     secrets,
-    log: (line) => pulumi.log.info(line),
+    log: (line) => log.info(line),
   });
 }
 
 /** Keys of this project's namespaces that it does not know (a misspelt birdeye:apiUrl would send calls elsewhere). */
 function unknownKeyProblems(): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const raw of Object.keys(pulumi.runtime.allConfig())) {
+  for (const raw of Object.keys(allConfig())) {
     const key = raw.replace(":config:", ":"); // the SDK's internal form is <namespace>:config:<name>
     const message = unknownConfigKeyProblem(key);
     if (message !== undefined) problems.push({ keyPath: key, path: [key], message });
@@ -57,26 +63,26 @@ function unknownKeyProblems(): ConfigProblem[] {
 
 export async function runCustomerStack(): Promise<StackOutputs> {
   const stackFile = stackFileName();
-  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const config = new Config(CONFIG_NAMESPACE);
   // The raw value, only to check its form before anything runs; the resources
   // get the secret Output from requireSecret below.
-  const rawClientId = pulumi.runtime.getConfig(CLIENT_ID_KEY)?.trim();
+  const rawClientId = getConfig(CLIENT_ID_KEY)?.trim();
   let customerValue: unknown;
   try {
     customerValue = config.getObject<unknown>("customer");
   } catch {
-    throw new pulumi.RunError(new CustomerConfigError(stackFile, [{ keyPath: `${CONFIG_NAMESPACE}:customer`, path: [`${CONFIG_NAMESPACE}:customer`], message: "is not a structured value; write it as a YAML mapping (see README, Stack files)" }]).message);
+    throw new RunError(new CustomerConfigError(stackFile, [{ keyPath: `${CONFIG_NAMESPACE}:customer`, path: [`${CONFIG_NAMESPACE}:customer`], message: "is not a structured value; write it as a YAML mapping (see README, Stack files)" }]).message);
   }
   // A locationsFile is relative to the stack file's folder; the program runs in the project's.
   const { customer, problems } = checkStackCustomer(customerValue, { dir: path.resolve(path.dirname(stackFile)), shown: path.posix.dirname(stackFile) });
   const guardrails = checkGuardrailConfig();
   const all = [...problems, ...checkClientId(rawClientId), ...unknownKeyProblems(), ...guardrails.problems];
   if (customer === undefined || rawClientId === undefined || all.length > 0) {
-    throw new pulumi.RunError(new CustomerConfigError(stackFile, all).message);
+    throw new RunError(new CustomerConfigError(stackFile, all).message);
   }
   // The API URL, before the program's own lookups send the API key anywhere.
   // The rules about what a run changes are the resources' own check.
-  const url = apiUrlViolation(pulumi.getStack(), ["cloud9-group", "cloud9-mappings"], new pulumi.Config("birdeye").get("apiUrl"), process.env);
+  const url = apiUrlViolation(getStack(), ["cloud9-group", "cloud9-mappings"], new Config("birdeye").get("apiUrl"), process.env);
   if (url !== undefined) throw runError(`${stackFile}: 1 guardrail violation; nothing was changed:\n  ${formatViolation(url)}`);
   const clientId = config.requireSecret("clientId");
 
@@ -89,7 +95,7 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   const integration = new Cloud9Integration("cloud9", {
     customer: resolved,
     clientId,
-    guardrails: { stack: pulumi.getStack(), ...guardrails.limits, approve: guardrails.approvals },
+    guardrails: { stack: getStack(), ...guardrails.limits, approve: guardrails.approvals },
   });
   return { groupId: integration.groupId, mappings: integration.mappingSummaries, names };
 }

@@ -5,10 +5,10 @@
 // heap grows to ~3 GB) on stacks whose frames run through node_modules: a run
 // the guardrails or a name lookup stop hung that long before it failed. A
 // RunError's stack is never shown (the SDK prints only its message).
-import * as pulumi from "@pulumi/pulumi";
+import { RunError } from "@pulumi/pulumi/errors";
 
-export function runError(message: string): pulumi.RunError {
-  const error = new pulumi.RunError(message);
+export function runError(message: string): RunError {
+  const error = new RunError(message);
   error.stack = message;
   return error;
 }

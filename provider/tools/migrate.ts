@@ -13,20 +13,15 @@ import { isProps } from "../resources/check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { execFile } from "node:child_process";
-import * as pulumi from "@pulumi/pulumi";
-import { integrationMappingSetProvider } from "../resources/hosted-provider";
+import { providerText } from "../resources/provider-text";
 import { compactEntries, mappingSetId, storedOutputs } from "../resources/mapping-set-provider";
 import type { MappingEntries, MappingEntry } from "../resources/mapping-set-provider";
 import { dynamicTypeToken } from "../resources/type-tokens";
-import { pulumiEnv } from "./pulumi-cli";
+import { ToolError, pulumiEnv, runPulumi } from "./pulumi-cli";
 
 const LEGACY_TYPE = dynamicTypeToken("IntegrationMapping");
 const SET_TYPE = dynamicTypeToken("IntegrationMappingSet");
 const GROUP_TYPE = dynamicTypeToken("IntegrationGroup");
-/** Pulumi's marker of a secret value in a deployment (sdk/go/common/resource/sig). */
-const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" } as const;
-
 type Props = Record<string, unknown>;
 
 export interface StateResource {
@@ -50,14 +45,7 @@ export interface Deployment {
   [key: string]: unknown;
 }
 
-export class MigrateError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+export class MigrateError extends ToolError {}
 
 
 /** One legacy mapping as the set holds it. */
@@ -93,7 +81,6 @@ export function planMigration(input: Deployment, providerText: string): Migratio
     const parent = r.parent ?? "";
     byParent.set(parent, [...(byParent.get(parent) ?? []), r]);
   }
-  const secret = (text: string): Props => ({ ...SECRET_SIG, plaintext: JSON.stringify(text) });
   const additions: { after: string; set: StateResource }[] = [];
   for (const [parent, olds] of byParent) {
     const group = resources.find((r) => r.type === GROUP_TYPE && r.parent === parent && r.delete !== true);
@@ -135,11 +122,11 @@ export function planMigration(input: Deployment, providerText: string): Migratio
       custom: true,
       id: mappingSetId(currentGroup),
       type: SET_TYPE,
-      inputs: { ...state, __provider: secret(providerText) },
+      inputs: { ...state, __provider: providerText },
       outputs: {
         ...state,
         ...(retiringGroup === undefined ? {} : { retiring: { integrationGroupId: retiringGroup, mappings: compactEntries(sorted(retiring)) } }),
-        __provider: secret(providerText),
+        __provider: providerText,
       },
       ...(parent === "" ? {} : { parent }),
       ...(group === undefined ? {} : { dependencies: [group.urn], propertyDependencies: { integrationGroupId: [group.urn] } }),
@@ -158,20 +145,11 @@ export function planMigration(input: Deployment, providerText: string): Migratio
   return { deployment, sets, removed: legacy.length };
 }
 
-/** The set's provider text, serialized the way Pulumi's dynamic resource does it. */
-export async function setProviderText(): Promise<string> {
-  const serialized = await pulumi.runtime.serializeFunction(() => integrationMappingSetProvider, { allowSecrets: true });
-  return serialized.text;
-}
 
-function pulumiCommand(cli: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, stdin?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(cli, [...args], { cwd, env, maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new MigrateError(`pulumi ${args.join(" ")} failed: ${(stderr || error.message).trim().split("\n").slice(-5).join("\n")}`));
-      else resolve(stdout);
-    });
-    if (stdin !== undefined) child.stdin?.end(stdin);
-  });
+async function pulumiCommand(cli: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const result = await runPulumi(cli, args, { cwd, env });
+  if (result.code !== 0) throw new MigrateError(`pulumi ${args.join(" ")} failed: ${(result.stderr || `exit code ${result.code}`).trim().split("\n").slice(-5).join("\n")}`);
+  return result.stdout;
 }
 
 export interface MigrateOptions {
@@ -192,7 +170,7 @@ export async function migrateStack(options: MigrateOptions): Promise<MigrationPl
       `stack ${options.stack} has ${pending.length} pending operation(s) from an interrupted run; nothing was changed. Finish that run first (README, Recovering an interrupted run), then run npm run migrate again.`,
     );
   }
-  const plan = planMigration(exported, await setProviderText());
+  const plan = planMigration(exported, providerText("mappingSet"));
   if (plan.removed === 0) {
     log(`stack ${options.stack}: nothing to migrate (no IntegrationMapping resources in state).`);
     return plan;

@@ -5,7 +5,7 @@
 // hands stack config to dynamic providers), else the project's own build in
 // .pulumi-cli/bin (`npm run cli:build`, from the Go modules pinned in
 // scripts/pulumi-cli/go.mod).
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findOnPath } from "./find-on-path";
@@ -93,4 +93,31 @@ export function pulumiEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Process
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   };
+}
+
+/** An operator tool's failure: the message for the user and the exit code (2: usage or setup). */
+export class ToolError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface PulumiRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the CLI to its end and collect what it printed (no shell; state exports can be large). */
+export function runPulumi(cli: string, args: readonly string[], options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv; readonly stdin?: string }): Promise<PulumiRun> {
+  return new Promise((resolve) => {
+    const child = execFile(cli, [...args], { cwd: options.cwd, env: options.env, maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
+    });
+    child.stdin?.end(options.stdin ?? "");
+  });
 }

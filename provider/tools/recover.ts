@@ -18,28 +18,20 @@ import { isProps } from "../resources/check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { execFile } from "node:child_process";
 import { BirdEyeClient } from "../api/client";
 import { CLOUD9_SOURCE_ID, DEFAULT_BASE_URL } from "../api/rules";
 import { storedOutputs } from "../resources/mapping-set-provider";
 import type { MappingEntries } from "../resources/mapping-set-provider";
 import { dynamicTypeToken } from "../resources/type-tokens";
 import type { Deployment, StateResource } from "./migrate";
-import { pulumiEnv } from "./pulumi-cli";
+import { ToolError, pulumiEnv, runPulumi } from "./pulumi-cli";
 
 const SET_TYPE = dynamicTypeToken("IntegrationMappingSet");
 const GROUP_TYPE = dynamicTypeToken("IntegrationGroup");
 
 type Props = Record<string, unknown>;
 
-export class RecoverError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+export class RecoverError extends ToolError {}
 
 interface PendingOperation {
   readonly type: string;
@@ -115,13 +107,6 @@ export function planRecovery(input: Deployment, groups: ReadonlyMap<number, Live
   return { deployment, said };
 }
 
-function run(cli: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cli, [...args], { cwd, env, maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
-    });
-  });
-}
 
 export interface RecoverOptions {
   readonly stack: string;
@@ -133,7 +118,7 @@ export interface RecoverOptions {
 export async function recoverStack(options: RecoverOptions): Promise<RecoveryPlan> {
   const log = options.log ?? ((line: string) => console.log(line));
   const env = pulumiEnv();
-  const pulumi = (args: readonly string[]) => run(options.pulumi, args, options.projectDir, env);
+  const pulumi = (args: readonly string[]) => runPulumi(options.pulumi, args, { cwd: options.projectDir, env });
   // A killed run leaves its lock behind on a file backend; with no run left, cancel removes it.
   const cancelled = await pulumi(["cancel", "--yes", "--stack", options.stack]);
   if (cancelled.code === 0) log(`stack ${options.stack}: the interrupted run's lock is released (pulumi cancel).`);

@@ -40,7 +40,7 @@ describeRealEngine("the package in another Pulumi project", () => {
     // Pack from a copy, so the build does not write into the checkout.
     const source = path.join(project.base, "source");
     fs.mkdirSync(source);
-    for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "provider"]) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(source, entry), { recursive: true });
+    for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "provider-host.js", "provider"]) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(source, entry), { recursive: true });
     fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(source, "node_modules"), "dir");
     const packed = await run("npm", ["pack", "--json", "--pack-destination", project.base], { cwd: source, env: { ...process.env, npm_config_loglevel: "error" } });
     const tarball = path.join(project.base, (JSON.parse(packed.stdout) as { filename: string }[])[0]?.filename ?? "");

@@ -3,7 +3,7 @@
 // input the engine would receive.
 import * as pulumi from "@pulumi/pulumi";
 import { DYNAMIC_MODULE, IntegrationGroup, IntegrationMappingSet, RESOURCE_TYPES } from "../../provider/resources";
-import { integrationMappingProvider } from "../../provider/resources/hosted-provider";
+import { providerText } from "../../provider/resources/provider-text";
 
 export interface CapturedProviders {
   /** Type token -> serialized provider text, for the resource classes a program declares. */
@@ -15,9 +15,9 @@ export interface CapturedProviders {
 }
 
 /** A resource of the retired type, to capture its provider text. */
-class RetiredMapping extends pulumi.dynamic.Resource {
+class RetiredMapping extends pulumi.CustomResource {
   constructor(name: string) {
-    super(integrationMappingProvider, name, { businessNumber: 150051042499080, integrationGroupId: 1595 }, undefined, DYNAMIC_MODULE, RESOURCE_TYPES.IntegrationMapping);
+    super(`pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${RESOURCE_TYPES.IntegrationMapping}`, name, { businessNumber: 150051042499080, integrationGroupId: 1595, __provider: providerText("mapping") });
   }
 }
 

@@ -22,7 +22,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 /** The example stacks' passphrase (their encryptionsalt and secure: Client ID were written with it); not a secret. */
 export const PASSPHRASE = DEMO_PASSPHRASE;
 /** Everything a Pulumi project needs from this repository (node_modules is linked, not copied). */
-const PROJECT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "Pulumi.yaml", "index.js", "index.ts", "provider", "policy"];
+const PROJECT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "Pulumi.yaml", "index.js", "index.ts", "provider-host.js", "provider", "policy"];
 
 let cli: PulumiCli | undefined | null = null;
 /** The CLI the real-engine tests use, found once per process. */

@@ -1,0 +1,39 @@
+// The command line of the tools that work on one stack's state
+// (`npm run migrate`, `npm run recover`): --stack <name> [--project <dir>],
+// the Pulumi CLI found, the tool's errors printed with their exit code.
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { BUILD_HINT, ToolError, findPulumiCli } from "../provider/tools/pulumi-cli";
+
+const ROOT = path.resolve(__dirname, "..");
+
+export interface StackToolTarget {
+  readonly stack: string;
+  readonly projectDir: string;
+  readonly pulumi: string;
+}
+
+export function runStackTool(name: string, work: (target: StackToolTarget) => Promise<unknown>): void {
+  const usage = `usage: npm run ${name} -- --stack <name> [--project <dir>]`;
+  const main = async (): Promise<void> => {
+    let values: { stack?: string; project?: string };
+    try {
+      ({ values } = parseArgs({ options: { stack: { type: "string" }, project: { type: "string" } }, strict: true }));
+    } catch (error) {
+      throw new ToolError(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
+    }
+    if (values.stack === undefined || values.stack.trim() === "") throw new ToolError(`--stack is required\n${usage}`, 2);
+    const projectDir = path.resolve(values.project ?? ROOT);
+    // The project's CLI build, else this checkout's (a project elsewhere has none of its own).
+    const cli = findPulumiCli({ root: projectDir }) ?? findPulumiCli({ root: ROOT });
+    if (cli === undefined) throw new ToolError(`no Pulumi CLI: ${BUILD_HINT}`, 2);
+    await work({ stack: values.stack, projectDir, pulumi: cli.pulumi });
+  };
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(error instanceof ToolError ? error.exitCode : 1);
+    },
+  );
+}
