@@ -15,7 +15,6 @@ import {
   changesSomething,
   cliRoot,
   listStacks,
-  markdownCell,
   matchGlob,
   parseParallel,
   parseShard,
@@ -185,10 +184,9 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     assert.equal(progressBar(1, 4), "[#####---------------] 1/4 stacks");
     const report = renderDriftReport(results);
     assert.ok(report.includes("**1 of 3 stacks drifted** (`pulumi preview --refresh`); 1 stack could not be checked."), report);
-    assert.ok(report.includes("| x\\|y | T | update | triggers |"), report);
-    assert.ok(report.includes("**Error:** broken \\| pipe"), report);
+    assert.ok(report.includes("| `x\\|y` | T | update | triggers |"), report);
+    assert.ok(report.includes("**Error:** `broken | pipe`"), report);
     assert.ok(report.includes("No drift: a-very-long-stack-name"), report);
-    assert.equal(markdownCell("a|b\nc"), "a\\|b c");
     assert.equal(
       renderSummary("preview", [results[0] as StackResult, { ...RESULT, stack: "d" }], ["Shard 1/2: a-very-long-stack-name, d."]),
       [
@@ -196,7 +194,7 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
         "",
         "**1 stack changes**, 1 unchanged.",
         "",
-        "> Shard 1/2: a-very-long-stack-name, d.",
+        "> `Shard 1/2: a-very-long-stack-name, d.`",
         "",
         "| stack | create | update | replace | delete | mappings | result |",
         "|---|--:|--:|--:|--:|--:|---|",
@@ -354,7 +352,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     assert.deepEqual(tableRows(preview.stdout), { "enterprise-example": [4, 0, 0, 0, 0], "smb-example": [4, 0, 0, 0, 0] });
     assert.deepEqual(mappingColumn(preview.stdout), { "enterprise-example": "+2 ~0 -0", "smb-example": "+1 ~0 -0" });
     assert.match(preview.stderr, /\[1\/2\] (smb|enterprise)-example: \+4 ~0 ±0 -0, mappings \+[12] ~0 -0 \(\d+\.\ds\)\n\[2\/2\]/);
-    assert.match(read("preview.md"), /^## Fleet preview: 2 stacks\n\n\*\*2 stacks change\*\*, 0 unchanged\.\n[^]*\| enterprise-example \| 4 \| 0 \| 0 \| 0 \| \+2 ~0 -0 \| ok \|\n[^]*### smb-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n[^]*\| cloud9-group \| pulumi-nodejs:dynamic\/birdeye:IntegrationGroup \| create \| - \|\n\| cloud9-mappings \| pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet \| create \| 1 mapping added \|/);
+    assert.match(read("preview.md"), /^## Fleet preview: 2 stacks\n\n\*\*2 stacks change\*\*, 0 unchanged\.\n[^]*\| enterprise-example \| 4 \| 0 \| 0 \| 0 \| \+2 ~0 -0 \| ok \|\n[^]*### smb-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n[^]*\| cloud9-group \| `pulumi-nodejs:dynamic\/birdeye:IntegrationGroup` \| create \| - \|\n\| cloud9-mappings \| `pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet` \| create \| 1 mapping added \|/);
     assert.equal(project.emulator.state.groups.length, 0, "a preview writes nothing");
 
     const up = await fleet({ command: "up", yes: true });
@@ -376,7 +374,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     project.emulator.admin.setGroupTriggers(enterpriseGroup.groupId, [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }]);
     const drifted = await fleet({ command: "drift", report: "drift-2.md", stacks: "enterprise-*" });
     assert.equal(drifted.code, 1);
-    assert.match(read("drift-2.md"), /\*\*1 of 1 stack drifted\*\*[^]*### enterprise-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n\| cloud9-group \| pulumi-nodejs:dynamic\/birdeye:IntegrationGroup \| update \| triggers \|\n/);
+    assert.match(read("drift-2.md"), /\*\*1 of 1 stack drifted\*\*[^]*### enterprise-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n\| cloud9-group \| `pulumi-nodejs:dynamic\/birdeye:IntegrationGroup` \| update \| triggers \|\n/);
     const smbOnly = await fleet({ command: "drift", report: "drift-3.md", stacks: "smb-*" });
     assert.equal(smbOnly.code, 0, smbOnly.stderr);
     // The nightly job: each shard's results joined, and the join fails on the drifted one.
@@ -442,14 +440,14 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     const edited = await rowOf("edited.md");
     assert.deepEqual([edited.row, edited.mappings], [[0, 1, 0, 0, 0], "+1 ~1 -1"]);
     assert.ok(edited.text.includes("| enterprise-example | 0 | 1 | 0 | 0 | +1 ~1 -1 | ok |\n"), edited.text);
-    assert.ok(edited.text.includes("| cloud9-mappings | pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet | update | 1 mapping added, 1 mapping changed (nextRunDate), 1 mapping deactivated |\n"), edited.text);
+    assert.ok(edited.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | update | 1 mapping added, 1 mapping changed (nextRunDate), 1 mapping deactivated |\n"), edited.text);
 
     // The group moves to another business (approved): group 1595's 2 mappings go inactive, 2 are put under the new group.
     project.writeStack("enterprise-example", { ...applied, "birdeye-cloud9:approve": { groupReplacement: 150051042499070, deactivate: [150051042499081, 150051042499082] } });
     project.editCustomer("enterprise-example", (customer) => (customer.businessNumber = 150051042499070));
     const moved = await rowOf("moved.md");
     assert.deepEqual([moved.row, moved.mappings], [[0, 1, 1, 0, 0], "+2 ~0 -2"]);
-    assert.ok(moved.text.includes("| cloud9-mappings | pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet | update | integrationGroupId, 2 mappings added, 2 mappings deactivated (2 under group 1595) |\n"), moved.text);
+    assert.ok(moved.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | update | integrationGroupId, 2 mappings added, 2 mappings deactivated (2 under group 1595) |\n"), moved.text);
 
     // A mapping set left in state marked for deletion by an interrupted run: the engine's summary says nothing changes; its delete deactivates both mappings.
     project.writeStack("enterprise-example", applied);
@@ -462,7 +460,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     const pending = await rowOf("pending.md");
     assert.deepEqual([pending.row, pending.mappings], [[0, 0, 0, 1, 0], "+0 ~0 -2"]);
     assert.match(pending.text, /\*\*1 stack changes\*\*, 0 unchanged\./);
-    assert.ok(pending.text.includes("| cloud9-mappings | pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet | delete (pending) | 2 mappings deactivated (2 by a pending delete) |\n"), pending.text);
+    assert.ok(pending.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | delete (pending) | 2 mappings deactivated (2 by a pending delete) |\n"), pending.text);
     assert.equal(writesOf(project.emulator).length, writes, "a preview writes nothing");
   });
 });

@@ -211,11 +211,11 @@ describe("npm run review: collector, facts and Markdown", () => {
       text,
       `## BirdEye review: 3 stacks
 
-> Stacks whose stack file changed since main: a\\|b, gone.
+> \`Stacks whose stack file changed since main: a|b, gone.\`
 
 **2 stacks change**, 1 failed, 0 unchanged.
 
-### a\\|b: SMB, Business ID 5
+### \`a|b\`: SMB, Business ID 5
 
 **Group**: created, or adopted if business 5 already has one (\`adopt: true\`); triggers: Dismissed (trigger 57)
 
@@ -239,7 +239,7 @@ describe("npm run review: collector, facts and Markdown", () => {
 
 ### bad: unknown kind
 
-**Preview failed**: stacks/Pulumi.bad.yaml: oops
+**Preview failed**: \`stacks/Pulumi.bad.yaml: oops\`
 
 **Not changed, and why**
 

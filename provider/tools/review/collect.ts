@@ -12,6 +12,7 @@ import { dynamicTypeToken } from "../../resources/type-tokens";
 import type { LookupNames } from "../../stack/resolve";
 import { LEGACY_MAPPING_TYPE, classifySteps, mappingSetChanges, stepOf } from "../fleet/mapping-changes";
 import type { MappingChange, ResourceStep } from "../fleet/mapping-changes";
+import { markdownText } from "../markdown";
 import type { Deactivation, GroupChange, MappingFact, StackReview, TriggerRef } from "./schema";
 
 export type { ResourceStep } from "../fleet/mapping-changes";
@@ -184,7 +185,7 @@ export function notChanged(review: StackReview): string[] {
   if (group.change === "delete") notes.push(`Group ${group.groupId ?? "?"} stays in BirdEye: BirdEye has no call to delete an integration group.`);
   if (mappings.legacyResources > 0) {
     notes.push(
-      `${mappings.legacyResources === 1 ? "1 resource" : `${mappings.legacyResources} resources`} of an earlier release (IntegrationMapping, one per mapping) ${mappings.legacyResources === 1 ? "is" : "are"} still in this stack's state: \`pulumi up\` writes nothing for ${mappings.legacyResources === 1 ? "it" : "them"} and stops there. Run \`npm run migrate -- --stack ${review.stack}\` once first.`,
+      `${mappings.legacyResources === 1 ? "1 resource" : `${mappings.legacyResources} resources`} of an earlier release (IntegrationMapping, one per mapping) ${mappings.legacyResources === 1 ? "is" : "are"} still in this stack's state: \`pulumi up\` writes nothing for ${mappings.legacyResources === 1 ? "it" : "them"} and stops there. Run ${markdownText(`npm run migrate -- --stack ${review.stack}`, { code: true })} once first.`,
     );
   }
   if (mappings.deactivated.length > 0) notes.push("Deactivated mappings are not deleted: BirdEye keeps them with `active: false` (it has no delete call); listing the location again reactivates it.");
