@@ -7,6 +7,7 @@ import { strict as assert } from "node:assert";
 import MarkdownIt from "markdown-it";
 import type Token from "markdown-it/lib/token.mjs";
 import { BirdEyeClient } from "../provider/api/client";
+import { clientIdFingerprint } from "../provider/guardrails/rules";
 import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
 import { renderDriftReport, renderSummary } from "../provider/tools/fleet/report";
@@ -171,6 +172,8 @@ describe("Markdown: text from BirdEye, Cloud 9 or a stack file reads as its lite
       assert.ok(customer !== undefined);
       const { names } = await resolveCustomerWithNames(customer, new BirdEyeClient({ baseUrl: emulator.url }), clientId);
       assert.equal(names.locations.B2, name, "the emulator answers the name as given");
+      assert.deepEqual(names.client, { clientId: clientIdFingerprint(clientId), awsHosted: false }, "the names say which client they came from, by fingerprint");
+      assert.ok(!JSON.stringify(names).includes(clientId), "never the Client ID itself");
 
       const collector = new ReviewCollector();
       const SET = "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet";
