@@ -2,7 +2,7 @@
 // from one resource per mapping (earlier releases) to one IntegrationMappingSet,
 // without any call to BirdEye. See provider/tools/migrate.ts.
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../provider/tools/args";
 import { MigrateError, migrateStack } from "../provider/tools/migrate";
 import { BUILD_HINT, findPulumiCli } from "../provider/tools/pulumi-cli";
 
@@ -12,7 +12,7 @@ const USAGE = "usage: npm run migrate -- --stack <name> [--project <dir>]";
 async function main(): Promise<number> {
   let values: { stack?: string; project?: string };
   try {
-    ({ values } = parseArgs({ options: { stack: { type: "string" }, project: { type: "string" } }, strict: true }));
+    ({ values } = parseCommandLine({ options: { stack: { type: "string" }, project: { type: "string" } }, strict: true }));
   } catch (error) {
     throw new MigrateError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
   }

@@ -1,7 +1,7 @@
 // `npm run recover -- --stack <name> [--project <dir>]`: after a killed run,
 // record what Pulumi could not know. See provider/tools/recover.ts.
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../provider/tools/args";
 import { RecoverError, recoverStack } from "../provider/tools/recover";
 import { BUILD_HINT, findPulumiCli } from "../provider/tools/pulumi-cli";
 
@@ -11,7 +11,7 @@ const USAGE = "usage: npm run recover -- --stack <name> [--project <dir>]";
 async function main(): Promise<number> {
   let values: { stack?: string; project?: string };
   try {
-    ({ values } = parseArgs({ options: { stack: { type: "string" }, project: { type: "string" } }, strict: true }));
+    ({ values } = parseCommandLine({ options: { stack: { type: "string" }, project: { type: "string" } }, strict: true }));
   } catch (error) {
     throw new RecoverError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
   }
