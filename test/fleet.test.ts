@@ -14,12 +14,14 @@ import {
   changedFiles,
   changesSomething,
   cliRoot,
+  failureReason,
   listStacks,
   matchGlob,
   parseParallel,
   parseShard,
   progress,
   progressBar,
+  progressLine,
   renderDriftReport,
   renderSummary,
   renderTable,
@@ -205,6 +207,25 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("a stack another update holds: Pulumi's own words (v3.274.1's diy lock error) and when `pulumi cancel` is safe, in the progress line and the summary", () => {
+    // What the pinned CLI prints (pkg/backend/diy/lock.go), as the Automation API's CommandError carries it.
+    const stderr = [
+      "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.",
+      "  file:///tmp/birdeye/.pulumi/locks/organization/birdeye-cloud9/enterprise-example/5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60.json: created by root@ci-runner (pid 4242) at 2026-05-01T10:00:00Z",
+      "",
+    ].join("\n");
+    const reason = failureReason(new Error(`code: 255\n stdout: \n stderr: ${stderr}\n err?: Error: exit 255\n`), new EventTally(), "enterprise-example");
+    const expected =
+      "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`. (file:///tmp/birdeye/.pulumi/locks/organization/birdeye-cloud9/enterprise-example/5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60.json: created by root@ci-runner (pid 4242) at 2026-05-01T10:00:00Z) Another fleet, review or pulumi command is running on this stack: wait for it to end and run again. Run `pulumi cancel --stack enterprise-example` only when no other update of this stack is running (a run that was killed leaves its lock behind).";
+    assert.equal(reason, expected);
+    assert.equal(failureReason(new Error("code: 255\n stdout: \n stderr: error: [409] Conflict: Another update is currently in progress.\n err?: \n"), new EventTally()), `[409] Conflict: Another update is currently in progress. ${expected.slice(expected.indexOf("Another fleet"))}`.replace(" --stack enterprise-example", ""));
+    const result: StackResult = { ...RESULT, stack: "enterprise-example", errors: 1, firstError: reason };
+    assert.equal(progressLine(1, 1, result), `[1/1] enterprise-example: error: ${reason} (1.3s)`);
+    const summary = renderSummary("up", [result]);
+    assert.ok(summary.includes(`| enterprise-example | 0 | 0 | 0 | 0 | - | error: \`\`${reason}\`\` |\n`), summary);
+    assert.ok(summary.includes(`**Error:** \`\`${reason}\`\`\n`), summary);
   });
 
   it("EventTally: the mapping set's writes counted per business; a pending delete counted as a delete and shown; approvals (guardrails) are no property", () => {
@@ -462,5 +483,23 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     assert.match(pending.text, /\*\*1 stack changes\*\*, 0 unchanged\./);
     assert.ok(pending.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | delete (pending) | 2 mappings deactivated (2 by a pending delete) |\n"), pending.text);
     assert.equal(writesOf(project.emulator).length, writes, "a preview writes nothing");
+  });
+
+  it("a stack another update holds (its lock file, as the pinned CLI writes it): the fleet says so in Pulumi's words, and when `pulumi cancel` is safe", async () => {
+    project = await startProject();
+    await initStacks(project, ["enterprise-example"]);
+    // A running update's lock (the emulator's hold would also stop the second run's own lookups): the file lock.go writes.
+    const backend = (project.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, "");
+    const locks = path.join(backend, ".pulumi", "locks", "organization", "birdeye-cloud9", "enterprise-example");
+    fs.mkdirSync(locks, { recursive: true });
+    fs.writeFileSync(path.join(locks, "5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60.json"), JSON.stringify({ pid: 4242, username: "root", hostname: "ci-runner", timestamp: "2026-05-01T10:00:00Z" }));
+    const second = await fleet({ command: "up", yes: true, stacks: "enterprise-*", summary: "second.md" });
+    assert.equal(second.code, 1, second.stderr);
+    const words = /the stack is currently locked by 1 lock\(s\)\. Either wait for the other process\(es\) to end or delete the lock file with `pulumi cancel`\. \(file:\/\/\S+\/5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60\.json\S*: created by root@ci-runner \(pid 4242\) at 2026-05-01T10:00:00Z\) Another fleet, review or pulumi command is running on this stack: wait for it to end and run again\. Run `pulumi cancel --stack enterprise-example` only when no other update of this stack is running/;
+    assert.match(second.stderr, new RegExp(`\\[1/1\\] enterprise-example: error: ${words.source}`));
+    const summary = read("second.md");
+    assert.match(summary, new RegExp(`\\| enterprise-example \\| [^\\n]* \\| error: \`\`${words.source}`));
+    assert.match(summary, new RegExp(`\\*\\*Error:\\*\\* \`\`${words.source}`));
+    assert.equal(project.emulator.state.groups.length, 0, "nothing written");
   });
 });
