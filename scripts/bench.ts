@@ -12,7 +12,7 @@
 // BIRDEYE_MAX_CONCURRENCY is handed to the provider host of either engine.
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
+import { numberFlag, optionalNumberFlag, parseCommandLine } from "../provider/tools/args";
 import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
 import { LifecycleHarness } from "../test/support/lifecycle";
@@ -222,13 +222,11 @@ async function harnessBench(locations: number, latencyMs: number, bound: Concurr
 }
 
 function positiveInteger(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} needs whole numbers of at least 1, got ${JSON.stringify(text)}`);
-  return value;
+  return numberFlag(flag.replace(/^--/, ""), text, { integer: true, min: 1 });
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
     options: {
       engine: { type: "string" },
       locations: { type: "string" },
@@ -241,7 +239,7 @@ async function main(): Promise<number> {
   });
   const engine = values.engine ?? "harness";
   if (engine !== "harness" && engine !== "cli") throw new Error(`--engine must be harness (in-process, the default) or cli (the real Pulumi CLI), got ${JSON.stringify(engine)}`);
-  const latencyMs = Number(values.latency ?? 50);
+  const latencyMs = optionalNumberFlag("latency", values.latency, 50, { min: 0 });
   const out = path.resolve(values.out ?? path.join(ROOT, "bench-results", "bench.json"));
   const bound = concurrencyBound();
   if (engine === "harness") return harnessBench(positiveInteger(values.locations ?? "500", "--locations"), latencyMs, bound, out);

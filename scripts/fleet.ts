@@ -2,7 +2,7 @@
 // on every selected customer stack. The work is in provider/tools/fleet/; this
 // only reads the command line.
 import * as readline from "node:readline";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../provider/tools/args";
 import * as path from "node:path";
 import { PROJECT_ROOT, SELECTION_ARGS, USAGE, runFleet } from "../provider/tools/fleet";
 import { findPulumiCli } from "../provider/tools/pulumi-cli";
@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
+  return parseCommandLine({
     args: argv,
     strict: true,
     allowPositionals: true,

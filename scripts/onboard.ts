@@ -1,7 +1,7 @@
 // `npm run onboard -- --stack <name> --kind smb|enterprise --business <id>
 //   [--aws-hosted] [--client-id <uuid> | BIRDEYE_CLOUD9_CLIENT_ID] [--api-url <url>]`
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../provider/tools/args";
 import { OnboardError, nextSteps, onboard, parseBusinessNumber } from "../provider/tools/onboard";
 import { findPulumiCli, pulumiEnv } from "../provider/tools/pulumi-cli";
 
@@ -10,7 +10,7 @@ const USAGE =
   "usage: npm run onboard -- --stack <name> --kind smb|enterprise --business <id> [--aws-hosted] [--client-id <uuid> | env BIRDEYE_CLOUD9_CLIENT_ID] [--api-url <url>] [--stacks-dir <dir>] [--project <dir>]";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
     options: {
       stack: { type: "string" },
       kind: { type: "string" },

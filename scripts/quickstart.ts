@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { optionalNumberFlag, parseCommandLine } from "../provider/tools/args";
 import { startEmulator } from "../provider/emulator";
 import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../provider/tools/pulumi-cli";
 import type { EmulatorState } from "../provider/emulator";
@@ -101,9 +101,13 @@ export async function quickstart({ port, stateDir, projectDir = ROOT }: Quicksta
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { port: { type: "string" }, "state-dir": { type: "string" }, project: { type: "string" } } });
-  const projectDir = path.resolve(values.project ?? ROOT);
-  quickstart({ port: values.port === undefined ? EXAMPLE_PORT : Number(values.port), stateDir: path.resolve(values["state-dir"] ?? projectDir), projectDir }).then(
+  // In the promise: a bad flag is reported as one line, like any other error.
+  const start = async (): Promise<number> => {
+    const { values } = parseCommandLine({ options: { port: { type: "string" }, "state-dir": { type: "string" }, project: { type: "string" } } });
+    const projectDir = path.resolve(values.project ?? ROOT);
+    return quickstart({ port: optionalNumberFlag("port", values.port, EXAMPLE_PORT, { integer: true, min: 0, max: 65535 }), stateDir: path.resolve(values["state-dir"] ?? projectDir), projectDir });
+  };
+  start().then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : String(error));

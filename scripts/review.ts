@@ -1,7 +1,7 @@
 // `npm run review -- [--stacks <glob>] [--changed-since <git ref>] [--json]`:
 // a preview per selected stack, told in BirdEye's words (Markdown on stdout).
 // The work is in provider/tools/review/; this only reads the command line.
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../provider/tools/args";
 import * as path from "node:path";
 import { PROJECT_ROOT, SELECTION_ARGS } from "../provider/tools/fleet";
 import { REVIEW_USAGE, runReview } from "../provider/tools/review";
@@ -11,7 +11,7 @@ import { exitWith } from "./exit-code";
 async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandLine({
       args: argv,
       strict: true,
       allowPositionals: false,

@@ -1,15 +1,15 @@
 // `npm run soak:sweep [-- --from 1 --to 30 --stacks 20]`: the in-process fault
 // soak for every seed in a range (not part of npm test: about 20 s a seed).
 // One line per seed; exit 1 when any seed fails a check.
-import { parseArgs } from "node:util";
+import { optionalNumberFlag, parseCommandLine } from "../provider/tools/args";
 import { runSoak } from "../test/support/soak";
 import { soakPassed } from "./soak";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { from: { type: "string" }, to: { type: "string" }, stacks: { type: "string" } } });
-  const from = Number(values.from ?? 1);
-  const to = Number(values.to ?? 30);
-  const stacks = Number(values.stacks ?? 20);
+  const { values } = parseCommandLine({ options: { from: { type: "string" }, to: { type: "string" }, stacks: { type: "string" } } });
+  const from = optionalNumberFlag("from", values.from, 1, { integer: true, min: 0 });
+  const to = optionalNumberFlag("to", values.to, 30, { integer: true, min: 0 });
+  const stacks = optionalNumberFlag("stacks", values.stacks, 20, { integer: true, min: 1 });
   const failed: number[] = [];
   for (let seed = from; seed <= to; seed++) {
     const report = await runSoak({ stacks, seed });

@@ -8,7 +8,7 @@
 // kill rehearsal instead (test/support/kill-rehearsal.ts): per seed, each
 // scenario is killed with SIGKILL after a write drawn from the seed (every
 // write with --every), recovered as the README says and run again.
-import { parseArgs } from "node:util";
+import { optionalNumberFlag, parseCommandLine } from "../provider/tools/args";
 import { mulberry32 } from "../provider/emulator/faults";
 import { KILL_SCENARIOS, rehearseKill } from "../test/support/kill-rehearsal";
 import { runCliSoak, runSoak } from "../test/support/soak";
@@ -53,16 +53,16 @@ async function killSoak(seed: number, seeds: number, every: boolean): Promise<nu
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { stacks: { type: "string" }, seed: { type: "string" }, seeds: { type: "string" }, engine: { type: "string" }, kill: { type: "boolean" }, every: { type: "boolean" } } });
+  const { values } = parseCommandLine({ options: { stacks: { type: "string" }, seed: { type: "string" }, seeds: { type: "string" }, engine: { type: "string" }, kill: { type: "boolean" }, every: { type: "boolean" } } });
   const engine = values.engine ?? "harness";
   if (values.kill === true) {
     if (engine !== "cli") throw new Error("--kill needs --engine cli: it kills the real Pulumi CLI");
-    return killSoak(Number(values.seed ?? 7), Number(values.seeds ?? 5), values.every === true);
+    return killSoak(optionalNumberFlag("seed", values.seed, 7, { integer: true, min: 0 }), optionalNumberFlag("seeds", values.seeds, 5, { integer: true, min: 1 }), values.every === true);
   }
   if (engine !== "harness" && engine !== "cli") throw new Error(`--engine must be harness (in-process, the default) or cli (the real Pulumi CLI), got ${JSON.stringify(engine)}`);
-  const stacks = Number(values.stacks ?? (engine === "cli" ? 20 : 100));
+  const stacks = optionalNumberFlag("stacks", values.stacks, engine === "cli" ? 20 : 100, { integer: true, min: 1 });
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const report = await (engine === "cli" ? runCliSoak : runSoak)({ stacks, seed: Number(values.seed ?? 7), log });
+  const report = await (engine === "cli" ? runCliSoak : runSoak)({ stacks, seed: optionalNumberFlag("seed", values.seed, 7, { integer: true, min: 0 }), log });
   const lines = [
     `soak (${engine === "cli" ? "the real Pulumi CLI" : "the in-process harness"}): ${report.stacks} stacks (${report.smb} SMB, ${report.enterprise} Enterprise with ${report.locations} locations)`,
     `  faults on: 10% 5xx, 5% 429 with Retry-After 1 s, 2% lost answers after commit, 1% connection resets; injected: ${JSON.stringify(report.faultsInjected)} over ${report.requests} requests`,

@@ -2,7 +2,7 @@
 // (`npm run migrate`, `npm run recover`): --stack <name> [--project <dir>],
 // the Pulumi CLI found, the tool's errors printed with their exit code.
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../provider/tools/args";
 import { BUILD_HINT, ToolError, findPulumiCli } from "../provider/tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -18,7 +18,7 @@ export function runStackTool(name: string, work: (target: StackToolTarget) => Pr
   const main = async (): Promise<void> => {
     let values: { stack?: string; project?: string };
     try {
-      ({ values } = parseArgs({ options: { stack: { type: "string" }, project: { type: "string" } }, strict: true }));
+      ({ values } = parseCommandLine({ options: { stack: { type: "string" }, project: { type: "string" } }, strict: true }));
     } catch (error) {
       throw new ToolError(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
     }

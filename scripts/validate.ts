@@ -1,6 +1,6 @@
 // `npm run validate [-- --json] [--dir <folder>]`: check every stack file offline.
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../provider/tools/args";
 import { formatProblem, summaryLine, validateStackDir } from "../provider/tools/validate";
 
 const USAGE = "usage: npm run validate -- [--json] [--dir <folder with Pulumi.*.yaml>]";
@@ -8,7 +8,7 @@ const USAGE = "usage: npm run validate -- [--json] [--dir <folder with Pulumi.*.
 function main(): number {
   let values: { json?: boolean; dir?: string };
   try {
-    ({ values } = parseArgs({ options: { json: { type: "boolean" }, dir: { type: "string" } }, strict: true }));
+    ({ values } = parseCommandLine({ options: { json: { type: "boolean" }, dir: { type: "string" } }, strict: true }));
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;

@@ -3,10 +3,16 @@
 // lifecycle harness). Every case must end in a clear error that names the
 // field or the call, and no case may write anything to BirdEye.
 import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
+import { unknownConfigKeyProblem } from "../provider/stack/config-keys";
+import { runReview } from "../provider/tools/review";
 import { MANUAL } from "./fixtures/manual";
 import { LifecycleHarness } from "./support/lifecycle";
 import { startProviderHost } from "./support/provider-host";
@@ -185,4 +191,67 @@ describe("bad input battery: malformed stack configs and BirdEye answers", funct
       });
     }
   });
+});
+
+/** A tool run as a user runs it (ts-node, the real command line): exit code and stderr. */
+function runTool(script: string, args: readonly string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register"), path.join(ROOT, script), ...args], { cwd, env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    // The emulator would keep running on a flag taken by mistake: a case never waits for it.
+    const timer = setTimeout(() => child.kill("SIGTERM"), 20_000);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+const ROOT = path.resolve(__dirname, "..");
+
+type FlagCase = [name: string, run: (dir: string) => Promise<{ code: number | null; stderr: string }>, code: number, expected: RegExp];
+
+const EMULATOR = "provider/emulator/cli.ts";
+const FLAG_CASES: FlagCase[] = [
+  ["emulator --port in hex", (dir) => runTool(EMULATOR, ["--port", "0x7f00"], dir), 2, /^--port must be a whole number from 0 to 65535, in decimal digits \(got "0x7f00"\)\n/],
+  ["emulator --port negative", (dir) => runTool(EMULATOR, ["--port", "-5"], dir), 2, /^--port must be a whole number from 0 to 65535, in decimal digits \(got "-5"\)\n/],
+  ["emulator --error-rate in exponent form", (dir) => runTool(EMULATOR, ["--port", "0", "--error-rate", "1e-1"], dir), 2, /^--error-rate must be a number from 0 to 1, in decimal digits \(got "1e-1"\)\n/],
+  ["emulator --latency-ms negative", (dir) => runTool(EMULATOR, ["--port", "0", "--latency-ms", "-.5"], dir), 2, /^--latency-ms must be a number of at least 0, in decimal digits \(got "-\.5"\)\n/],
+  ["emulator --state a folder", (dir) => runTool(EMULATOR, ["--port", "0", "--state", dir], dir), 1, /state file .* is a folder, not a file; give a file path, e\.g\. --state .*birdeye-emulator\.json \(a new file starts from the seed\)\n$/],
+  ["fleet --parallel negative", (dir) => runTool("scripts/fleet.ts", ["preview", "--parallel", "-2"], dir), 2, /^--parallel must be a whole number of at least 1 \(got "-2"\)\n/],
+  ["fleet --shard negative", (dir) => runTool("scripts/fleet.ts", ["preview", "--shard", "-1/2"], dir), 2, /^--shard must be K\/N with 1 ≤ K ≤ N, e\.g\. 2\/4 \(got "-1\/2"\)\n/],
+  ["quickstart --port in hex", (dir) => runTool("scripts/quickstart.ts", ["--port", "0x7f00"], dir), 1, /^--port must be a whole number from 0 to 65535, in decimal digits \(got "0x7f00"\)\n$/],
+  ["onboard --business negative", (dir) => runTool("scripts/onboard.ts", ["--stack", "x", "--kind", "smb", "--client-id", CLIENT_ID, "--business", "-5"], dir), 2, /^--business "-5" is not a Business ID/],
+  [
+    "review --changed-since a ref that starts with -",
+    async (dir) => {
+      fs.writeFileSync(path.join(dir, "Pulumi.a.yaml"), "config: {}\n");
+      let stderr = "";
+      const code = await runReview({ stacksDir: dir, changedSince: "--output=x" }, { stdout: () => assert.fail("nothing on stdout"), stderr: (t) => (stderr += t), pulumiPath: path.join(dir, "pulumi"), env: {}, cwd: dir, projectDir: dir });
+      assert.ok(!fs.existsSync(path.join(dir, "x")), "git never ran");
+      return { code, stderr };
+    },
+    2,
+    /^--changed-since "--output=x": starts with "-", which git would read as an option; give a branch, tag or commit, e\.g\. --changed-since origin\/main\n$/,
+  ],
+  ["an unknown config key", async () => ({ code: 2, stderr: `${unknownConfigKeyProblem("birdeye:apiUlr") ?? ""}\n` }), 2, /^is not a key of this project; did you mean birdeye:apiUrl\?; the keys are birdeye:apiUrl, /],
+];
+
+describe(`bad input battery: ${FLAG_CASES.length} bad flags and refs on the command line`, function () {
+  this.timeout(60_000);
+  for (const [name, run, code, expected] of FLAG_CASES) {
+    it(name, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-flags-"));
+      try {
+        const result = await run(dir);
+        assert.match(result.stderr, expected);
+        assert.doesNotMatch(result.stderr, /ambiguous|delete it|\n\s+at /, "no parseArgs wording, no advice to delete, no stack trace");
+        assert.equal(result.code, code, result.stderr);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

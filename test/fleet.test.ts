@@ -14,13 +14,14 @@ import {
   changedFiles,
   changesSomething,
   cliRoot,
+  failureReason,
   listStacks,
-  markdownCell,
   matchGlob,
   parseParallel,
   parseShard,
   progress,
   progressBar,
+  progressLine,
   renderDriftReport,
   renderSummary,
   renderTable,
@@ -192,10 +193,9 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     assert.equal(progressBar(1, 4), "[#####---------------] 1/4 stacks");
     const report = renderDriftReport(results);
     assert.ok(report.includes("**1 of 3 stacks drifted** (`pulumi preview --refresh`); 1 stack could not be checked."), report);
-    assert.ok(report.includes("| x\\|y | T | update | triggers |"), report);
-    assert.ok(report.includes("**Error:** broken \\| pipe"), report);
+    assert.ok(report.includes("| `x\\|y` | T | update | triggers |"), report);
+    assert.ok(report.includes("**Error:** `broken | pipe`"), report);
     assert.ok(report.includes("No drift: a-very-long-stack-name"), report);
-    assert.equal(markdownCell("a|b\nc"), "a\\|b c");
     assert.equal(
       renderSummary("preview", [results[0] as StackResult, { ...RESULT, stack: "d" }], ["Shard 1/2: a-very-long-stack-name, d."]),
       [
@@ -203,7 +203,7 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
         "",
         "**1 stack changes**, 1 unchanged.",
         "",
-        "> Shard 1/2: a-very-long-stack-name, d.",
+        "> `Shard 1/2: a-very-long-stack-name, d.`",
         "",
         "| stack | create | update | replace | delete | mappings | result |",
         "|---|--:|--:|--:|--:|--:|---|",
@@ -214,6 +214,25 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("a stack another update holds: Pulumi's own words (v3.274.1's diy lock error) and when `pulumi cancel` is safe, in the progress line and the summary", () => {
+    // What the pinned CLI prints (pkg/backend/diy/lock.go), as the Automation API's CommandError carries it.
+    const stderr = [
+      "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.",
+      "  file:///tmp/birdeye/.pulumi/locks/organization/birdeye-cloud9/enterprise-example/5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60.json: created by root@ci-runner (pid 4242) at 2026-05-01T10:00:00Z",
+      "",
+    ].join("\n");
+    const reason = failureReason(new Error(`code: 255\n stdout: \n stderr: ${stderr}\n err?: Error: exit 255\n`), new EventTally(), "enterprise-example");
+    const expected =
+      "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`. (file:///tmp/birdeye/.pulumi/locks/organization/birdeye-cloud9/enterprise-example/5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60.json: created by root@ci-runner (pid 4242) at 2026-05-01T10:00:00Z) Another fleet, review or pulumi command is running on this stack: wait for it to end and run again. Run `pulumi cancel --stack enterprise-example` only when no other update of this stack is running (a run that was killed leaves its lock behind).";
+    assert.equal(reason, expected);
+    assert.equal(failureReason(new Error("code: 255\n stdout: \n stderr: error: [409] Conflict: Another update is currently in progress.\n err?: \n"), new EventTally()), `[409] Conflict: Another update is currently in progress. ${expected.slice(expected.indexOf("Another fleet"))}`.replace(" --stack enterprise-example", ""));
+    const result: StackResult = { ...RESULT, stack: "enterprise-example", errors: 1, firstError: reason };
+    assert.equal(progressLine(1, 1, result), `[1/1] enterprise-example: error: ${reason} (1.3s)`);
+    const summary = renderSummary("up", [result]);
+    assert.ok(summary.includes(`| enterprise-example | 0 | 0 | 0 | 0 | - | error: \`\`${reason}\`\` |\n`), summary);
+    assert.ok(summary.includes(`**Error:** \`\`${reason}\`\`\n`), summary);
   });
 
   it("EventTally: the mapping set's writes counted per business; a pending delete counted as a delete and shown; approvals (guardrails) are no property", () => {
@@ -361,7 +380,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     assert.deepEqual(tableRows(preview.stdout), { "enterprise-example": [4, 0, 0, 0, 0], "smb-example": [4, 0, 0, 0, 0] });
     assert.deepEqual(mappingColumn(preview.stdout), { "enterprise-example": "+2 ~0 -0", "smb-example": "+1 ~0 -0" });
     assert.match(preview.stderr, /\[1\/2\] (smb|enterprise)-example: \+4 ~0 ±0 -0, mappings \+[12] ~0 -0 \(\d+\.\ds\)\n\[2\/2\]/);
-    assert.match(read("preview.md"), /^## Fleet preview: 2 stacks\n\n\*\*2 stacks change\*\*, 0 unchanged\.\n[^]*\| enterprise-example \| 4 \| 0 \| 0 \| 0 \| \+2 ~0 -0 \| ok \|\n[^]*### smb-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n[^]*\| cloud9-group \| pulumi-nodejs:dynamic\/birdeye:IntegrationGroup \| create \| - \|\n\| cloud9-mappings \| pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet \| create \| 1 mapping added \|/);
+    assert.match(read("preview.md"), /^## Fleet preview: 2 stacks\n\n\*\*2 stacks change\*\*, 0 unchanged\.\n[^]*\| enterprise-example \| 4 \| 0 \| 0 \| 0 \| \+2 ~0 -0 \| ok \|\n[^]*### smb-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n[^]*\| cloud9-group \| `pulumi-nodejs:dynamic\/birdeye:IntegrationGroup` \| create \| - \|\n\| cloud9-mappings \| `pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet` \| create \| 1 mapping added \|/);
     assert.equal(project.emulator.state.groups.length, 0, "a preview writes nothing");
 
     const up = await fleet({ command: "up", yes: true });
@@ -383,7 +402,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     project.emulator.admin.setGroupTriggers(enterpriseGroup.groupId, [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }]);
     const drifted = await fleet({ command: "drift", report: "drift-2.md", stacks: "enterprise-*" });
     assert.equal(drifted.code, 1);
-    assert.match(read("drift-2.md"), /\*\*1 of 1 stack drifted\*\*[^]*### enterprise-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n\| cloud9-group \| pulumi-nodejs:dynamic\/birdeye:IntegrationGroup \| update \| triggers \|\n/);
+    assert.match(read("drift-2.md"), /\*\*1 of 1 stack drifted\*\*[^]*### enterprise-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n\| cloud9-group \| `pulumi-nodejs:dynamic\/birdeye:IntegrationGroup` \| update \| triggers \|\n/);
     const smbOnly = await fleet({ command: "drift", report: "drift-3.md", stacks: "smb-*" });
     assert.equal(smbOnly.code, 0, smbOnly.stderr);
     // The nightly job: each shard's results joined, and the join fails on the drifted one.
@@ -449,14 +468,14 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     const edited = await rowOf("edited.md");
     assert.deepEqual([edited.row, edited.mappings], [[0, 1, 0, 0, 0], "+1 ~1 -1"]);
     assert.ok(edited.text.includes("| enterprise-example | 0 | 1 | 0 | 0 | +1 ~1 -1 | ok |\n"), edited.text);
-    assert.ok(edited.text.includes("| cloud9-mappings | pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet | update | 1 mapping added, 1 mapping changed (nextRunDate), 1 mapping deactivated |\n"), edited.text);
+    assert.ok(edited.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | update | 1 mapping added, 1 mapping changed (nextRunDate), 1 mapping deactivated |\n"), edited.text);
 
     // The group moves to another business (approved): group 1595's 2 mappings go inactive, 2 are put under the new group.
     project.writeStack("enterprise-example", { ...applied, "birdeye-cloud9:approve": { groupReplacement: 150051042499070, deactivate: [150051042499081, 150051042499082] } });
     project.editCustomer("enterprise-example", (customer) => (customer.businessNumber = 150051042499070));
     const moved = await rowOf("moved.md");
     assert.deepEqual([moved.row, moved.mappings], [[0, 1, 1, 0, 0], "+2 ~0 -2"]);
-    assert.ok(moved.text.includes("| cloud9-mappings | pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet | update | integrationGroupId, 2 mappings added, 2 mappings deactivated (2 under group 1595) |\n"), moved.text);
+    assert.ok(moved.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | update | integrationGroupId, 2 mappings added, 2 mappings deactivated (2 under group 1595) |\n"), moved.text);
 
     // A mapping set left in state marked for deletion by an interrupted run: the engine's summary says nothing changes; its delete deactivates both mappings.
     project.writeStack("enterprise-example", applied);
@@ -469,7 +488,25 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     const pending = await rowOf("pending.md");
     assert.deepEqual([pending.row, pending.mappings], [[0, 0, 0, 1, 0], "+0 ~0 -2"]);
     assert.match(pending.text, /\*\*1 stack changes\*\*, 0 unchanged\./);
-    assert.ok(pending.text.includes("| cloud9-mappings | pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet | delete (pending) | 2 mappings deactivated (2 by a pending delete) |\n"), pending.text);
+    assert.ok(pending.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | delete (pending) | 2 mappings deactivated (2 by a pending delete) |\n"), pending.text);
     assert.equal(writesOf(project.emulator).length, writes, "a preview writes nothing");
+  });
+
+  it("a stack another update holds (its lock file, as the pinned CLI writes it): the fleet says so in Pulumi's words, and when `pulumi cancel` is safe", async () => {
+    project = await startProject();
+    await initStacks(project, ["enterprise-example"]);
+    // A running update's lock (the emulator's hold would also stop the second run's own lookups): the file lock.go writes.
+    const backend = (project.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, "");
+    const locks = path.join(backend, ".pulumi", "locks", "organization", "birdeye-cloud9", "enterprise-example");
+    fs.mkdirSync(locks, { recursive: true });
+    fs.writeFileSync(path.join(locks, "5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60.json"), JSON.stringify({ pid: 4242, username: "root", hostname: "ci-runner", timestamp: "2026-05-01T10:00:00Z" }));
+    const second = await fleet({ command: "up", yes: true, stacks: "enterprise-*", summary: "second.md" });
+    assert.equal(second.code, 1, second.stderr);
+    const words = /the stack is currently locked by 1 lock\(s\)\. Either wait for the other process\(es\) to end or delete the lock file with `pulumi cancel`\. \(file:\/\/\S+\/5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60\.json\S*: created by root@ci-runner \(pid 4242\) at 2026-05-01T10:00:00Z\) Another fleet, review or pulumi command is running on this stack: wait for it to end and run again\. Run `pulumi cancel --stack enterprise-example` only when no other update of this stack is running/;
+    assert.match(second.stderr, new RegExp(`\\[1/1\\] enterprise-example: error: ${words.source}`));
+    const summary = read("second.md");
+    assert.match(summary, new RegExp(`\\| enterprise-example \\| [^\\n]* \\| error: \`\`${words.source}`));
+    assert.match(summary, new RegExp(`\\*\\*Error:\\*\\* \`\`${words.source}`));
+    assert.equal(project.emulator.state.groups.length, 0, "nothing written");
   });
 });

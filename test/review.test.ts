@@ -39,6 +39,12 @@ function stackOutputs(names: object): EngineEvent {
   return { sequence: 0, timestamp: 0, resOutputsEvent: { metadata: { op: "same", urn: state.urn, type: state.type, provider: "", old: state, new: state } } } as EngineEvent;
 }
 
+/** The stack's outputs: the last update's names (old) and this preview's (new). */
+function stackOutputsChanged(old: object, now: object): EngineEvent {
+  const state = (names: object) => ({ type: "pulumi:pulumi:Stack", urn: "urn:pulumi:acme::birdeye-cloud9::pulumi:pulumi:Stack::x", id: "", parent: "", inputs: {}, outputs: { groupId: 7, names }, provider: "" });
+  return { sequence: 0, timestamp: 0, resOutputsEvent: { metadata: { op: "same", urn: state(old).urn, type: "pulumi:pulumi:Stack", provider: "", old: state(old), new: state(now) } } } as EngineEvent;
+}
+
 function review(partial: Partial<StackReview> & Pick<StackReview, "stack">): StackReview {
   return {
     kind: "enterprise",
@@ -197,6 +203,40 @@ describe("npm run review: collector, facts and Markdown", () => {
     assert.match(renderStack(unknown), /\*\*Mappings\*\*: not known in a preview\n- the mappings depend on values that exist only once `pulumi up` runs/);
   });
 
+  it("names are keyed by the Cloud 9 client: after an approved Client ID change, a removed or changed mapping is named by the old practice's lookup, an added one by the new's", () => {
+    // Two practices whose Cloud 9 gives the same codes to different locations.
+    const OLD = { triggers: { "57": "Dismissed" }, locations: { B1: "Alpha", B2: "Beta", B3: "Gamma" }, client: { clientId: "sha256:0123456789ab", awsHosted: false } };
+    const NEW = { triggers: { "57": "Dismissed" }, locations: { B1: "OTHER-PRACTICE Alpha", B2: "OTHER-PRACTICE Beta", B4: "OTHER-PRACTICE Delta" }, client: { clientId: "sha256:ba9876543210", awsHosted: false } };
+    const held = { integrationGroupId: 7, mappings: { "150051042499081": { locationCode: "B1", active: true }, "150051042499082": { locationCode: "B2", active: true }, "150051042499083": { locationCode: "B3", active: true } } };
+    const desired = { integrationGroupId: 7, mappings: { "150051042499081": { locationCode: "B1", active: true }, "150051042499083": { locationCode: "B1", active: true }, "150051042499084": { locationCode: "B4", active: true } } };
+    const run = (names: [object, object]): StackReview => {
+      const collector = new ReviewCollector();
+      for (const event of [
+        pre("update", GROUP, "cloud9-group", { id: "7", inputs: { clientId: "[secret]" }, outputs: { groupId: 7, triggers: [{ triggerId: 57 }] } }, { parentBusinessNumber: 150051042499080, clientId: "[secret]", triggers: [{ triggerId: 57 }], changedBySupport: true }),
+        pre("update", SET, "cloud9-mappings", { id: "mappings-of-group-7", outputs: held }, desired),
+        stackOutputsChanged(...names),
+        { sequence: 0, timestamp: 0, diagnosticEvent: { message: "warning: IntegrationGroup 7: clientId changed (values not shown)", color: "never", severity: "info#err" } } as EngineEvent,
+      ]) collector.onEvent(event);
+      return buildReview("acme", collector, { update: 2 }, undefined, stackFileFacts({}));
+    };
+    const text = renderStack(run([OLD, NEW]));
+    assert.ok(
+      text.includes(
+        [
+          "- added: OTHER-PRACTICE Delta (Cloud 9 code B4) → business 150051042499084, no NextRunDate (window 03:00-10:00 UTC)",
+          "- deactivated: Beta (Cloud 9 code B2) → business 150051042499082 (`active: false`)",
+          "- changed: OTHER-PRACTICE Alpha (Cloud 9 code B1) → business 150051042499083, location Gamma (Cloud 9 code B3) → business 150051042499083 → OTHER-PRACTICE Alpha (Cloud 9 code B1) → business 150051042499083, no NextRunDate (window 03:00-10:00 UTC)",
+        ].join("\n"),
+      ),
+      text,
+    );
+    assert.ok(!text.includes("OTHER-PRACTICE Beta"), "never the new practice's name for the old practice's mapping");
+    // A name the old lookup lacks is not borrowed from another client; from the same client it is.
+    const { B2: _b2, ...withoutB2 } = OLD.locations;
+    assert.match(renderStack(run([{ ...OLD, locations: withoutB2 }, NEW])), /- deactivated: Cloud 9 location \(Cloud 9 code B2\) → business 150051042499082/);
+    assert.match(renderStack(run([{ ...OLD, locations: withoutB2 }, { ...NEW, client: OLD.client }])), /- deactivated: OTHER-PRACTICE Beta \(Cloud 9 code B2\) → business 150051042499082/);
+  });
+
   it("renders a whole review: notes, totals, a created group with adopt, a removed group, a failed preview, Markdown escaped", () => {
     const text = renderReview({
       review: 1,
@@ -211,11 +251,11 @@ describe("npm run review: collector, facts and Markdown", () => {
       text,
       `## BirdEye review: 3 stacks
 
-> Stacks whose stack file changed since main: a\\|b, gone.
+> \`Stacks whose stack file changed since main: a|b, gone.\`
 
 **2 stacks change**, 1 failed, 0 unchanged.
 
-### a\\|b: SMB, Business ID 5
+### \`a|b\`: SMB, Business ID 5
 
 **Group**: created, or adopted if business 5 already has one (\`adopt: true\`); triggers: Dismissed (trigger 57)
 
@@ -239,7 +279,7 @@ describe("npm run review: collector, facts and Markdown", () => {
 
 ### bad: unknown kind
 
-**Preview failed**: stacks/Pulumi.bad.yaml: oops
+**Preview failed**: \`stacks/Pulumi.bad.yaml: oops\`
 
 **Not changed, and why**
 

@@ -2,7 +2,8 @@
 // Runs the BirdEye emulator on 127.0.0.1 until SIGINT/SIGTERM. The API key
 // comes from BIRDEYE_EMULATOR_API_KEY only: a flag would land in shell history
 // and in `ps` output.
-import { parseArgs } from "node:util";
+import { numberFlag, parseCommandLine } from "../tools/args";
+import type { NumberRule } from "../tools/args";
 import { startEmulator, type Emulator, type FaultOptions } from "./index";
 
 const USAGE = `usage: npm run emulator -- [--port N] [--state FILE]
@@ -14,18 +15,22 @@ const DEFAULT_PORT = 8089;
 
 class UsageError extends Error {}
 
-function number(values: Readonly<Record<string, string | boolean | undefined>>, flag: string): number | undefined {
+function number(values: Readonly<Record<string, string | boolean | undefined>>, flag: string, rule: NumberRule): number | undefined {
   const text = values[flag];
   if (text === undefined || typeof text === "boolean") return undefined;
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value)) throw new UsageError(`--${flag} needs a number, got ${JSON.stringify(text)}`);
-  return value;
+  try {
+    return numberFlag(flag, text, rule);
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
+
+const RATE: NumberRule = { min: 0, max: 1 };
 
 function parse(argv: readonly string[]): { port: number; stateFile?: string; faults: FaultOptions } {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandLine({
       args: [...argv],
       strict: true,
       allowPositionals: false,
@@ -45,17 +50,17 @@ function parse(argv: readonly string[]): { port: number; stateFile?: string; fau
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const faults: FaultOptions = {
-    seed: number(values, "fault-seed"),
-    latencyMs: number(values, "latency-ms"),
-    serverErrorRate: number(values, "error-rate"),
-    rateLimitRate: number(values, "rate-limit-rate"),
-    resetRate: number(values, "reset-rate"),
-    lostAnswerRate: number(values, "lost-answer-rate"),
-    retryAfterSeconds: number(values, "retry-after-seconds"),
+    seed: number(values, "fault-seed", { integer: true }),
+    latencyMs: number(values, "latency-ms", { min: 0 }),
+    serverErrorRate: number(values, "error-rate", RATE),
+    rateLimitRate: number(values, "rate-limit-rate", RATE),
+    resetRate: number(values, "reset-rate", RATE),
+    lostAnswerRate: number(values, "lost-answer-rate", RATE),
+    retryAfterSeconds: number(values, "retry-after-seconds", { min: 0 }),
   };
   const state = values["state"];
   return {
-    port: number(values, "port") ?? DEFAULT_PORT,
+    port: number(values, "port", { integer: true, min: 0, max: 65535 }) ?? DEFAULT_PORT,
     ...(typeof state === "string" ? { stateFile: state } : {}),
     faults,
   };

@@ -147,6 +147,8 @@ export function loadSeed(file: string = DEFAULT_SEED_FILE): EmulatorState {
 /** The saved state, or undefined when the file does not exist yet. */
 export function loadStateFile(file: string): EmulatorState | undefined {
   if (!fs.existsSync(file)) return undefined;
+  // A folder named by mistake: never advise deleting it.
+  if (fs.statSync(file).isDirectory()) throw new Error(`state file ${file} is a folder, not a file; give a file path, e.g. --state ${path.join(file, "birdeye-emulator.json")} (a new file starts from the seed)`);
   const hint = "; fix it, or delete it to start again from the seed";
   try {
     return parseState(readJsonFile(file, "state file"), `state file ${file}`);

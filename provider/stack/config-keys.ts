@@ -58,7 +58,7 @@ export function unknownConfigKeyProblem(key: string): string | undefined {
   if (!(OWNED_NAMESPACES as readonly string[]).includes(namespaceOf(full, "birdeye-cloud9"))) return undefined;
   if ((KNOWN_CONFIG_KEYS as readonly string[]).includes(full)) return undefined;
   const near = nearestKey(full, KNOWN_CONFIG_KEYS);
-  return `is not a key of this project${near === undefined ? "" : `; did you mean ${near}?`} The keys are ${KNOWN_CONFIG_KEYS.join(", ")}`;
+  return `is not a key of this project${near === undefined ? "" : `; did you mean ${near}?`}; the keys are ${KNOWN_CONFIG_KEYS.join(", ")}`;
 }
 
 /** The problem with a top-level key of a stack file, or undefined. */

@@ -6,6 +6,7 @@
 import { CLOUD9_SOURCE_ID, JOB_TRIGGER_TYPE_ID } from "../api/rules";
 import type { BirdEyeClient } from "../api/client";
 import type { Cloud9Location, Trigger } from "../api/schemas";
+import { clientIdFingerprint } from "../guardrails/rules";
 import { CUSTOMER_KEY, keyPathText } from "./customer-config";
 import type { ConfigProblem, CustomerConfig } from "./customer-config";
 
@@ -92,6 +93,17 @@ function resolveLocations(customer: CustomerConfig, available: readonly Cloud9Lo
 export interface LookupNames {
   readonly triggers: Record<string, string>;
   readonly locations: Record<string, string>;
+  /**
+   * The Cloud 9 client the location names came from: two practices may use
+   * the same location codes, so the review names a mapping only from its own
+   * client's lookup. The Client ID as its fingerprint (never the value).
+   */
+  readonly client: LookupClient;
+}
+
+export interface LookupClient {
+  readonly clientId: string;
+  readonly awsHosted: boolean;
 }
 
 export class NameResolutionError extends Error {
@@ -136,6 +148,7 @@ export async function resolveCustomerWithNames(customer: CustomerConfig, client:
   const names: LookupNames = {
     triggers: Object.fromEntries(triggers.map((t) => [String(t.id), t.displayName])),
     locations: Object.fromEntries(locations.map((l) => [l.locationCode, l.locationName])),
+    client: { clientId: clientIdFingerprint(clientId), awsHosted: customer.awsHosted },
   };
   return {
     customer: { kind: customer.kind, businessNumber: customer.businessNumber, awsHosted: customer.awsHosted, adopt: customer.adopt, changedBySupport: customer.changedBySupport, triggers: resolvedTriggers, mappings },

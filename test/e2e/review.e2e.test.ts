@@ -141,7 +141,7 @@ const FAILED = `## BirdEye review: 1 stack
 
 ### enterprise-example: Enterprise, Enterprise ID 150051042499080
 
-**Preview failed**: stacks/Pulumi.enterprise-example.yaml: the stack names what BirdEye or Cloud 9 does not have: birdeye-cloud9:customer.locations[0].locationCode: "99" is not a Cloud 9 location code for this Client ID; Cloud 9 has "4" S Corp Vallejo, "6" S Corp Benicia, "8" Emulator S Corp Fairfield
+**Preview failed**: \`stacks/Pulumi.enterprise-example.yaml: the stack names what BirdEye or Cloud 9 does not have: birdeye-cloud9:customer.locations[0].locationCode: "99" is not a Cloud 9 location code for this Client ID; Cloud 9 has "4" S Corp Vallejo, "6" S Corp Benicia, "8" Emulator S Corp Fairfield\`
 
 **Not changed, and why**
 - Nothing: a stack whose preview fails is not updated.

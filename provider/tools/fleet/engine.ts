@@ -123,9 +123,26 @@ export class EventTally {
 }
 
 /** The reason a failed command gives: its first error diagnostic, else the last line it printed on stderr. */
-export function failureReason(error: unknown, tally: EventTally): string {
+/**
+ * Pulumi's words when another update holds the stack: the diy backend's
+ * (v3.274.1 pkg/backend/diy/lock.go: the sentence, then a line per lock file)
+ * and the service's (409). The lock file's line alone says nothing.
+ */
+const LOCKED = /(the stack is currently locked by \d+ lock\(s\)\.[^\n]*)((?:\n[ \t]+\S[^\n]*: created by [^\n]*)*)|(\[409\] Conflict: Another update is currently in progress\.?)/;
+
+/** When the lock is not a running update's: `pulumi cancel` is safe only then. */
+export function lockAdvice(stack: string | undefined): string {
+  return `Another fleet, review or pulumi command is running on this stack: wait for it to end and run again. Run \`pulumi cancel${stack === undefined ? "" : ` --stack ${stack}`}\` only when no other update of this stack is running (a run that was killed leaves its lock behind).`;
+}
+
+export function failureReason(error: unknown, tally: EventTally, stack?: string): string {
   const first = tally.errors[0];
   if (first !== undefined) return first;
+  const locked = error instanceof Error ? LOCKED.exec(error.message) : null;
+  if (locked !== null) {
+    const locks = (locked[2] ?? "").split("\n").map(cleanMessage).filter((line) => line !== "");
+    return `${cleanMessage(locked[1] ?? locked[3] ?? "")}${locks.length === 0 ? "" : ` (${locks.join("; ")})`} ${lockAdvice(stack)}`;
+  }
   if (error instanceof CommandError) {
     const lines = error.message.split("\n").map(cleanMessage).filter((line) => line !== "" && !/^(code|stdout|stderr|err\?):/i.test(line) && !line.startsWith("Command failed with exit code"));
     const last = lines[lines.length - 1];
@@ -193,7 +210,7 @@ export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally
     if (run.operation === "up") await stack.up({ onEvent, policyPacks, ...(run.plan === undefined ? {} : { plan: run.plan }) });
     else await stack.preview({ onEvent, policyPacks, refresh: run.operation === "drift", ...(run.plan === undefined ? {} : { plan: run.plan }) });
   } catch (error) {
-    failure = failureReason(error, tally);
+    failure = failureReason(error, tally, run.stack);
   }
   const seconds = (performance.now() - started) / 1000;
   const counts = tally.counts();

@@ -2,6 +2,7 @@
 // terminal), the table, a Markdown summary fit for a pull-request comment, the
 // drift report, and the results as JSON so shards can be joined.
 import { z } from "zod";
+import { markdownText } from "../markdown";
 
 export const stepSummarySchema = z.object({
   op: z.string(),
@@ -87,14 +88,12 @@ export function renderTable(results: readonly StackResult[]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n") + "\n";
 }
 
-/** A Markdown table cell: pipes escaped, one line. */
-export function markdownCell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
-}
+/** A Markdown table cell: the text as it reads (see markdownText). */
+const cell = (text: string): string => markdownText(text, { cell: true });
 
 function stepsTable(steps: readonly StepSummary[]): string[] {
   const lines = ["| resource | type | change | properties |", "|---|---|---|---|"];
-  for (const step of steps) lines.push(`| ${[step.resource, step.type, step.op, step.properties.length === 0 ? "-" : step.properties.join(", ")].map(markdownCell).join(" | ")} |`);
+  for (const step of steps) lines.push(`| ${[cell(step.resource), cell(step.type), cell(step.op), step.properties.length === 0 ? "-" : cell(step.properties.join(", "))].join(" | ")} |`);
   return [...lines, ""];
 }
 
@@ -108,15 +107,15 @@ export function renderSummary(command: StackResult["operation"], results: readon
   const failed = results.filter((r) => r.errors > 0).length;
   const lines = [`## ${TITLES[command]}: ${plural(results.length, "stack", "stacks")}`, ""];
   lines.push(`**${plural(changing.length - failed, "stack changes", "stacks change")}${failed > 0 ? `, ${failed} failed` : ""}**, ${results.length - changing.length} unchanged.`, "");
-  for (const note of notes) lines.push(`> ${markdownCell(note)}`, "");
+  for (const note of notes) lines.push(`> ${markdownText(note)}`, "");
   if (results.length > 0) {
     lines.push("| stack | create | update | replace | delete | mappings | result |", "|---|--:|--:|--:|--:|--:|---|");
-    for (const r of results) lines.push(`| ${markdownCell(r.stack)} | ${r.creates} | ${r.updates} | ${r.replaces} | ${r.deletes} | ${mappingsText(r)} | ${markdownCell(r.errors > 0 ? `error: ${r.firstError ?? "failed"}` : r.drifted ? "drifted" : "ok")} |`);
+    for (const r of results) lines.push(`| ${cell(r.stack)} | ${r.creates} | ${r.updates} | ${r.replaces} | ${r.deletes} | ${mappingsText(r)} | ${r.errors > 0 ? `error: ${cell(r.firstError ?? "failed")}` : r.drifted ? "drifted" : "ok"} |`);
     lines.push("");
   }
   for (const r of changing) {
-    lines.push(`### ${r.stack}`, "");
-    if (r.errors > 0) lines.push(`**Error:** ${markdownCell(r.firstError ?? "failed")}`, "");
+    lines.push(`### ${markdownText(r.stack)}`, "");
+    if (r.errors > 0) lines.push(`**Error:** ${markdownText(r.firstError ?? "failed")}`, "");
     if (r.steps.length > 0) lines.push(...stepsTable(r.steps));
   }
   return lines.join("\n");
@@ -131,12 +130,12 @@ export function renderDriftReport(results: readonly StackResult[]): string {
   const errorNote = errored.length === 0 ? "" : `; ${plural(errored.length, "stack", "stacks")} could not be checked`;
   lines.push(`**${drifted.length} of ${plural(results.length, "stack", "stacks")} drifted** (\`pulumi preview --refresh\`)${errorNote}.`, "");
   for (const result of results.filter((r) => r.drifted || r.errors > 0)) {
-    lines.push(`### ${result.stack}`, "");
-    if (result.errors > 0) lines.push(`**Error:** ${markdownCell(result.firstError ?? "failed")}`, "");
+    lines.push(`### ${markdownText(result.stack)}`, "");
+    if (result.errors > 0) lines.push(`**Error:** ${markdownText(result.firstError ?? "failed")}`, "");
     if (result.steps.length > 0) lines.push(...stepsTable(result.steps));
     else if (result.drifted) lines.push(`Changes: ${summaryText(result)}`, "");
   }
-  if (clean.length > 0) lines.push(`No drift: ${clean.map((r) => r.stack).join(", ")}`, "");
+  if (clean.length > 0) lines.push(`No drift: ${clean.map((r) => markdownText(r.stack)).join(", ")}`, "");
   return lines.join("\n");
 }
 

@@ -88,6 +88,8 @@ function git(args: readonly string[], cwd: string): string {
  * untracked files. Throws with git's message when `ref` is unknown.
  */
 export function changedFiles(projectDir: string, ref: string): string[] {
+  // git would read `--output=x` as an option of its own, not as a ref.
+  if (ref.trim() === "" || ref.startsWith("-")) throw new Error(`--changed-since ${JSON.stringify(ref)}: ${ref.trim() === "" ? "is empty" : 'starts with "-", which git would read as an option'}; give a branch, tag or commit, e.g. --changed-since origin/main`);
   let base: string;
   try {
     base = git(["merge-base", ref, "HEAD"], projectDir).trim();

@@ -9,9 +9,9 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { runWindow } from "../../api/rules";
 import type { MappingEntry } from "../../resources/mapping-set-provider";
 import { dynamicTypeToken } from "../../resources/type-tokens";
-import type { LookupNames } from "../../stack/resolve";
 import { LEGACY_MAPPING_TYPE, classifySteps, mappingSetChanges, stepOf } from "../fleet/mapping-changes";
 import type { MappingChange, ResourceStep } from "../fleet/mapping-changes";
+import { markdownText } from "../markdown";
 import type { Deactivation, GroupChange, MappingFact, StackReview, TriggerRef } from "./schema";
 
 export type { ResourceStep } from "../fleet/mapping-changes";
@@ -25,11 +25,45 @@ const REPLACE_OPS = new Set(["replace", "create-replacement", "delete-replaced"]
 const isProps = (value: unknown): value is Props => typeof value === "object" && value !== null && !Array.isArray(value);
 const stringRecord = (value: unknown): Record<string, string> => (isProps(value) ? Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string")) : {});
 
-/** The program's `names` output (see LookupNames), or undefined. */
-export function namesOf(outputs: unknown): LookupNames | undefined {
-  const names = isProps(outputs) ? outputs.names : undefined;
-  return isProps(names) ? { triggers: stringRecord(names.triggers), locations: stringRecord(names.locations) } : undefined;
+/** A `names` output: the lookups' names and the client they came from (null: an earlier release's output, which did not say). */
+export interface ClientNames {
+  readonly triggers: Record<string, string>;
+  readonly locations: Record<string, string>;
+  readonly client: string | null;
 }
+
+/** `sha256:… awsHosted=false`: which Cloud 9 client a `names` output's locations belong to. */
+const clientKey = (client: unknown): string | null => (isProps(client) && typeof client.clientId === "string" && typeof client.awsHosted === "boolean" ? `${client.clientId} awsHosted=${String(client.awsHosted)}` : null);
+
+/** The program's `names` output (see LookupNames), or undefined. */
+export function namesOf(outputs: unknown): ClientNames | undefined {
+  const names = isProps(outputs) ? outputs.names : undefined;
+  return isProps(names) ? { triggers: stringRecord(names.triggers), locations: stringRecord(names.locations), client: clientKey(names.client) } : undefined;
+}
+
+/**
+ * The names of the last update (what BirdEye knew before the change) and of
+ * this preview (after it), each from the client it came from. A location is
+ * named from the other side only when both sides are the same client: two
+ * practices may give the same code to different locations.
+ */
+export interface ReviewNames {
+  readonly before?: ClientNames;
+  readonly after?: ClientNames;
+}
+
+type Side = "before" | "after";
+const other = (side: Side): Side => (side === "before" ? "after" : "before");
+
+function locationName(names: ReviewNames, side: Side, code: string): string | null {
+  const own = names[side];
+  const far = names[other(side)];
+  const sameClient = own !== undefined && far !== undefined && own.client !== null && own.client === far.client;
+  return own?.locations[code] ?? (sameClient ? (far.locations[code] ?? null) : null);
+}
+
+/** Triggers are BirdEye's, not a client's: either side names them. */
+const triggerName = (names: ReviewNames, side: Side, id: number): string | null => names[side]?.triggers[String(id)] ?? names[other(side)]?.triggers[String(id)] ?? null;
 
 /**
  * `IntegrationGroup 1595: clientId and awsHosted changed (values not shown)`:
@@ -42,8 +76,8 @@ const SUPPORT_ONLY_WARNING = /^(?:warning: (?:\[runtime\] )?)?IntegrationGroup \
 export class ReviewCollector {
   /** Every resource's step as its event said it, in order (a replacement's sub-steps and pending deletes each). */
   readonly steps: ResourceStep[] = [];
-  /** Names from the preview's stack outputs, over those of the last update. */
-  names: LookupNames = { triggers: {}, locations: {} };
+  /** Names from the last update's stack outputs (before) and the preview's (after). */
+  names: ReviewNames = {};
   /** Group properties the group's diff reports changed without showing them (clientId, awsHosted). */
   readonly supportOnlyChanges = new Set<string>();
 
@@ -52,9 +86,9 @@ export class ReviewCollector {
     if (pre !== undefined && pre.type !== STACK_TYPE) this.steps.push(stepOf(pre));
     const outputs = event.resOutputsEvent?.metadata;
     if (outputs?.type === STACK_TYPE) {
-      const old = namesOf(outputs.old?.outputs);
-      const now = namesOf(outputs.new?.outputs);
-      this.names = { triggers: { ...old?.triggers, ...this.names.triggers, ...now?.triggers }, locations: { ...old?.locations, ...this.names.locations, ...now?.locations } };
+      const before = namesOf(outputs.old?.outputs) ?? this.names.before;
+      const after = namesOf(outputs.new?.outputs) ?? this.names.after;
+      this.names = { ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) };
     }
     const diagnostic = event.diagnosticEvent;
     const match = diagnostic === undefined ? null : SUPPORT_ONLY_WARNING.exec(diagnostic.message.trim());
@@ -83,12 +117,12 @@ function triggerIds(value: unknown): number[] {
   return [...new Set(value.map((t) => (isProps(t) ? num(t.triggerId) : null)).filter((id): id is number => id !== null))].sort((a, b) => a - b);
 }
 
-function mappingFact(business: number, entry: MappingEntry | undefined, groupId: number | null, names: LookupNames): MappingFact {
+function mappingFact(business: number, entry: MappingEntry | undefined, groupId: number | null, names: ReviewNames, side: Side): MappingFact {
   const code = entry?.locationCode ?? null;
   return {
     businessNumber: business,
     locationCode: code,
-    locationName: code === null ? null : (names.locations[code] ?? null),
+    locationName: code === null ? null : locationName(names, side, code),
     nextRunDate: entry?.nextRunDate ?? null,
     window: runWindow(code === null ? "smb" : "enterprise").label,
     active: entry?.active ?? true,
@@ -113,7 +147,7 @@ function groupChange(op: string): GroupChange {
  */
 export function buildReview(stack: string, collector: Pick<ReviewCollector, "steps" | "names" | "supportOnlyChanges">, counts: Record<string, number>, error: string | undefined, file: StackFileFacts): StackReview {
   const { names } = collector;
-  const trigger = (id: number): TriggerRef => ({ id, name: names.triggers[String(id)] ?? null });
+  const trigger = (side: Side) => (id: number): TriggerRef => ({ id, name: triggerName(names, side, id) });
   const { steps } = classifySteps(collector.steps);
   const groupStep = steps.find((s) => s.type === dynamicTypeToken("IntegrationGroup"));
 
@@ -127,10 +161,11 @@ export function buildReview(stack: string, collector: Pick<ReviewCollector, "ste
   const groupId = num(oldGroup.groupId) ?? (groupStep?.id === undefined || change === "create" ? null : num(Number(groupStep.id)));
 
   const set = mappingSetChanges(collector.steps);
-  const fact = (c: MappingChange, entry: MappingEntry | undefined): MappingFact => mappingFact(c.businessNumber, entry, c.groupId, names);
-  const added = set.changes.filter((c) => c.kind === "added").map((c) => fact(c, c.after));
-  const deactivated = set.changes.filter((c) => c.kind === "deactivated").map((c): Deactivation => ({ ...fact(c, c.before ?? c.after), cause: c.cause ?? "removed" }));
-  const changed = set.changes.filter((c) => c.kind === "changed").map((c) => ({ before: fact(c, c.before), after: fact(c, c.after), fields: [...c.fields], unconfirmed: c.unconfirmed }));
+  // A mapping that goes or changes is named as BirdEye knew it before; one that is added, from this preview's lookup.
+  const fact = (c: MappingChange, entry: MappingEntry | undefined, side: Side): MappingFact => mappingFact(c.businessNumber, entry, c.groupId, names, side);
+  const added = set.changes.filter((c) => c.kind === "added").map((c) => fact(c, c.after, "after"));
+  const deactivated = set.changes.filter((c) => c.kind === "deactivated").map((c): Deactivation => ({ ...fact(c, c.before ?? c.after, "before"), cause: c.cause ?? "removed" }));
+  const changed = set.changes.filter((c) => c.kind === "changed").map((c) => ({ before: fact(c, c.before, "before"), after: fact(c, c.after, "after"), fields: [...c.fields], unconfirmed: c.unconfirmed }));
   const move = set.groupMove;
   const changedBySupport = newGroup.changedBySupport === true;
   const clientIdChanged = compared && collector.supportOnlyChanges.has("clientId");
@@ -143,9 +178,9 @@ export function buildReview(stack: string, collector: Pick<ReviewCollector, "ste
       change,
       groupId,
       adopt: change === "create" && newGroup.adopt === true,
-      triggers: after.map(trigger),
-      triggersAdded: compared ? after.filter((id) => !before.includes(id)).map(trigger) : [],
-      triggersRemoved: compared ? before.filter((id) => !after.includes(id)).map(trigger) : [],
+      triggers: after.map(trigger(change === "delete" ? "before" : "after")),
+      triggersAdded: compared ? after.filter((id) => !before.includes(id)).map(trigger("after")) : [],
+      triggersRemoved: compared ? before.filter((id) => !after.includes(id)).map(trigger("before")) : [],
       clientIdChanged,
       awsHostedChanged: awsHostedChanged || (compared && collector.supportOnlyChanges.has("awsHosted")),
       changedBySupport,
@@ -184,7 +219,7 @@ export function notChanged(review: StackReview): string[] {
   if (group.change === "delete") notes.push(`Group ${group.groupId ?? "?"} stays in BirdEye: BirdEye has no call to delete an integration group.`);
   if (mappings.legacyResources > 0) {
     notes.push(
-      `${mappings.legacyResources === 1 ? "1 resource" : `${mappings.legacyResources} resources`} of an earlier release (IntegrationMapping, one per mapping) ${mappings.legacyResources === 1 ? "is" : "are"} still in this stack's state: \`pulumi up\` writes nothing for ${mappings.legacyResources === 1 ? "it" : "them"} and stops there. Run \`npm run migrate -- --stack ${review.stack}\` once first.`,
+      `${mappings.legacyResources === 1 ? "1 resource" : `${mappings.legacyResources} resources`} of an earlier release (IntegrationMapping, one per mapping) ${mappings.legacyResources === 1 ? "is" : "are"} still in this stack's state: \`pulumi up\` writes nothing for ${mappings.legacyResources === 1 ? "it" : "them"} and stops there. Run ${markdownText(`npm run migrate -- --stack ${review.stack}`, { code: true })} once first.`,
     );
   }
   if (mappings.deactivated.length > 0) notes.push("Deactivated mappings are not deleted: BirdEye keeps them with `active: false` (it has no delete call); listing the location again reactivates it.");

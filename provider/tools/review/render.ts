@@ -1,7 +1,7 @@
 // The review in Markdown: per stack, the practice, the group, the mappings,
 // what will not change and why, and Pulumi's own step counts. A reviewer reads
 // a stack in seconds; nothing is hidden behind the summary.
-import { markdownCell } from "../fleet/report";
+import { markdownText } from "../markdown";
 import type { Deactivation, MappingFact, Review, StackReview, TriggerRef } from "./schema";
 
 const plural = (n: number, one: string, many: string = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -9,16 +9,16 @@ const plural = (n: number, one: string, many: string = `${one}s`): string => `${
 export function practiceLine(review: StackReview): string {
   const business = review.businessNumber === null ? "" : `, ${review.kind === "enterprise" ? "Enterprise ID" : "Business ID"} ${review.businessNumber}`;
   const kind = review.kind === "enterprise" ? "Enterprise" : review.kind === "smb" ? "SMB" : "unknown kind";
-  return `### ${markdownCell(review.stack)}: ${kind}${business}`;
+  return `### ${markdownText(review.stack)}: ${kind}${business}`;
 }
 
-export const triggerText = (t: TriggerRef): string => `${t.name === null ? "trigger" : markdownCell(t.name)} (trigger ${t.id})`;
+export const triggerText = (t: TriggerRef): string => `${t.name === null ? "trigger" : markdownText(t.name)} (trigger ${t.id})`;
 
 /** "S Corp Benicia (Cloud 9 code 6) → business 150051042499082", or "business N" for an SMB. */
 export function mappingTarget(m: MappingFact): string {
   if (m.locationCode === null) return `business ${m.businessNumber}`;
-  const name = m.locationName === null ? "Cloud 9 location" : markdownCell(m.locationName);
-  return `${name} (Cloud 9 code ${markdownCell(m.locationCode)}) → business ${m.businessNumber}`;
+  const name = m.locationName === null ? "Cloud 9 location" : markdownText(m.locationName);
+  return `${name} (Cloud 9 code ${markdownText(m.locationCode)}) → business ${m.businessNumber}`;
 }
 
 const runText = (date: string | null): string => (date === null ? "no NextRunDate" : `NextRunDate ${date}`);
@@ -80,7 +80,7 @@ function mappingLines(review: StackReview): string[] {
     lines.push(`- the group moves: group ${groupMove.fromGroupId}'s ${plural(groupMove.deactivated, "active mapping")} ${groupMove.deactivated === 1 ? "goes" : "go"} inactive (\`active: false\`), and ${plural(groupMove.put, "mapping")} ${groupMove.put === 1 ? "is" : "are"} put under ${groupText(groupMove.toGroupId)}`);
   }
   for (const p of pendingDeletes) {
-    lines.push(`- pending delete: an interrupted run left an earlier mapping set (\`${markdownCell(p.id)}\`) in state marked for deletion; \`pulumi up\` deletes it, which deactivates ${plural(p.deactivated, "mapping")} it holds`);
+    lines.push(`- pending delete: an interrupted run left an earlier mapping set (${markdownText(p.id, { code: true })}) in state marked for deletion; \`pulumi up\` deletes it, which deactivates ${plural(p.deactivated, "mapping")} it holds`);
   }
   for (const m of added) lines.push(`- added: ${mappingTarget(m)}, ${runText(m.nextRunDate)} ${windowText(m)}`);
   for (const m of deactivated) lines.push(deactivatedLine(m));
@@ -102,7 +102,7 @@ export function stepsText(steps: Readonly<Record<string, number>>): string {
   const ops = Object.keys(steps).filter((op) => (steps[op] ?? 0) > 0);
   const ordered = [...STEP_ORDER.filter((op) => ops.includes(op)), ...ops.filter((op) => !STEP_ORDER.includes(op) && op !== "same").sort(), ...(ops.includes("same") ? ["same"] : [])];
   if (ordered.length === 0) return "no steps";
-  return ordered.map((op) => (op === "same" ? `${steps[op]} unchanged` : STEP_ORDER.includes(op) ? `${steps[op]} to ${op}` : `${steps[op]} ${op}`)).join(", ");
+  return ordered.map((op) => (op === "same" ? `${steps[op]} unchanged` : STEP_ORDER.includes(op) ? `${steps[op]} to ${op}` : `${steps[op]} ${markdownText(op)}`)).join(", ");
 }
 
 /** True when the stack changes something (or failed). */
@@ -113,7 +113,7 @@ export function stackChanges(review: StackReview): boolean {
 
 export function renderStack(review: StackReview): string {
   const lines = [practiceLine(review), ""];
-  if (review.error !== null) lines.push(`**Preview failed**: ${markdownCell(review.error)}`, "");
+  if (review.error !== null) lines.push(`**Preview failed**: ${markdownText(review.error)}`, "");
   if (review.error === null || review.group.change !== null) lines.push(...groupLines(review), "", ...mappingLines(review), "");
   lines.push("**Not changed, and why**", ...review.notChanged.map((note) => `- ${note}`), "");
   lines.push(`**Pulumi's steps**: ${stepsText(review.steps)}`, "");
@@ -125,7 +125,7 @@ export function renderReview(review: Review): string {
   const failed = review.stacks.filter((s) => s.error !== null).length;
   const changing = review.stacks.filter(stackChanges).length - failed;
   const lines = [`## BirdEye review: ${plural(review.stacks.length, "stack")}`, ""];
-  for (const note of review.notes) lines.push(`> ${markdownCell(note)}`, "");
+  for (const note of review.notes) lines.push(`> ${markdownText(note)}`, "");
   lines.push(`**${plural(changing, "stack changes", "stacks change")}**${failed > 0 ? `, ${failed} failed` : ""}, ${review.stacks.length - changing - failed} unchanged.`, "");
   return [...lines, ...review.stacks.map(renderStack)].join("\n");
 }
