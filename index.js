@@ -5,9 +5,6 @@
 "use strict";
 const path = require("node:path");
 const { isCompiledFresh } = require("./provider/compiled.js");
-const { withoutPromiseStacks } = require("./provider/promise-stacks.js");
-
-Error.prepareStackTrace = withoutPromiseStacks(Error.prepareStackTrace, process.env);
 
 if (isCompiledFresh(__dirname)) {
   module.exports = require("./bin/index.js");

@@ -91,6 +91,17 @@ describe("the emulator refuses what BirdEye would, and stays bounded", function 
     assert.deepEqual([log[0]?.seq, log[log.length - 1]?.seq], [sent - MAX_REQUEST_LOG + 1, sent], "the oldest dropped, the newest kept");
   });
 
+  it("requestLogLimit sets how many entries the log keeps (a benchmark counting every call of a large run)", async () => {
+    emulator = await startEmulator({ requestLogLimit: 50 });
+    const url = `${emulator.url}${MANUAL.triggersPath}`;
+    await Promise.all(Array.from({ length: 70 }, () => fetch(url).then((r) => r.arrayBuffer())));
+    assert.equal(emulator.requests.length, 50);
+    await emulator.close();
+    emulator = await startEmulator({ requestLogLimit: MAX_REQUEST_LOG + 500 });
+    for (let sent = 0; sent < MAX_REQUEST_LOG + 200; sent += 200) await Promise.all(Array.from({ length: 200 }, () => fetch(`${emulator.url}${MANUAL.triggersPath}`).then((r) => r.arrayBuffer())));
+    assert.equal(emulator.requests.length, MAX_REQUEST_LOG + 200);
+  });
+
   it("PUT /_emulator/faults with no faults also wakes requests still sleeping in the old latency", async () => {
     emulator = await startEmulator({ faults: { latencyMs: 20_000 } });
     const started = Date.now();

@@ -509,4 +509,18 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     assert.match(summary, new RegExp(`\\*\\*Error:\\*\\* \`\`${words.source}`));
     assert.equal(project.emulator.state.groups.length, 0, "nothing written");
   });
+
+  it("a CLI that refuses Pulumi's experimental --plan: every stack's up fails before any change, with the CLI's words in the table; nothing is applied unreviewed", async () => {
+    project = await startProject();
+    await initStacks(project, ["smb-example"]);
+    const cli = realCli();
+    assert.ok(cli !== undefined);
+    // The real CLI, except that it refuses --plan as a CLI without update plans would.
+    const refusing = path.join(project.base, "pulumi-without-plans");
+    fs.writeFileSync(refusing, `#!/bin/sh\nfor a in "$@"; do case "$a" in --plan|--plan=*) echo "error: unknown flag: --plan" >&2; exit 255;; esac; done\nexec ${JSON.stringify(cli.pulumi)} "$@"\n`, { mode: 0o755 });
+    const result = await runDirect({ command: "up", yes: true, parallel: 2 }, { pulumiPath: refusing, env: project.env, cwd: project.base, projectDir: project.dir });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /smb-example: error: .*unknown flag: --plan/);
+    assert.equal(project.emulator.state.groups.length, 0, "nothing written: the preview ran, the plan-bound up was refused");
+  });
 });

@@ -1,9 +1,11 @@
-// provider/promise-stacks.js: the SDK's per-promise stacks are not formatted
+// test/support/promise-stacks.js (the lifecycle harness only; the product leaves the SDK alone): the SDK's per-promise stacks are not formatted
 // (source-mapped) unless the leak detector wants them; every other stack is.
+// It keys on an SDK internal (the debuggablePromise frame), so it lives with
+// the tests: if the SDK renames it, the first test below fails loudly.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 
-const { UNKEPT_STACK, withoutPromiseStacks } = require(path.resolve(__dirname, "..", "provider", "promise-stacks.js")) as {
+const { UNKEPT_STACK, withoutPromiseStacks } = require(path.resolve(__dirname, "support", "promise-stacks.js")) as {
   UNKEPT_STACK: string;
   withoutPromiseStacks<F extends typeof Error.prepareStackTrace | undefined>(format: F, env: NodeJS.ProcessEnv): F;
 };
@@ -17,10 +19,16 @@ function somethingElse(): string {
   return new Error().stack ?? "";
 }
 
-describe("provider/promise-stacks.js", () => {
+describe("test/support/promise-stacks.js (the harness)", () => {
   const before = Error.prepareStackTrace;
   afterEach(() => {
     Error.prepareStackTrace = before;
+  });
+
+  it("the SDK still names its promise wrapper debuggablePromise (what the wrapper keys on)", () => {
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise?: { name?: string } };
+    assert.equal(typeof debuggable.debuggablePromise, "function", "@pulumi/pulumi/runtime/debuggable no longer exports debuggablePromise: update test/support/promise-stacks.js");
+    assert.equal(debuggable.debuggablePromise?.name, "debuggablePromise");
   });
 
   it("skips formatting debuggablePromise's stacks, formats every other one with the wrapped formatter", () => {

@@ -43,6 +43,30 @@ describe("the serialized provider (__provider)", () => {
     }
   });
 
+  it("a program that loads two versions of the package stops at its first resource, naming both; two copies of one version pass", async () => {
+    const { execFile } = await import("node:child_process");
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-two-copies-"));
+    try {
+      const copyAt = (dir: string, version: string): string => {
+        const file = path.join(dir, "bin", "provider", "resources", "provider-text.js");
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.copyFileSync(path.join(PROJECT_ROOT, "bin", "provider", "resources", "provider-text.js"), file);
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "birdeye-cloud9", version, exports: { "./package.json": "./package.json" } }));
+        return file;
+      };
+      const run = (files: string[]): Promise<string> =>
+        new Promise((resolve) =>
+          execFile(process.execPath, ["-e", `const texts = ${JSON.stringify(files)}.map((f) => require(f)); try { texts[0].providerText("group"); console.log("ok"); } catch (e) { console.log(e.message); }`], (_error, stdout) => resolve(stdout.trim())),
+        );
+      const own = path.join(PROJECT_ROOT, "bin", "provider", "resources", "provider-text.js");
+      assert.equal(await run([own, copyAt(path.join(base, "same"), PACKAGE_VERSION)]), "ok");
+      const other = await run([own, copyAt(path.join(base, "other"), "9.9.9")]);
+      assert.match(other, new RegExp(`^birdeye-cloud9: this program loads 2 versions of the package \\(${PACKAGE_VERSION.replace(/\./g, "\\.")} at .*, 9\\.9\\.9 at .*other\\); .*install a single birdeye-cloud9`));
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+
   it("evaluated in a folder, it loads the birdeye-cloud9 that folder resolves: this checkout from its own folder (package.json exports), another copy from a project that installs one", () => {
     // What Pulumi's host does with the text (require-from-string, then handler()).
     const evaluate = (cwd: string): unknown => {

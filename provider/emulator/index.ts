@@ -16,6 +16,8 @@ export interface EmulatorOptions {
   readonly apiKey?: string;
   readonly faults?: FaultOptions;
   readonly recordBodies?: boolean;
+  /** Entries the request log keeps, the newest (default MAX_REQUEST_LOG): a benchmark counting every call of a large run raises it. */
+  readonly requestLogLimit?: number;
   readonly createGroupAnswer?: "group" | "empty";
 }
 

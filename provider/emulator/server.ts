@@ -38,6 +38,7 @@ const optionsSchema = z.strictObject({
   apiKey: z.string().min(1, "must not be empty (leave it out for no key)").optional(),
   faults: z.unknown().optional(),
   recordBodies: z.boolean().optional(),
+  requestLogLimit: z.number().int().min(1).optional(),
   createGroupAnswer: z.enum(["group", "empty"]).optional(),
 });
 
@@ -126,6 +127,7 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
   const settings: ApiSettings = { createGroupAnswer: options.createGroupAnswer ?? "group" };
   const apiKey = options.apiKey;
   const recordBodies = options.recordBodies ?? false;
+  const logLimit = options.requestLogLimit ?? MAX_REQUEST_LOG;
 
   const log: MutableEntry[] = [];
   let seq = 0;
@@ -176,7 +178,7 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
     const entry: MutableEntry = { seq: ++seq, method, path: redactPath(rawUrl), status: 0, durationMs: 0, at: new Date().toISOString() };
     log.push(entry);
     // The newest entries only: a long-running emulator must not grow without end.
-    if (log.length > MAX_REQUEST_LOG) log.splice(0, log.length - MAX_REQUEST_LOG);
+    if (log.length > logLimit) log.splice(0, log.length - logLimit);
     const finish = (status: number, fault?: string): void => {
       entry.status = status;
       if (fault !== undefined) entry.fault = fault;

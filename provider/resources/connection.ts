@@ -8,7 +8,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { BirdEyeClient, DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENCY, createLimiter } from "../api";
 import type { Limiter } from "../api";
-import { unknownConfigKeyProblem } from "../stack/config-keys";
 
 export interface BirdEyeConnection {
   readonly apiUrl?: string;
@@ -35,15 +34,8 @@ function parseConcurrency(text: string | undefined, source: string): number | un
 
 /** The provider's configure hook: read birdeye:apiUrl, birdeye:apiKey and birdeye:maxConcurrency from stack config. */
 export async function configureConnection(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-  // The host hands over the whole stack config (rawConfig, beside get/require):
-  // a misspelt birdeye: key must stop the provider, not send calls elsewhere.
-  const raw = (req.config as unknown as { rawConfig?: unknown }).rawConfig;
-  if (raw !== null && typeof raw === "object") {
-    for (const key of Object.keys(raw)) {
-      const problem = key.startsWith("birdeye:") ? unknownConfigKeyProblem(key) : undefined;
-      if (problem !== undefined) throw new Error(`${key}: ${problem}`);
-    }
-  }
+  // Only the config's public get: a misspelt birdeye: key is caught before any
+  // call by the program (provider/stack/program.ts) and by npm run validate.
   const apiUrl = req.config.get("birdeye:apiUrl");
   const apiKey = req.config.get("birdeye:apiKey");
   const maxConcurrency = parseConcurrency(req.config.get("birdeye:maxConcurrency"), "birdeye:maxConcurrency");

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT, describeRealEngine, startProject } from "../support/real-cli";
-import type { TempProject } from "../support/real-cli";
+import type { DeploymentExport, TempProject } from "../support/real-cli";
 
 const run = promisify(execFile);
 const SMB = 150051042499090;
@@ -31,32 +31,61 @@ const integration = new Cloud9Integration(config.get("name") ?? "practice", {
 exports.groupId = integration.groupId;
 `;
 
+
+/** The peer range's ends (package.json peerDependencies): each is installed and run by a test below. */
+const OLDEST_PULUMI = "3.248.0";
+const NEWEST_PULUMI = "3.276.0";
+const npmEnv = { ...process.env, npm_config_loglevel: "error" };
+
+/** `npm pack` of this checkout, from a copy (the build does not write into the checkout); `version` overrides package.json's. */
+async function pack(project: TempProject, version?: string): Promise<string> {
+  const source = path.join(project.base, `source-${version ?? "current"}`);
+  fs.mkdirSync(source);
+  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "provider-host.js", "provider"]) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(source, entry), { recursive: true });
+  if (version !== undefined) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(source, "package.json"), "utf8")) as Record<string, unknown>;
+    fs.writeFileSync(path.join(source, "package.json"), JSON.stringify({ ...manifest, version }, null, 2));
+  }
+  fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(source, "node_modules"), "dir");
+  const packed = await run("npm", ["pack", "--json", "--pack-destination", project.base], { cwd: source, env: npmEnv });
+  const tarball = path.join(project.base, (JSON.parse(packed.stdout) as { filename: string }[])[0]?.filename ?? "");
+  assert.ok(fs.existsSync(tarball));
+  return tarball;
+}
+
+/** A consumer project that installs the tarball with production dependencies only and the given @pulumi/pulumi (a peer dependency). */
+async function installConsumer(project: TempProject, name: string, tarball: string, pulumiVersion: string): Promise<string> {
+  const consumer = path.join(project.base, name);
+  fs.mkdirSync(path.join(consumer, "app"), { recursive: true });
+  fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name, private: true, dependencies: { "birdeye-cloud9": `file:${tarball}`, "@pulumi/pulumi": pulumiVersion } }, null, 2));
+  await run("npm", ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: consumer, env: npmEnv });
+  return consumer;
+}
+
+function installedVersion(consumer: string, pkg: string): string {
+  return (JSON.parse(fs.readFileSync(path.join(consumer, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+}
+
+function writeProgram(project: TempProject, consumer: string): void {
+  fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), `name: ${path.basename(consumer)}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: app/\n`);
+  fs.writeFileSync(path.join(consumer, "app", "index.js"), PROGRAM);
+  fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  birdeye:apiUrl: ${project.emulator.url}\n  ${path.basename(consumer)}:clientId: ${CLIENT_ID}\n`);
+}
+
 describeRealEngine("the package in another Pulumi project", () => {
   let project: TempProject;
   afterEach(() => project.close());
 
   it("npm pack, installed with production dependencies only (no ts-node) into a project with main: in a subfolder: up, refresh and destroy work, and importing the package runs nothing", async () => {
     project = await startProject({ stacks: [] });
-    // Pack from a copy, so the build does not write into the checkout.
-    const source = path.join(project.base, "source");
-    fs.mkdirSync(source);
-    for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "provider-host.js", "provider"]) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(source, entry), { recursive: true });
-    fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(source, "node_modules"), "dir");
-    const packed = await run("npm", ["pack", "--json", "--pack-destination", project.base], { cwd: source, env: { ...process.env, npm_config_loglevel: "error" } });
-    const tarball = path.join(project.base, (JSON.parse(packed.stdout) as { filename: string }[])[0]?.filename ?? "");
-    assert.ok(fs.existsSync(tarball));
-
-    const consumer = path.join(project.base, "consumer");
-    fs.mkdirSync(path.join(consumer, "app"), { recursive: true });
-    fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, dependencies: { "birdeye-cloud9": `file:${tarball}` } }, null, 2));
-    await run("npm", ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: consumer, env: { ...process.env, npm_config_loglevel: "error" } });
+    const tarball = await pack(project);
+    const consumer = await installConsumer(project, "consumer", tarball, NEWEST_PULUMI);
+    assert.equal(installedVersion(consumer, "@pulumi/pulumi"), NEWEST_PULUMI);
     assert.ok(!fs.existsSync(path.join(consumer, "node_modules", "ts-node")), "production dependencies only: no ts-node");
     const imported = await run(process.execPath, ["-e", "const m = require('birdeye-cloud9'); console.log(typeof m.Cloud9Integration, typeof m.IntegrationGroup, typeof m.BirdEyeClient, typeof m.startEmulator)"], { cwd: consumer });
     assert.equal(imported.stdout.trim(), "function function function function", "the library, and no program run");
 
-    fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: app/\n");
-    fs.writeFileSync(path.join(consumer, "app", "index.js"), PROGRAM);
-    fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  birdeye:apiUrl: ${project.emulator.url}\n  consumer:clientId: ${CLIENT_ID}\n`);
+    writeProgram(project, consumer);
     const inConsumer = { cwd: consumer };
     await project.pulumiOk(["stack", "init", "dev", "--non-interactive"], inConsumer);
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
@@ -92,6 +121,31 @@ describeRealEngine("the package in another Pulumi project", () => {
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive"], inConsumer);
     assert.deepEqual(active(), [[SMB, true]]);
     assert.equal(project.emulator.state.groups.length, 1);
+    await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, false]]);
+  });
+
+  it(`with the oldest supported @pulumi/pulumi (${OLDEST_PULUMI}); state written by one version of the package, served by the next: one line names both, and refresh, preview and destroy work`, async () => {
+    project = await startProject({ stacks: [] });
+    const first = await pack(project);
+    const consumer = await installConsumer(project, "older", first, OLDEST_PULUMI);
+    assert.equal(installedVersion(consumer, "@pulumi/pulumi"), OLDEST_PULUMI);
+    writeProgram(project, consumer);
+    const inConsumer = { cwd: consumer };
+    await project.pulumiOk(["stack", "init", "dev", "--non-interactive"], inConsumer);
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, true]]);
+    const written = (JSON.parse((await project.pulumiOk(["stack", "export", "--show-secrets"], inConsumer)).stdout) as DeploymentExport).deployment.resources ?? [];
+    const firstVersion = installedVersion(consumer, "birdeye-cloud9");
+    assert.ok(written.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).every((r) => String(r.outputs?.__provider).startsWith(`// birdeye-cloud9 ${firstVersion}:`)), "state records the version that wrote each resource");
+
+    // The next version of the package, installed in the same project.
+    const next = `${firstVersion}-next`;
+    await run("npm", ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", `birdeye-cloud9@file:${await pack(project, next)}`], { cwd: consumer, env: npmEnv });
+    assert.equal(installedVersion(consumer, "birdeye-cloud9"), next);
+    const refreshed = await project.pulumiOk(["refresh", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.match(refreshed.all, new RegExp(`birdeye-cloud9: resources written by version ${firstVersion.replace(/\./g, "\\.")} are served by version ${next.replace(/\./g, "\\.")}, the package this Pulumi project resolves`));
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive"], inConsumer);
     await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
     assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, false]]);
   });

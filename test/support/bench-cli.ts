@@ -177,7 +177,8 @@ async function measure(project: TempProject, scenario: CliScenario, locations: n
 
 async function runSize(locations: number, options: CliBenchOptions, bound: ConcurrencyBound): Promise<CliSizeReport> {
   const log = options.log ?? (() => undefined);
-  const project = await startProject({ stacks: [], emulator: { apiKey: BENCH_API_KEY, faults: { latencyMs: options.latencyMs } }, env: { ...bound.env, ...(options.skipCheckpoints === true ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}) } });
+  // Every call counted: a create of N locations is N + 4 calls, past the default log size at 10,000.
+  const project = await startProject({ stacks: [], emulator: { apiKey: BENCH_API_KEY, faults: { latencyMs: options.latencyMs }, requestLogLimit: 2 * locations + 100 }, env: { ...bound.env, ...(options.skipCheckpoints === true ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}) } });
   try {
     const { emulator } = project;
     addBenchClient(emulator, locations);

@@ -106,7 +106,7 @@ function waitForRPCs(): Promise<void> {
 
 let runsInFlight = 0;
 let formatBefore: typeof Error.prepareStackTrace;
-const promiseStacks = require("../../provider/promise-stacks.js") as {
+const promiseStacks = require("./promise-stacks.js") as {
   withoutPromiseStacks<F extends typeof Error.prepareStackTrace | undefined>(format: F, env: NodeJS.ProcessEnv): F;
 };
 

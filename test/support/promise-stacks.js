@@ -6,7 +6,9 @@
 // is captured: about a quarter of the compiled program's CPU on an unchanged
 // 500-location run. This formatter wrapper leaves those stacks unformatted
 // (unless PULUMI_DEBUG_PROMISE_LEAKS is set); every other stack is formatted
-// as before. Plain JavaScript: index.js installs it before any TypeScript.
+// as before. Test-only: the lifecycle harness runs hundreds of programs under
+// ts-node; the product, with a handful of resources per stack, leaves the SDK
+// alone (it keys on an SDK internal, debuggablePromise).
 "use strict";
 
 const UNKEPT_STACK = "Error\n    at debuggablePromise (stack not kept; set PULUMI_DEBUG_PROMISE_LEAKS to keep it)";
