@@ -97,9 +97,10 @@ describe("the emulator refuses what BirdEye would, and stays bounded", function 
     await Promise.all(Array.from({ length: 70 }, () => fetch(url).then((r) => r.arrayBuffer())));
     assert.equal(emulator.requests.length, 50);
     await emulator.close();
-    emulator = await startEmulator({ requestLogLimit: MAX_REQUEST_LOG + 500 });
-    for (let sent = 0; sent < MAX_REQUEST_LOG + 200; sent += 200) await Promise.all(Array.from({ length: 200 }, () => fetch(`${emulator.url}${MANUAL.triggersPath}`).then((r) => r.arrayBuffer())));
-    assert.equal(emulator.requests.length, MAX_REQUEST_LOG + 200);
+    const large = await startEmulator({ requestLogLimit: MAX_REQUEST_LOG + 500 });
+    emulator = large;
+    for (let sent = 0; sent < MAX_REQUEST_LOG + 200; sent += 200) await Promise.all(Array.from({ length: 200 }, () => fetch(`${large.url}${MANUAL.triggersPath}`).then((r) => r.arrayBuffer())));
+    assert.equal(large.requests.length, MAX_REQUEST_LOG + 200);
   });
 
   it("PUT /_emulator/faults with no faults also wakes requests still sleeping in the old latency", async () => {

@@ -6,7 +6,7 @@
 // unchanged. Shared by `npm run fleet` (its counts) and `npm run review`.
 import type { StepEventMetadata } from "@pulumi/pulumi/automation";
 import { UNKNOWN, containsUnknown, isProps } from "../../resources/check";
-import { storedOutputs } from "../../resources/mapping-set-provider";
+import { planWrites, storedOutputs } from "../../resources/mapping-set-provider";
 import type { MappingEntry, MappingSetOutputs } from "../../resources/mapping-set-provider";
 import { dynamicTypeToken } from "../../resources/type-tokens";
 
@@ -115,8 +115,6 @@ export interface MappingSetChanges {
   readonly unknown: boolean;
 }
 
-const sameEntry = (a: MappingEntry, b: MappingEntry): boolean => a.active === b.active && a.locationCode === b.locationCode && a.nextRunDate === b.nextRunDate;
-
 function fieldsOf(before: MappingEntry, after: MappingEntry): ChangedField[] {
   return [
     ...(before.locationCode !== after.locationCode ? (["locationCode"] as const) : []),
@@ -164,31 +162,36 @@ function changesOfStep(step: ResourceStep): { changes: MappingChange[]; unchange
     for (const [business, entry] of Object.entries(desired)) put(business, entry);
     return { changes, unchanged: [], groupMove: null, groupId, unknown: false };
   }
-  // update, or a forced replacement (deleteBeforeReplace: the old set deactivates everything, then the new one puts every mapping).
-  const replaced = step.op === "replace";
-  const moved = !replaced && (newId === UNKNOWN || newId !== held.integrationGroupId);
-  if (replaced || moved) {
-    const off = deactivationsOfDelete(held, replaced ? "delete" : "group-move", undefined);
-    changes.push(...off);
+  // A forced replacement (deleteBeforeReplace): the old set deactivates everything, then the new one puts every mapping.
+  if (step.op === "replace") {
+    changes.push(...deactivationsOfDelete(held, "delete", undefined));
     for (const [business, entry] of Object.entries(desired)) put(business, entry);
-    const groupMove = moved ? { from: held.integrationGroupId, to: groupId, deactivated: off.filter((c) => c.cause === "group-move").length, put: desiredCount } : null;
-    return { changes, unchanged: [], groupMove, groupId, unknown: false };
+    return { changes, unchanged: [], groupMove: null, groupId, unknown: false };
   }
+  // An update: exactly the writes the set's own update makes (planWrites), each named for the review.
+  const moved = newId === UNKNOWN || newId !== held.integrationGroupId;
+  // A new group's id is unknown at preview: any id other than the held one plans the same writes.
+  const writes = planWrites(held, { integrationGroupId: groupId ?? Number.NaN, mappings: desired });
   const unconfirmed = new Set(held.unconfirmed ?? []);
-  changes.push(...retiringDeactivations(held, undefined));
-  const unchanged: number[] = [];
-  for (const [business, before] of Object.entries(held.mappings)) {
-    if (desired[business] === undefined && (before.active || unconfirmed.has(business))) changes.push({ businessNumber: Number(business), kind: "deactivated", groupId, before, fields: [], unconfirmed: false, cause: "removed" });
+  const putBusinesses = new Set<string>();
+  for (const write of writes) {
+    const businessNumber = Number(write.business);
+    if (write.kind === "deactivate") {
+      const cause: DeactivationCause = write.integrationGroupId === held.retiring?.integrationGroupId && write.integrationGroupId !== held.integrationGroupId ? "earlier-move" : moved ? "group-move" : "removed";
+      changes.push({ businessNumber, kind: "deactivated", groupId: cause === "removed" ? groupId : write.integrationGroupId, before: write.entry, fields: [], unconfirmed: false, cause });
+      continue;
+    }
+    putBusinesses.add(write.business);
+    const before = moved ? undefined : held.mappings[write.business];
+    const after = write.entry;
+    const again = unconfirmed.has(write.business);
+    if (before === undefined) put(write.business, after);
+    else if (before.active && !after.active) changes.push({ businessNumber, kind: "deactivated", groupId, before, after, fields: fieldsOf(before, after), unconfirmed: again, cause: "inactive" });
+    else changes.push({ businessNumber, kind: "changed", groupId, before, after, fields: fieldsOf(before, after), unconfirmed: again });
   }
-  for (const [business, after] of Object.entries(desired)) {
-    const before = held.mappings[business];
-    const again = unconfirmed.has(business);
-    if (before === undefined) put(business, after);
-    else if (sameEntry(before, after) && !again) unchanged.push(Number(business));
-    else if (before.active && !after.active) changes.push({ businessNumber: Number(business), kind: "deactivated", groupId, before, after, fields: fieldsOf(before, after), unconfirmed: again, cause: "inactive" });
-    else changes.push({ businessNumber: Number(business), kind: "changed", groupId, before, after, fields: fieldsOf(before, after), unconfirmed: again });
-  }
-  return { changes, unchanged, groupMove: null, groupId, unknown: false };
+  const unchanged = Object.keys(desired).filter((business) => !putBusinesses.has(business)).map(Number);
+  const groupMove = moved ? { from: held.integrationGroupId, to: groupId, deactivated: changes.filter((c) => c.cause === "group-move").length, put: desiredCount } : null;
+  return { changes, unchanged, groupMove, groupId, unknown: false };
 }
 
 const byBusiness = (a: MappingChange, b: MappingChange): number => a.businessNumber - b.businessNumber;
