@@ -13,6 +13,7 @@ import { startEmulator } from "../provider/emulator";
 import type { Emulator } from "../provider/emulator";
 import { unknownConfigKeyProblem } from "../provider/stack/config-keys";
 import { runReview } from "../provider/tools/review";
+import { validateStackText } from "../provider/tools/validate";
 import { MANUAL } from "./fixtures/manual";
 import { LifecycleHarness } from "./support/lifecycle";
 import { startProviderHost } from "./support/provider-host";
@@ -29,7 +30,7 @@ const ENTERPRISE = {
 const SMB = { kind: "smb", businessNumber: 150051042499090 };
 const CLIENT_ID = MANUAL.clientId;
 
-type ConfigCase = [name: string, customer: unknown, expected: RegExp, clientId?: string];
+type ConfigCase = [name: string, customer: unknown, expected: RegExp, clientId?: string, extra?: Record<string, string>];
 
 const CONFIG_CASES: ConfigCase[] = [
   ["kind missing", { businessNumber: 150051042499090 }, /birdeye-cloud9:customer\.kind: must be smb .* or enterprise/],
@@ -69,6 +70,10 @@ const CONFIG_CASES: ConfigCase[] = [
   ["a locationsFile that does not exist", { kind: "enterprise", businessNumber: 150051042499080, locationsFile: "locations/none-such.yaml" }, /customer\.locationsFile: stacks\/locations\/none-such\.yaml does not exist; create it \(a YAML file with a locations: list\) or correct the path/],
   ["a locationsFile and locations both", { ...ENTERPRISE, locationsFile: "locations/acme.yaml" }, /customer\.locationsFile: is given with locations; keep the locations in one place/],
   ["a locationsFile in an SMB stack", { ...SMB, locationsFile: "locations/acme.yaml" }, /customer\.locationsFile: an SMB stack has no locations: remove locationsFile/],
+  ["an approval of nothing (approve.deactivate: [])", SMB, /birdeye-cloud9:approve\.deactivate: is an empty list, which approves nothing; list the Business IDs the preview names, or leave deactivate out/, undefined, { "birdeye-cloud9:approve": '{"deactivate":[]}' }],
+  ["a raw Client ID as approve.clientId", SMB, /birdeye-cloud9:approve\.clientId: must be the new Client ID's fingerprint as the preview prints it, like sha256:3f9a1c2b7d4e \(never the Client ID itself\)/, undefined, { "birdeye-cloud9:approve": JSON.stringify({ clientId: CLIENT_ID }) }],
+  ["a limit of infinity as text (guardrails.maxDeactivations: \".inf\")", SMB, /birdeye-cloud9:guardrails\.maxDeactivations: is infinite \(YAML \.inf\), not a number a limit can be/, undefined, { "birdeye-cloud9:guardrails": '{"maxDeactivations":".inf"}' }],
+  ["a limit of NaN as text (guardrails.maxDeactivationShare: \"NaN\")", SMB, /birdeye-cloud9:guardrails\.maxDeactivationShare: is NaN \(YAML \.nan\)/, undefined, { "birdeye-cloud9:guardrails": '{"maxDeactivationShare":"NaN"}' }],
 ];
 
 /** A stand-in BirdEye whose answers each case sets, logging every request. */
@@ -147,15 +152,16 @@ describe("bad input battery: malformed stack configs and BirdEye answers", funct
       await emulator.close();
     });
 
-    for (const [name, customer, expected, clientId] of CONFIG_CASES) {
+    for (const [name, customer, expected, clientId, extra] of CONFIG_CASES) {
       it(name, async () => {
         emulator.admin.clearRequests();
         const harness = new LifecycleHarness(host, "bad-input");
         const config: Record<string, string> = { "birdeye:apiUrl": emulator.url, "birdeye-cloud9:customer": JSON.stringify(customer) };
         if (clientId !== "") config["birdeye-cloud9:clientId"] = clientId ?? CLIENT_ID;
-        const result = await harness.up(config);
+        const result = await harness.up({ ...config, ...extra });
         const messages = result.errors.map((e) => e.message).join("\n");
         assert.match(messages, expected);
+        assert.ok(!messages.toLowerCase().includes(CLIENT_ID.toLowerCase()), "the Client ID is never repeated");
         assert.deepEqual(emulator.requests.filter((r) => r.method !== "GET").map((r) => r.path), [], "no write reached BirdEye");
         assert.equal(harness.state.size, 0);
       });
@@ -252,6 +258,29 @@ describe(`bad input battery: ${FLAG_CASES.length} bad flags and refs on the comm
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    });
+  }
+});
+
+// The same classes as stack files read offline by `npm run validate`, where YAML
+// can say what the program's config never receives (.nan, .inf).
+const STACK_HEAD = "config:\n  birdeye-cloud9:clientId:\n    secure: v1:AAABAGZha2VjaXBoZXJ0ZXh0\n  birdeye-cloud9:customer: { kind: smb, businessNumber: 150051042499090 }\n";
+type StackCase = [name: string, yaml: string, expected: RegExp];
+const STACK_CASES: StackCase[] = [
+  ["a raw Client ID as approve.clientId", `  birdeye-cloud9:approve: { clientId: ${CLIENT_ID} }\n`, /^f\.yaml:5: birdeye-cloud9:approve\.clientId: holds a UUID in plain text, which may be a Cloud 9 Client ID \(value not shown\)/],
+  ["an approval of nothing (deactivate: [])", "  birdeye-cloud9:approve: { deactivate: [] }\n", /^f\.yaml:5: birdeye-cloud9:approve\.deactivate: is an empty list, which approves nothing/],
+  ["maxDeactivations: .nan", "  birdeye-cloud9:guardrails:\n    maxDeactivations: .nan\n", /^f\.yaml:6: birdeye-cloud9:guardrails\.maxDeactivations: is NaN \(YAML \.nan\)/],
+  ["maxDeactivationShare: .inf", "  birdeye-cloud9:guardrails: { maxDeactivationShare: .inf }\n", /^f\.yaml:5: birdeye-cloud9:guardrails\.maxDeactivationShare: is infinite \(YAML \.inf\)/],
+  ["a Client ID in an unknown key's value", `  birdeye-cloud9:notes: "was ${CLIENT_ID}"\n`, /^f\.yaml:5: birdeye-cloud9:notes: holds a UUID in plain text/m],
+  ["a Client ID as a key", `  birdeye-cloud9:approve: { ${CLIENT_ID}: true }\n`, /^f\.yaml:5: birdeye-cloud9:approve\.<UUID not shown>: holds a UUID in plain text/m],
+];
+
+describe(`bad input battery: ${STACK_CASES.length} stack files read offline (npm run validate)`, () => {
+  for (const [name, yaml, expected] of STACK_CASES) {
+    it(name, () => {
+      const text = validateStackText("f.yaml", STACK_HEAD + yaml).problems.map((p) => `${p.file}:${p.line}: ${p.keyPath}: ${p.message}`).join("\n");
+      assert.match(text, expected);
+      assert.ok(!text.toLowerCase().includes(CLIENT_ID.toLowerCase()), "the Client ID is never repeated");
     });
   }
 });

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { apiUrlProblem, apiUrlViolation, clientIdFingerprint, clientIdStorageViolation, formatViolation } from "../provider/guardrails/rules";
-import { checkGuardrailConfig } from "../provider/guardrails/guardrail-config";
+import { checkGuardrailConfig, checkGuardrailValues } from "../provider/guardrails/guardrail-config";
 import { groupChangeViolations, limitsInForce, massDeactivationViolation, unneededApprovals } from "../provider/guardrails/resource-rules";
 import type { GroupChangeFacts, ResourceGuardrails } from "../provider/guardrails/resource-rules";
 import { IntegrationGroupProvider, IntegrationMappingSetProvider, UNKNOWN } from "../provider/resources";
@@ -302,5 +302,20 @@ describe("guardrails: the stack config they read (guardrail-config.ts)", () => {
       ],
     );
     assert.ok(!JSON.stringify(bad.problems).includes(CLIENT_ID), "a Client ID pasted by mistake is not repeated");
+  });
+
+  it("an approval of nothing and limits of NaN or infinity are refused by name, however they arrive (issue 19)", () => {
+    const { problems } = checkGuardrailValues({ deactivate: [] }, { maxDeactivations: Number.NaN, maxDeactivationShare: Number.POSITIVE_INFINITY });
+    assert.deepEqual(problems.map((p) => `${p.keyPath}: ${p.message}`), [
+      "birdeye-cloud9:approve.deactivate: is an empty list, which approves nothing; list the Business IDs the preview names, or leave deactivate out",
+      'birdeye-cloud9:guardrails.maxDeactivations: is NaN (YAML .nan), not a number a limit can be (Pulumi cannot pass it to the program: "json: unsupported value"); write a number, like 1 (the default), or leave the key out',
+      'birdeye-cloud9:guardrails.maxDeactivationShare: is infinite (YAML .inf), not a number a limit can be (Pulumi cannot pass it to the program: "json: unsupported value"); write a number, like 0.2 (the default), or leave the key out',
+    ]);
+    pulumi.runtime.setAllConfig({ "birdeye-cloud9:guardrails": '{"maxDeactivations":"-.inf"}' });
+    try {
+      assert.match(checkGuardrailConfig().problems.map((p) => `${p.keyPath}: ${p.message}`).join("\n"), /^birdeye-cloud9:guardrails\.maxDeactivations: is infinite \(YAML \.inf\)/, "as text in the program's config");
+    } finally {
+      pulumi.runtime.setAllConfig({});
+    }
   });
 });

@@ -123,7 +123,7 @@ describe("Markdown: text from BirdEye, Cloud 9 or a stack file reads as its lite
           kind: "enterprise",
           businessNumber: 1,
           error: null,
-          group: { change: "update", groupId: 7, adopt: false, triggers: [{ id: 57, name: text }], triggersAdded: [{ id: 57, name: text }], triggersRemoved: [], clientIdChanged: false, awsHostedChanged: false, changedBySupport: false },
+          group: { change: "update", groupId: 7, adopt: false, triggers: [{ id: 57, name: text }], triggersAdded: [{ id: 57, name: text }], triggersRemoved: [], clientIdChanged: false, awsHostedChanged: false, changedBySupport: false, clientIdSetBy: null, clientIdSetAt: null },
           mappings: {
             added: [{ businessNumber: 2, locationCode: text, locationName: text, nextRunDate: null, window: "03:00-10:00 UTC", active: true, groupId: 7 }],
             deactivated: [],
@@ -137,7 +137,7 @@ describe("Markdown: text from BirdEye, Cloud 9 or a stack file reads as its lite
           notChanged: [],
           steps: { [ISSUE_NAME]: 1 },
         },
-        { stack: "bad", kind: null, businessNumber: null, error: text, group: { change: null, groupId: null, adopt: false, triggers: [], triggersAdded: [], triggersRemoved: [], clientIdChanged: false, awsHostedChanged: false, changedBySupport: false }, mappings: { added: [], deactivated: [], changed: [], unchanged: 0, groupMove: null, pendingDeletes: [], legacyResources: 0, unknown: false }, notChanged: [], steps: {} },
+        { stack: "bad", kind: null, businessNumber: null, error: text, group: { change: null, groupId: null, adopt: false, triggers: [], triggersAdded: [], triggersRemoved: [], clientIdChanged: false, awsHostedChanged: false, changedBySupport: false, clientIdSetBy: null, clientIdSetAt: null }, mappings: { added: [], deactivated: [], changed: [], unchanged: 0, groupMove: null, pendingDeletes: [], legacyResources: 0, unknown: false }, notChanged: [], steps: {} },
       ],
     });
     const all = parsed(review).texts.join("\n");

@@ -239,6 +239,42 @@ describe("IntegrationGroup provider (methods called directly, against the emulat
       assert.deepEqual(writes(emulator), [], "recorded without a write");
     });
 
+    it("records where the Client ID came from: this stack's create, support's word (changedBySupport, with the date), an adopted group; kept by later runs, replaced by a later create; old state without it reads fine", async () => {
+      const today = (): string => new Date().toISOString().slice(0, 10);
+      const day = today();
+      const provenance = (outs: unknown): [unknown, unknown] => {
+        const o = outs as Partial<GroupOutputs>;
+        return [o.clientIdSetBy, o.clientIdSetAt];
+      };
+      const { id, outs } = await integrationGroupProvider.create(INPUTS);
+      assert.deepEqual(provenance(outs), ["birdeye-cloud9", day], "a created group holds what its create sent");
+      const triggers = await integrationGroupProvider.update(id, outs ?? {}, { ...INPUTS, triggers: [{ triggerId: 58, triggerTypeId: 1, actionIds: [1] }] });
+      assert.deepEqual(provenance(triggers.outs), ["birdeye-cloud9", day], "a trigger update keeps it");
+      const other = "11111111-2222-4333-8444-555555555555";
+      const earlier = { ...(triggers.outs as GroupOutputs), clientIdSetAt: "2026-01-02" };
+      const awsOnly = await integrationGroupProvider.update(id, earlier, { ...INPUTS, awsHosted: true, changedBySupport: true });
+      assert.deepEqual(provenance(awsOnly.outs), ["birdeye-cloud9", "2026-01-02"], "support setting is.aws.hosted leaves the Client ID's record");
+      const bySupport = await integrationGroupProvider.update(id, earlier, { ...INPUTS, clientId: other, changedBySupport: true });
+      assert.deepEqual(provenance(bySupport.outs), ["support", day], "recorded on changedBySupport's word, dated");
+      const later = await integrationGroupProvider.update(id, bySupport.outs ?? {}, { ...INPUTS, clientId: other, changedBySupport: true });
+      assert.deepEqual(provenance(later.outs), ["support", day], "changedBySupport left in the file re-dates nothing");
+      const refreshed = await integrationGroupProvider.read(id, { ...bySupport.outs, clientIdSetAt: "2026-12-03" });
+      assert.deepEqual(provenance(refreshed.props), ["support", "2026-12-03"], "a refresh keeps it: BirdEye cannot show the ClientID");
+      // State written before the record existed.
+      const { clientIdSetBy: _by, clientIdSetAt: _at, ...old } = triggers.outs as GroupOutputs;
+      const oldRead = await integrationGroupProvider.read(id, old);
+      assert.equal(oldRead.id, id);
+      assert.deepEqual(provenance(oldRead.props), [undefined, undefined]);
+      assert.deepEqual(provenance((await integrationGroupProvider.update(id, old, INPUTS)).outs), [undefined, undefined], "not invented for old state");
+      assert.deepEqual(provenance((await integrationGroupProvider.update(id, old, { ...INPUTS, clientId: other, changedBySupport: true })).outs), ["support", day]);
+      // Taken over: set by whoever created the group, not verified.
+      const adopted = await integrationGroupProvider.create({ ...INPUTS, adopt: true });
+      assert.deepEqual(provenance(adopted.outs), ["adopted", day]);
+      // A later create (another business: a replacement) writes the Client ID itself.
+      const moved = await integrationGroupProvider.create({ ...INPUTS, parentBusinessNumber: 150051042499081, clientId: other });
+      assert.deepEqual(provenance(moved.outs), ["birdeye-cloud9", today()]);
+    });
+
     it("delete succeeds without a write and leaves the group in BirdEye", async () => {
       const { id, outs } = await integrationGroupProvider.create(INPUTS);
       emulator.admin.clearRequests();

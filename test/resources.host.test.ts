@@ -108,6 +108,29 @@ describe("IntegrationGroup and IntegrationMappingSet through Pulumi's real dynam
     assert.equal(emulator.state.groups.length, 1);
   });
 
+  it("group: where the Client ID came from crosses the host as outputs: this stack's create, then support's word with the date; old state without them reads and updates", async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const checked = await host.check(GROUP_URN, {}, groupNews());
+    const created = await host.create(GROUP_URN, checked.inputs);
+    assert.deepEqual([created.properties.clientIdSetBy, created.properties.clientIdSetAt], ["birdeye-cloud9", day]);
+    const other = "11111111-2222-4333-8444-555555555555";
+    const news = (await host.check(GROUP_URN, checked.inputs, groupNews({ clientId: other, changedBySupport: true, guardrails: { approve: { clientId: clientIdFingerprint(other) } } }))).inputs;
+    await host.diff(created.id, GROUP_URN, created.properties, news);
+    await host.waitForOutput(/clientId changed \(values not shown\), and changedBySupport is set: .*state marks the Client ID clientIdSetBy: "support" with the date: BirdEye cannot show a group's ClientID, so nothing confirms it holds it/);
+    emulator.admin.clearRequests();
+    const recorded = await host.update(created.id, GROUP_URN, created.properties, news);
+    assert.deepEqual([recorded.properties.clientIdSetBy, recorded.properties.clientIdSetAt], ["support", day]);
+    assert.deepEqual(emulator.requests.filter((r) => r.method !== "GET"), [], "recorded without a write");
+    const read = await host.read(created.id, GROUP_URN, recorded.properties);
+    assert.equal(read.properties.clientIdSetBy, "support", "a refresh keeps it");
+    const { clientIdSetBy: _by, clientIdSetAt: _at, ...old } = created.properties;
+    const oldRead = await host.read(created.id, GROUP_URN, old);
+    assert.equal(oldRead.id, "1595");
+    assert.equal("clientIdSetBy" in oldRead.properties, false, "state from before the record: nothing invented");
+    const oldUpdate = await host.update(created.id, GROUP_URN, old, (await host.check(GROUP_URN, checked.inputs, groupNews({ triggers: [{ triggerId: 58 }] }))).inputs);
+    assert.equal("clientIdSetBy" in oldUpdate.properties, false);
+  });
+
   it("mapping set: Check, Create, Read, Diff, Update, Delete; each write only where a mapping changes", async () => {
     const group = await host.create(GROUP_URN, (await host.check(GROUP_URN, {}, groupNews())).inputs);
     const checked = await host.check(SET_URN, {}, setNews({ [X]: { locationCode: "4" }, [Y]: { locationCode: "6" } }, { integrationGroupId: Number(group.id) }));

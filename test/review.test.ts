@@ -50,7 +50,7 @@ function review(partial: Partial<StackReview> & Pick<StackReview, "stack">): Sta
     kind: "enterprise",
     businessNumber: 150051042499080,
     error: null,
-    group: { change: "unchanged", groupId: 7, adopt: false, triggers: [{ id: 57, name: "Dismissed" }], triggersAdded: [], triggersRemoved: [], clientIdChanged: false, awsHostedChanged: false, changedBySupport: false },
+    group: { change: "unchanged", groupId: 7, adopt: false, triggers: [{ id: 57, name: "Dismissed" }], triggersAdded: [], triggersRemoved: [], clientIdChanged: false, awsHostedChanged: false, changedBySupport: false, clientIdSetBy: null, clientIdSetAt: null },
     mappings: { added: [], deactivated: [], changed: [], unchanged: 0, groupMove: null, pendingDeletes: [], legacyResources: 0, unknown: false },
     notChanged: [],
     steps: {},
@@ -102,7 +102,7 @@ describe("npm run review: collector, facts and Markdown", () => {
     const facts = buildReview("acme", collector, { update: 2, delete: 2, same: 2 }, undefined, stackFileFacts({ "birdeye-cloud9:customer": { kind: "Enterprise", businessNumber: 1 } }));
     assert.equal(facts.kind, "enterprise");
     assert.equal(facts.businessNumber, 150051042499080, "the group's parentBusinessNumber over the stack file's");
-    assert.deepEqual(facts.group, { change: "update", groupId: 7, adopt: false, triggers: [{ id: 58, name: "Completed" }], triggersAdded: [{ id: 58, name: "Completed" }], triggersRemoved: [{ id: 57, name: "Dismissed" }], clientIdChanged: true, awsHostedChanged: true, changedBySupport: true });
+    assert.deepEqual(facts.group, { change: "update", groupId: 7, adopt: false, triggers: [{ id: 58, name: "Completed" }], triggersAdded: [{ id: 58, name: "Completed" }], triggersRemoved: [{ id: 57, name: "Dismissed" }], clientIdChanged: true, awsHostedChanged: true, changedBySupport: true, clientIdSetBy: null, clientIdSetAt: null });
     assert.deepEqual(facts.mappings.added, [{ businessNumber: 150051042499082, locationCode: "6", locationName: "Benicia", nextRunDate: "2026-11-25T04:00:00Z", window: "03:00-10:00 UTC", active: true, groupId: 7 }]);
     assert.deepEqual(
       facts.mappings.deactivated.map((m) => [m.businessNumber, m.groupId, m.cause]),
@@ -128,7 +128,7 @@ describe("npm run review: collector, facts and Markdown", () => {
     assert.equal(facts.mappings.groupMove, null);
     assert.ok(reviewSchema.parse({ review: 1, notes: [], stacks: [facts] }));
     const text = renderStack(facts);
-    assert.match(text, /- Client ID changed \(value not shown; recorded as set by BirdEye support\)\n- is\.aws\.hosted changed \(value not shown; recorded as set by BirdEye support\)/);
+    assert.match(text, /- Client ID changed \(value not shown; recorded as set by BirdEye support, not confirmed by BirdEye, which does not show a group's ClientID: state will say clientIdSetBy "support" with the date\)\n- is\.aws\.hosted changed \(value not shown; recorded as set by BirdEye support\)/);
     assert.match(text, /`changedBySupport: true` records the values BirdEye support has set, without a call/);
     assert.ok(
       text.includes(
@@ -235,6 +235,23 @@ describe("npm run review: collector, facts and Markdown", () => {
     const { B2: _b2, ...withoutB2 } = OLD.locations;
     assert.match(renderStack(run([{ ...OLD, locations: withoutB2 }, NEW])), /- deactivated: Cloud 9 location \(Cloud 9 code B2\) → business 150051042499082/);
     assert.match(renderStack(run([{ ...OLD, locations: withoutB2 }, { ...NEW, client: OLD.client }])), /- deactivated: OTHER-PRACTICE Beta \(Cloud 9 code B2\) → business 150051042499082/);
+  });
+
+  it("says where the recorded Client ID came from: support's word (not confirmed by BirdEye) or an adopted group, with the date; nothing for this stack's own create or old state", () => {
+    const facts = (outputs: object, op = "same", inputs: object = { parentBusinessNumber: 150051042499080, clientId: "[secret]", triggers: [{ triggerId: 57 }] }): StackReview => {
+      const collector = new ReviewCollector();
+      collector.onEvent(pre(op, GROUP, "cloud9-group", { id: "7", inputs: { clientId: "[secret]" }, outputs: { groupId: 7, triggers: [{ triggerId: 57 }], ...outputs } }, inputs));
+      return buildReview("acme", collector, { same: 1 }, undefined, stackFileFacts({}));
+    };
+    const support = facts({ clientIdSetBy: "support", clientIdSetAt: "2026-12-03" });
+    assert.deepEqual([support.group.clientIdSetBy, support.group.clientIdSetAt], ["support", "2026-12-03"]);
+    assert.ok(reviewSchema.parse({ review: 1, notes: [], stacks: [support] }));
+    assert.match(renderStack(support), /\*\*Group 7\*\*: unchanged; triggers: trigger \(trigger 57\)\n- Client ID: recorded on 2026-12-03 as set by BirdEye support \(`changedBySupport: true`\); BirdEye does not show a group's ClientID, so nothing confirms it holds this one\n/);
+    assert.match(renderStack(facts({ clientIdSetBy: "adopted", clientIdSetAt: "2026-11-30" }, "update")), /\*\*Group 7\*\*: updated\n- triggers unchanged: .*\n- Client ID: recorded on 2026-11-30 when the group was taken over \(`adopt: true`\), not verified/);
+    for (const outputs of [{ clientIdSetBy: "birdeye-cloud9", clientIdSetAt: "2026-12-01" }, {}, { clientIdSetBy: "someone", clientIdSetAt: 3 }]) {
+      assert.doesNotMatch(renderStack(facts(outputs)), /- Client ID/, JSON.stringify(outputs));
+    }
+    assert.deepEqual([facts({}).group.clientIdSetBy, facts({}).group.clientIdSetAt], [null, null], "state from before it was recorded");
   });
 
   it("renders a whole review: notes, totals, a created group with adopt, a removed group, a failed preview, Markdown escaped", () => {

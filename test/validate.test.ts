@@ -82,6 +82,43 @@ describe("npm run validate (offline stack checks)", () => {
     });
   });
 
+  describe("birdeye-cloud9:approve and birdeye-cloud9:guardrails, and a Client ID in plain text anywhere", () => {
+    const UUID = "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0";
+    const lines = (problems: { file: string; line: number; keyPath: string; message: string }[]): string[] => problems.map((p) => `${p.file}:${p.line}: ${p.keyPath}: ${p.message.split(/[;(:]/)[0]?.trim()}`);
+
+    it("are checked with the program's own schemas: a raw Client ID refused unshown, an empty approval, YAML NaN and infinity, each at its line", () => {
+      const text = `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:approve:\n    clientId: ${UUID.toUpperCase()}\n    deactivate: []\n    awsHostd: true\n  birdeye-cloud9:guardrails:\n    maxDeactivations: .nan\n    maxDeactivationShare: -.inf\n${SMB}`;
+      const { problems } = validateStackText("f.yaml", text);
+      assert.deepEqual(lines(problems), [
+        "f.yaml:5: birdeye-cloud9:approve.clientId: holds a UUID in plain text, which may be a Cloud 9 Client ID",
+        "f.yaml:6: birdeye-cloud9:approve.deactivate: is an empty list, which approves nothing",
+        "f.yaml:7: birdeye-cloud9:approve.awsHostd: is not a key of birdeye-cloud9",
+        "f.yaml:9: birdeye-cloud9:guardrails.maxDeactivations: is NaN",
+        "f.yaml:10: birdeye-cloud9:guardrails.maxDeactivationShare: is infinite",
+      ]);
+      assert.match(problems[3]?.message ?? "", /is NaN \(YAML \.nan\), not a number a limit can be \(Pulumi cannot pass it to the program: "json: unsupported value"\); write a number, like 1 \(the default\), or leave the key out/);
+      assert.ok(!JSON.stringify(problems).toLowerCase().includes(UUID), "the Client ID is not repeated");
+      const good = `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:approve: { clientId: "sha256:3f9a1c2b7d4e", deactivate: [150051042499081] }\n  birdeye-cloud9:guardrails: { maxDeactivations: 3 }\n${SMB}`;
+      assert.deepEqual(validateStackText("f.yaml", good).problems, []);
+    });
+
+    it("a UUID in any plain value or key of the config, or in a locations file, is refused wherever it stands and never shown", () => {
+      const emulator = `config:\n  birdeye:apiUrl: http://127.0.0.1:8089\n  birdeye-cloud9:clientId: ${UUID}\n`;
+      write("a", `secretsprovider: awskms://1234abcd-12ab-34cd-56ef-1234567890ab?region=us-east-1\n${emulator}  aws:note: "client ${UUID} of acme"\n  birdeye-cloud9:${UUID}: x\n  birdeye-cloud9:customer:\n    kind: enterprise\n    businessNumber: 150051042499080\n    locationsFile: locations/a.yaml\n`);
+      fs.mkdirSync(path.join(dir, "locations"));
+      fs.writeFileSync(path.join(dir, "locations", "a.yaml"), `locations:\n  - businessNumber: 150051042499081\n    locationCode: "4"\n  - businessNumber: 150051042499082\n    locationName: ${UUID}\n`);
+      const { problems } = validateStackDir(dir, "stacks");
+      assert.deepEqual(lines(problems), [
+        "stacks/Pulumi.a.yaml:5: aws:note: holds a UUID in plain text, which may be a Cloud 9 Client ID",
+        "stacks/Pulumi.a.yaml:6: birdeye-cloud9:<UUID not shown>: is not a key of this project",
+        "stacks/Pulumi.a.yaml:6: birdeye-cloud9:<UUID not shown>: holds a UUID in plain text, which may be a Cloud 9 Client ID",
+        "stacks/locations/a.yaml:5: locations[1].locationName: holds a UUID in plain text, which may be a Cloud 9 Client ID",
+      ], "the emulator stack's own plain Client ID and a KMS key id in secretsprovider are not this rule's");
+      assert.match(problems[0]?.message ?? "", /belongs only in birdeye-cloud9:clientId, encrypted with `pulumi config set --secret clientId <uuid>`/);
+      assert.ok(!JSON.stringify(problems).includes(UUID), "the Client ID is not repeated, not even as a key");
+    });
+  });
+
   it("the example stacks are valid", () => {
     assert.deepEqual(validateStackDir(path.join(ROOT, "stacks"), "stacks"), { files: 2, problems: [] });
   });

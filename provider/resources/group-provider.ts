@@ -33,11 +33,41 @@ export interface GroupInputs {
 }
 
 /**
+ * Who set the Client ID state records for the group, as far as this stack
+ * knows (BirdEye cannot show a group's ClientID, so nothing reads it back):
+ * - "birdeye-cloud9": this stack's create sent it, in BirdEye's create call;
+ * - "support": recorded on the stack's word (changedBySupport: true) that
+ *   BirdEye support set it; nothing confirms BirdEye holds it;
+ * - "adopted": the group existed and was taken over (adopt: true); its
+ *   ClientID was set before, by whoever created it, and is not verified.
+ */
+export const CLIENT_ID_SOURCES = ["birdeye-cloud9", "support", "adopted"] as const;
+export type ClientIdSource = (typeof CLIENT_ID_SOURCES)[number];
+
+/** Where the Client ID came from and the UTC date it was recorded (YYYY-MM-DD). Absent in state written before issue 19. */
+export interface ClientIdProvenance {
+  readonly clientIdSetBy: ClientIdSource;
+  readonly clientIdSetAt: string;
+}
+
+/** The provenance recorded now, by `by`. */
+export function provenanceNow(by: ClientIdSource, now: Date = new Date()): ClientIdProvenance {
+  return { clientIdSetBy: by, clientIdSetAt: now.toISOString().slice(0, 10) };
+}
+
+/** The provenance an earlier run recorded, read loosely (old state has none). */
+export function storedProvenance(props: Props): ClientIdProvenance | undefined {
+  const by = props.clientIdSetBy;
+  const at = props.clientIdSetAt;
+  return typeof by === "string" && (CLIENT_ID_SOURCES as readonly string[]).includes(by) && typeof at === "string" ? { clientIdSetBy: by as ClientIdSource, clientIdSetAt: at } : undefined;
+}
+
+/**
  * What state holds: the inputs later calls need, and what BirdEye reports.
  * `triggers` is the live list (after create, update or refresh), not the
  * desired one: diff compares the desired inputs with it, so drift shows.
  */
-export interface GroupOutputs extends Omit<GroupInputs, "triggers"> {
+export interface GroupOutputs extends Omit<GroupInputs, "triggers">, Partial<ClientIdProvenance> {
   readonly groupId: number;
   readonly triggers: LiveTrigger[];
   /** The integration source as BirdEye reports it for the group. */
@@ -116,9 +146,10 @@ export function triggersMatch(desired: readonly GroupTrigger[], live: readonly L
   });
 }
 
-function outputsOf(inputs: GroupInputs, group: Group): GroupOutputs {
+function outputsOf(inputs: GroupInputs, group: Group, provenance: ClientIdProvenance | undefined): GroupOutputs {
   const source = group.integrationSourceType;
   return {
+    ...provenance,
     parentBusinessNumber: inputs.parentBusinessNumber,
     clientId: inputs.clientId,
     awsHosted: inputs.awsHosted,
@@ -204,7 +235,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
       const names = supportOnly.map((k) => WIRE_NAME[k]).join(" and ");
       log.warn(
         news.changedBySupport === true
-          ? `IntegrationGroup ${String(olds.groupId)}: ${supportOnly.join(" and ")} changed (values not shown), and changedBySupport is set: pulumi up records the new ${names} as BirdEye support set them, without a call. Remove changedBySupport from the stack file afterwards.`
+          ? `IntegrationGroup ${String(olds.groupId)}: ${supportOnly.join(" and ")} changed (values not shown), and changedBySupport is set: pulumi up records the new ${names} as BirdEye support set them, without a call${supportOnly.includes("clientId") ? ' (state marks the Client ID clientIdSetBy: "support" with the date: BirdEye cannot show a group\'s ClientID, so nothing confirms it holds it)' : ""}. Remove changedBySupport from the stack file afterwards.`
           : `IntegrationGroup ${String(olds.groupId)}: ${supportOnly.join(" and ")} changed (values not shown). BirdEye has no call to change a group's ${names}, so pulumi up will stop at this group without changing anything. Ask BirdEye support to set ${names} of group ${String(olds.groupId)} to the stack's value; then set changedBySupport: true and run pulumi up to record it.`,
       );
     }
@@ -270,6 +301,8 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
   /** Bring the group's triggers to the desired list, read it back, and return the outputs. */
   private async finish(client: BirdEyeClient, inputs: GroupInputs, group: Group, how: "created" | "adopted", providerText: unknown): Promise<pulumi.dynamic.CreateResult> {
     const id = String(group.groupId);
+    // A created group holds the Client ID this create sent; an adopted one, whatever it was created with.
+    const provenance = provenanceNow(how === "created" ? "birdeye-cloud9" : "adopted");
     let live = group;
     try {
       if (!triggersMatch(inputs.triggers, group.integrationGroupTriggers)) {
@@ -278,9 +311,9 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
       }
     } catch (error) {
       const message = `IntegrationGroup: ${how} group ${id}, but setting its triggers failed: ${error instanceof Error ? error.message : String(error)}. The group is recorded in state; run pulumi up again to finish.`;
-      throw new PartialStateError(message, id, { ...outputsOf(inputs, group), [PROVIDER_KEY]: providerText });
+      throw new PartialStateError(message, id, { ...outputsOf(inputs, group, provenance), [PROVIDER_KEY]: providerText });
     }
-    return { id, outs: outputsOf(inputs, live) };
+    return { id, outs: outputsOf(inputs, live, provenance) };
   }
 
   async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
@@ -293,7 +326,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     if (group === undefined) return { id: "" }; // gone from BirdEye: the engine drops it, the next up creates it
     const rest: Props = { ...props };
     delete rest[PROVIDER_KEY];
-    return { id, props: { ...rest, ...outputsOf(rest as unknown as GroupInputs, group) } };
+    return { id, props: { ...rest, ...outputsOf(rest as unknown as GroupInputs, group, storedProvenance(rest)) } };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
@@ -315,7 +348,9 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     if (group === undefined) {
       throw new Error(`IntegrationGroup ${id}: BirdEye accepted the new triggers but no longer lists the group; run pulumi refresh, then pulumi up`);
     }
-    return { outs: outputsOf(inputs, group) };
+    // A Client ID recorded on changedBySupport's word is support's; otherwise the earlier record stands.
+    const provenance = supportOnly.includes("clientId") ? provenanceNow("support") : storedProvenance(olds);
+    return { outs: outputsOf(inputs, group, provenance) };
   }
 
   async delete(id: string, props: Props): Promise<void> {

@@ -8,6 +8,7 @@ import type { Input } from "@pulumi/pulumi/output";
 import { dynamicTypeToken } from "./type-tokens";
 import { UNKNOWN, checkProps, describeFailures } from "./check";
 import type { CheckFailure, Props } from "./check";
+import type { ClientIdSource } from "./group-provider";
 import { GROUP_HINTS, groupInputSchema } from "./group-provider";
 import { providerText } from "./provider-text";
 import type { ResourceGuardrails } from "../guardrails/resource-rules";
@@ -99,6 +100,15 @@ export class IntegrationGroup extends CustomResource {
   declare public readonly integrationSourceId: Output<number>;
   declare public readonly adopt: Output<boolean>;
   declare public readonly changedBySupport: Output<boolean>;
+  /**
+   * Who set the Client ID state records: "birdeye-cloud9" (this stack's
+   * create), "support" (recorded on changedBySupport's word, not confirmed by
+   * BirdEye) or "adopted" (taken over, not verified); undefined in state
+   * written before it was recorded.
+   */
+  declare public readonly clientIdSetBy: Output<ClientIdSource | undefined>;
+  /** The UTC date (YYYY-MM-DD) clientIdSetBy was recorded. */
+  declare public readonly clientIdSetAt: Output<string | undefined>;
 
   constructor(name: string, args: IntegrationGroupArgs, opts?: CustomResourceOptions) {
     validateKnownArgs("IntegrationGroup", name, args, (props) => checkProps(groupInputSchema(), props, GROUP_HINTS));
@@ -111,6 +121,8 @@ export class IntegrationGroup extends CustomResource {
         clientId: secret(args.clientId),
         groupId: undefined,
         integrationSource: undefined,
+        clientIdSetBy: undefined,
+        clientIdSetAt: undefined,
         __provider: providerText("group"),
       },
       mergeOptions(opts, { additionalSecretOutputs: ["clientId"] }),

@@ -6,6 +6,7 @@ import type { ComponentResourceOptions } from "@pulumi/pulumi/resource";
 import { secret } from "@pulumi/pulumi/output";
 import type { Input, Output } from "@pulumi/pulumi/output";
 import { IntegrationGroup } from "../resources/group";
+import type { ClientIdSource } from "../resources/group-provider";
 import { IntegrationMappingSet } from "../resources/mapping-set";
 import type { MappingArgs } from "../resources/mapping-set";
 import { RESOURCE_TYPES } from "../resources/type-tokens";
@@ -37,6 +38,9 @@ export class Cloud9Integration extends ComponentResource {
   readonly groupId: Output<number>;
   /** Counts of the mappings BirdEye holds, for stack outputs. */
   readonly mappingSummaries: Output<MappingSummary>;
+  /** Who set the Client ID state records, and when (see IntegrationGroup.clientIdSetBy); null in state from before it was recorded. */
+  readonly clientIdSetBy: Output<ClientIdSource | null>;
+  readonly clientIdSetAt: Output<string | null>;
 
   constructor(name: string, args: Cloud9IntegrationArgs, opts?: ComponentResourceOptions) {
     super(RESOURCE_TYPES.Cloud9Integration, name, {}, opts);
@@ -77,6 +81,9 @@ export class Cloud9Integration extends ComponentResource {
       const active = entries.filter((e) => e.active !== false).length;
       return { active, inactive: entries.length - active };
     });
-    this.registerOutputs({ groupId: this.groupId, mappings: this.mappingSummaries });
+    // null, not undefined: a stack output of old state then says "not recorded" instead of vanishing.
+    this.clientIdSetBy = this.group.clientIdSetBy.apply((by) => by ?? null);
+    this.clientIdSetAt = this.group.clientIdSetAt.apply((at) => at ?? null);
+    this.registerOutputs({ groupId: this.groupId, mappings: this.mappingSummaries, clientIdSetBy: this.clientIdSetBy, clientIdSetAt: this.clientIdSetAt });
   }
 }

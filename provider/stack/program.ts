@@ -20,6 +20,7 @@ import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, ch
 import type { ConfigProblem } from "./customer-config";
 import { Cloud9Integration } from "./component";
 import type { MappingSummary } from "./component";
+import type { ClientIdSource } from "../resources/group-provider";
 import { NameResolutionError, resolveCustomerWithNames } from "./resolve";
 import type { LookupNames } from "./resolve";
 
@@ -29,6 +30,15 @@ export interface StackOutputs {
   readonly mappings: Output<MappingSummary>;
   /** Trigger and Cloud 9 location names from the program's lookups (read by `npm run review`). */
   readonly names: LookupNames;
+  /**
+   * Who set the Client ID state records: "birdeye-cloud9" (this stack created
+   * the group with it), "support" (recorded on changedBySupport's word: BirdEye
+   * cannot show a group's ClientID, so nothing confirms it), "adopted"; null:
+   * state from before it was recorded.
+   */
+  readonly clientIdSetBy: Output<ClientIdSource | null>;
+  /** The UTC date clientIdSetBy was recorded, like 2026-12-03. */
+  readonly clientIdSetAt: Output<string | null>;
 }
 
 /** The stack file of the current stack (Pulumi.yaml keeps them in stacks/). */
@@ -97,5 +107,5 @@ export async function runCustomerStack(): Promise<StackOutputs> {
     clientId,
     guardrails: { stack: getStack(), ...guardrails.limits, approve: guardrails.approvals },
   });
-  return { groupId: integration.groupId, mappings: integration.mappingSummaries, names };
+  return { groupId: integration.groupId, mappings: integration.mappingSummaries, names, clientIdSetBy: integration.clientIdSetBy, clientIdSetAt: integration.clientIdSetAt };
 }

@@ -5,7 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
-import { readLocationsFile } from "../stack/locations-file";
+import { LOCATIONS_FILE_FIELD, locationsFilePathProblem, readLocationsFile } from "../stack/locations-file";
+import { checkGuardrailValues } from "../guardrails/guardrail-config";
+import { APPROVE_KEY, GUARDRAILS_KEY } from "../guardrails/rules";
 import { lineOf } from "../stack/yaml-lines";
 import { checkBaseUrl } from "../api/client";
 import { isLoopbackUrl } from "../api/rules";
@@ -64,6 +66,11 @@ function unquotedTimestamps(node: unknown, keys: (string | number)[] = []): (str
  * from the working directory).
  */
 export function validateStackText(file: string, text: string, folder: StackFolder = { dir: path.dirname(file), shown: path.posix.dirname(file) }): { problems: StackProblem[]; facts: StackFacts } {
+  const { problems, facts } = checkStackText(file, text, folder);
+  return { problems: withoutUuids(problems), facts };
+}
+
+function checkStackText(file: string, text: string, folder: StackFolder): { problems: StackProblem[]; facts: StackFacts } {
   const problems: StackProblem[] = [];
   const facts: StackFacts = { file, businesses: [], locations: [] };
   const lines = new LineCounter();
@@ -145,6 +152,25 @@ export function validateStackText(file: string, text: string, folder: StackFolde
     }
   }
 
+  // A Client ID anywhere else in plain text: approve, customer, a misspelt key, another namespace.
+  const uuidPaths = new Set<string>();
+  for (const item of config.items) {
+    const key = isScalar(item.key) ? String(item.key.value) : "";
+    if (key === CLIENT_ID_KEY || isSecureValue(item.value)) continue;
+    for (const found of plainUuids(item.value, [key], item.key)) {
+      uuidPaths.add(pathText(found.keys));
+      problems.push({ file, line: lines.linePos(found.offset).line, keyPath: pathText(found.keys), message: PLAIN_UUID_PROBLEM });
+    }
+  }
+  problems.push(...locationsFileUuids(configJs[CUSTOMER_KEY], folder));
+
+  // The guardrails' config, judged by the program's own schemas (a secure value is reported above);
+  // a raw Client ID in approve.clientId is the problem above, not also "must be a fingerprint".
+  const guardrailValue = (key: string): unknown => (looksSecure(config.get(key, true)) ? undefined : configJs[key]);
+  for (const problem of checkGuardrailValues(guardrailValue(APPROVE_KEY), guardrailValue(GUARDRAILS_KEY)).problems) {
+    if (!uuidPaths.has(problem.keyPath.replace(UUID_TEXT_ALL, UUID_HIDDEN))) report(problem.path, problem.keyPath, problem.message);
+  }
+
   const { customer, problems: customerProblems } = checkStackCustomer(configJs[CUSTOMER_KEY], folder);
   for (const problem of customerProblems) {
     if (problem.file === undefined) report(problem.path, problem.keyPath, problem.message);
@@ -152,6 +178,68 @@ export function validateStackText(file: string, text: string, folder: StackFolde
   }
   if (customer !== undefined) collectFacts(customer, facts, at, plainClientId, locationsSource(configJs[CUSTOMER_KEY], folder));
   return { problems, facts };
+}
+
+// Client IDs in plain text. Decided: any UUID-shaped text (8-4-4-4-12 hex
+// digits) inside a plain value or key is refused, not only one equal to the
+// stack's Client ID: that one is encrypted, so it can be compared only in an
+// emulator stack, and a pasted Client ID is a UUID wherever it stands (alone,
+// or inside a longer text). Scanned: every key under config: except
+// birdeye-cloud9:clientId itself (its own rules above) and `secure:` values,
+// and the whole of a locations file. Not scanned: Pulumi's own top-level keys
+// (a secretsprovider URL may name a KMS key by a UUID) and comments.
+const UUID_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const UUID_TEXT_ALL = new RegExp(UUID_TEXT.source, "gi");
+const UUID_HIDDEN = "<UUID not shown>";
+const PLAIN_UUID_PROBLEM =
+  "holds a UUID in plain text, which may be a Cloud 9 Client ID (value not shown): a Client ID belongs only in birdeye-cloud9:clientId, encrypted with `pulumi config set --secret clientId <uuid>`, and an approval names it by the fingerprint the preview prints (sha256:...); remove it from the file";
+
+/** A key path as problems show it, with any UUID in a key hidden. */
+function pathText(keys: readonly (string | number)[]): string {
+  return keyPathText(String(keys[0] ?? "").replace(UUID_TEXT_ALL, UUID_HIDDEN), keys.slice(1).map((k) => (typeof k === "string" ? k.replace(UUID_TEXT_ALL, UUID_HIDDEN) : k)));
+}
+
+/** Keys and values under `node` that hold a UUID, each with where it is written; `secure:` values are skipped. */
+function plainUuids(node: unknown, keys: (string | number)[], keyNode?: unknown): { keys: (string | number)[]; offset: number }[] {
+  const found: { keys: (string | number)[]; offset: number }[] = [];
+  const keyOffset = isScalar(keyNode) && keyNode.range ? keyNode.range[0] : 0;
+  if (isScalar(keyNode) && typeof keyNode.value === "string" && UUID_TEXT.test(keyNode.value)) found.push({ keys, offset: keyOffset });
+  if (isScalar(node)) {
+    if (typeof node.value === "string" && UUID_TEXT.test(node.value)) found.push({ keys, offset: node.range?.[0] ?? keyOffset });
+  } else if (isMap(node)) {
+    for (const item of node.items) {
+      if (isPair(item) && !isSecureValue(item.value)) found.push(...plainUuids(item.value, [...keys, isScalar(item.key) ? String(item.key.value) : "?"], item.key));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => found.push(...plainUuids(item, [...keys, i])));
+  }
+  // A key and its value both: one problem at the key's path.
+  return found.filter((f, i) => found.findIndex((g) => pathText(g.keys) === pathText(f.keys)) === i);
+}
+
+/** UUIDs in the stack's locations file, read only as text unless one is there (a locations file may hold thousands of entries). */
+function locationsFileUuids(customer: unknown, folder: StackFolder): StackProblem[] {
+  const relative = typeof customer === "object" && customer !== null ? (customer as Record<string, unknown>)[LOCATIONS_FILE_FIELD] : undefined;
+  if (typeof relative !== "string" || locationsFilePathProblem(relative) !== undefined) return [];
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(folder.dir, relative), "utf8");
+  } catch {
+    return []; // the customer check names a missing file
+  }
+  if (!UUID_TEXT.test(text)) return [];
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const shown = path.posix.join(folder.shown.split(path.sep).join("/"), relative.split("\\").join("/"));
+  if (!isMap(doc.contents)) return [];
+  return doc.contents.items.flatMap((item) =>
+    isPair(item) ? plainUuids(item.value, [isScalar(item.key) ? String(item.key.value) : "?"], item.key).map((f) => ({ file: shown, line: lines.linePos(f.offset).line, keyPath: pathText(f.keys), message: PLAIN_UUID_PROBLEM })) : [],
+  );
+}
+
+/** Never repeat a Client ID: no message or key path shows a UUID (a key may be one, and messages quote values). */
+function withoutUuids(problems: readonly StackProblem[]): StackProblem[] {
+  return problems.map((p) => ({ ...p, keyPath: p.keyPath.replace(UUID_TEXT_ALL, UUID_HIDDEN), message: p.message.replace(UUID_TEXT_ALL, UUID_HIDDEN) }));
 }
 
 /** Where a stack's locations are written: a locations file, or the stack file itself. */
@@ -184,6 +272,10 @@ function collectFacts(customer: CustomerConfig, facts: StackFacts, at: (keys: re
 
 /** Checks across stacks: a business belongs to one stack; a Cloud 9 location to one stack. */
 export function crossStackProblems(all: readonly StackFacts[]): StackProblem[] {
+  return withoutUuids(crossStackClaims(all));
+}
+
+function crossStackClaims(all: readonly StackFacts[]): StackProblem[] {
   const problems: StackProblem[] = [];
   // Compared by stack; reported where each entry is written (a locations file, or the stack file).
   const firstBusiness = new Map<number, { stack: string; file: string; line: number }>();

@@ -12,6 +12,14 @@ const up = (stack: string): string[] => ["up", "--yes", "--skip-preview", "--non
 const previewJson = async (project: TempProject, stack: string): Promise<PreviewJson> =>
   JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", stack])).stdout) as PreviewJson;
 
+/** Where state says the group's Client ID came from: the group's outputs and the stack's. */
+async function clientIdRecord(project: TempProject): Promise<{ group: unknown[]; stack: unknown[] }> {
+  const exported = await project.exportStack(SMB);
+  const outputs = exported.deployment.resources?.find((r) => r.type.endsWith(":IntegrationGroup"))?.outputs ?? {};
+  const stack = JSON.parse((await project.pulumiOk(["stack", "output", "--json", "--stack", SMB])).stdout) as Record<string, unknown>;
+  return { group: [outputs.clientIdSetBy, outputs.clientIdSetAt], stack: [stack.clientIdSetBy, stack.clientIdSetAt] };
+}
+
 /** The group's clientId in state: [input, output] (decrypted). */
 async function groupClientIds(project: TempProject): Promise<unknown[]> {
   const exported = JSON.parse((await project.pulumiOk(["stack", "export", "--show-secrets", "--stack", SMB])).stdout) as DeploymentExport;
@@ -65,6 +73,8 @@ describeRealEngine("lifecycle correctness through `pulumi`", () => {
     project = await startProject({ stacks: [SMB] });
     await initStacks(project, [SMB]);
     await project.pulumiOk(up(SMB));
+    const created = new Date().toISOString().slice(0, 10);
+    assert.deepEqual(await clientIdRecord(project), { group: ["birdeye-cloud9", created], stack: ["birdeye-cloud9", created] }, "this stack's create sent the Client ID");
     const oldId = exampleClientId(project, SMB);
     const newId = "5b3e2f3c-7d1a-4c8e-9f60-2a1b3c4d5e6f";
     // The guardrail's approval of exactly this change (test/e2e/guardrails.e2e.test.ts shows it firing without).
@@ -85,6 +95,7 @@ describeRealEngine("lifecycle correctness through `pulumi`", () => {
       assert.ok(!stopped.all.includes(newId) && !stopped.all.includes(oldId));
       assert.deepEqual(writesOf(project.emulator), []);
       assert.deepEqual(await groupClientIds(project), [oldId, oldId], "the group's state still claims only what BirdEye holds");
+      assert.deepEqual((await clientIdRecord(project)).group, ["birdeye-cloud9", created]);
       project.writeStack(SMB, before);
     }
 
@@ -96,9 +107,13 @@ describeRealEngine("lifecycle correctness through `pulumi`", () => {
     project.writeStack(SMB, { ...project.readStack(SMB), "birdeye-cloud9:clientId": newId, "birdeye-cloud9:approve": approvals.clientId });
     project.editCustomer(SMB, (customer) => void (customer.changedBySupport = true));
     project.emulator.admin.clearRequests();
-    await project.pulumiOk(up(SMB));
+    const recorded = await project.pulumiOk(up(SMB));
+    assert.match(recorded.all, /state marks the Client ID clientIdSetBy: "support" with the date: BirdEye cannot show a group's ClientID, so nothing confirms it holds it/);
     assert.deepEqual(writesOf(project.emulator), [], "recorded without a call");
     assert.deepEqual(await groupClientIds(project), [newId, newId]);
+    // Recorded as what it is: support's word, dated, in the group's outputs and the stack's.
+    const day = new Date().toISOString().slice(0, 10);
+    assert.deepEqual(await clientIdRecord(project), { group: ["support", day], stack: ["support", day] });
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", SMB]);
   });
 });

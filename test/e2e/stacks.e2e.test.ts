@@ -2,6 +2,7 @@
 // re-run, a trigger added, a location added and removed. Each test asserts
 // the emulator's final state, its exact writes, and what the CLI printed.
 import { strict as assert } from "node:assert";
+import { clientIdFingerprint } from "../../provider/guardrails/rules";
 import { storedOutputs } from "../../provider/resources";
 import { changedSteps, describeRealEngine, initStacks, mappingPutsOf, startProject, writesOf } from "../support/real-cli";
 import type { PreviewJson, TempProject } from "../support/real-cli";
@@ -54,10 +55,15 @@ describeRealEngine("example stacks through `pulumi`", () => {
     assert.deepEqual(outputs, {
       groupId: 1596,
       mappings: { active: 2, inactive: 0 },
+      // This stack's create sent the Client ID (see IntegrationGroup outputs).
+      clientIdSetBy: "birdeye-cloud9",
+      clientIdSetAt: new Date().toISOString().slice(0, 10),
       // What the program's two lookups returned, for npm run review.
       names: {
         triggers: { "57": "Cloud 9 Dismissed Appointments Trigger", "58": "Cloud 9 Completed Appointments Trigger" },
         locations: { "4": "S Corp Vallejo", "6": "S Corp Benicia", "8": "Emulator S Corp Fairfield" },
+        // The client those locations belong to (issue 19 point 2), by fingerprint: the example's Client ID.
+        client: { clientId: clientIdFingerprint("608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0"), awsHosted: false },
       },
     });
 

@@ -7,6 +7,7 @@
 // pending delete), as fleet/mapping-changes.ts reads them.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { runWindow } from "../../api/rules";
+import { storedProvenance } from "../../resources/group-provider";
 import type { MappingEntry } from "../../resources/mapping-set-provider";
 import { dynamicTypeToken } from "../../resources/type-tokens";
 import { LEGACY_MAPPING_TYPE, classifySteps, mappingSetChanges, stepOf } from "../fleet/mapping-changes";
@@ -169,6 +170,7 @@ export function buildReview(stack: string, collector: Pick<ReviewCollector, "ste
   const move = set.groupMove;
   const changedBySupport = newGroup.changedBySupport === true;
   const clientIdChanged = compared && collector.supportOnlyChanges.has("clientId");
+  const provenance = change === "create" ? undefined : storedProvenance(oldGroup);
   const review: StackReview = {
     stack,
     kind: file.kind,
@@ -184,6 +186,8 @@ export function buildReview(stack: string, collector: Pick<ReviewCollector, "ste
       clientIdChanged,
       awsHostedChanged: awsHostedChanged || (compared && collector.supportOnlyChanges.has("awsHosted")),
       changedBySupport,
+      clientIdSetBy: provenance?.clientIdSetBy ?? null,
+      clientIdSetAt: provenance?.clientIdSetAt ?? null,
     },
     mappings: {
       added,

@@ -24,6 +24,21 @@ export function mappingTarget(m: MappingFact): string {
 const runText = (date: string | null): string => (date === null ? "no NextRunDate" : `NextRunDate ${date}`);
 const windowText = (m: MappingFact): string => `(window ${m.window})`;
 
+/**
+ * Where the Client ID state records came from, when that is not this stack's
+ * own create: BirdEye cannot show a group's ClientID, so a reviewer learns
+ * here that state holds one nothing has confirmed. Not shown when this run
+ * records a new one (the "Client ID changed" line says so).
+ */
+function provenanceLines(review: StackReview): string[] {
+  const { group } = review;
+  if (group.clientIdChanged && group.changedBySupport) return [];
+  const at = group.clientIdSetAt === null ? "" : ` on ${markdownText(group.clientIdSetAt)}`;
+  if (group.clientIdSetBy === "support") return [`- Client ID: recorded${at} as set by BirdEye support (\`changedBySupport: true\`); BirdEye does not show a group's ClientID, so nothing confirms it holds this one`];
+  if (group.clientIdSetBy === "adopted") return [`- Client ID: recorded${at} when the group was taken over (\`adopt: true\`), not verified: BirdEye does not show a group's ClientID`];
+  return [];
+}
+
 function groupLines(review: StackReview): string[] {
   const { group } = review;
   const id = group.groupId === null ? "" : ` ${group.groupId}`;
@@ -36,7 +51,7 @@ function groupLines(review: StackReview): string[] {
     case "delete":
       return [`**Group${id}**: removed from this stack (kept in BirdEye)`];
     case "unchanged":
-      return [`**Group${id}**: unchanged; triggers: ${triggers}`];
+      return [`**Group${id}**: unchanged; triggers: ${triggers}`, ...provenanceLines(review)];
     case "replace":
     case "update": {
       const lines = [group.change === "replace" ? `**Group${id}**: replaced by a new group for business ${review.businessNumber ?? "?"}` : `**Group${id}**: updated`];
@@ -44,8 +59,11 @@ function groupLines(review: StackReview): string[] {
       for (const t of group.triggersRemoved) lines.push(`- trigger removed: ${triggerText(t)}`);
       if (group.triggersAdded.length + group.triggersRemoved.length === 0) lines.push(`- triggers unchanged: ${triggers}`);
       const support = group.changedBySupport ? "recorded as set by BirdEye support" : "needs BirdEye support";
-      if (group.clientIdChanged) lines.push(`- Client ID changed (value not shown; ${support})`);
+      if (group.clientIdChanged) {
+        lines.push(`- Client ID changed (value not shown; ${group.changedBySupport ? 'recorded as set by BirdEye support, not confirmed by BirdEye, which does not show a group\'s ClientID: state will say clientIdSetBy "support" with the date' : support})`);
+      }
       if (group.awsHostedChanged) lines.push(`- is.aws.hosted changed (value not shown; ${support})`);
+      if (group.change === "update") lines.push(...provenanceLines(review));
       return lines;
     }
   }

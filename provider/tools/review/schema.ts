@@ -1,6 +1,7 @@
 // The facts `npm run review` reports per stack, declared once: the Markdown is
 // rendered from them and `--json` prints them as they are.
 import { z } from "zod";
+import { CLIENT_ID_SOURCES } from "../../resources/group-provider";
 
 export const triggerRefSchema = z.object({ id: z.number(), name: z.string().nullable() });
 export type TriggerRef = z.infer<typeof triggerRefSchema>;
@@ -55,6 +56,13 @@ export const stackReviewSchema = z.object({
     clientIdChanged: z.boolean(),
     awsHostedChanged: z.boolean(),
     changedBySupport: z.boolean(),
+    /**
+     * Who set the Client ID that state records before this run, and the date:
+     * "support" was recorded on changedBySupport's word and nothing confirms
+     * BirdEye holds it; null: not recorded (state from before issue 19, or no group yet).
+     */
+    clientIdSetBy: z.enum(CLIENT_ID_SOURCES).nullable(),
+    clientIdSetAt: z.string().nullable(),
   }),
   /** Per business, from the mapping set's steps: what BirdEye holds (its old outputs) against the new inputs. */
   mappings: z.object({
