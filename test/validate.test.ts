@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { validateStackDir, validateStackText } from "../provider/tools/validate";
+import { summaryLine, validateStackDir, validateStackText } from "../provider/tools/validate";
 import { writeStacks } from "../scripts/bench-validate";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -79,6 +79,7 @@ describe("npm run validate (offline stack checks)", () => {
       assert.match(lines[2] ?? "", /^stacks\/locations\/c\.yaml:\d+: \(yaml\): .*; fix the YAML syntax$/);
       assert.equal(lines[3], "stacks/locations/d.yaml:1: kind: is not a key of a locations file; it holds one key, locations (the rest of the customer stays in the stack file)");
       assert.equal(lines.length, 4);
+      assert.equal(summaryLine(validateStackDir(dir, "stacks")), "4 problems in 1 of 4 stack files and 3 locations files");
     });
   });
 

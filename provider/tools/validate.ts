@@ -357,6 +357,9 @@ export function formatProblem(problem: StackProblem): string {
 
 export function summaryLine(report: ValidationReport): string {
   if (report.problems.length === 0) return `${report.files} stack file${report.files === 1 ? "" : "s"} valid`;
-  const files = new Set(report.problems.map((p) => p.file)).size;
-  return `${report.problems.length} problem${report.problems.length === 1 ? "" : "s"} in ${files} of ${report.files} stack file${report.files === 1 ? "" : "s"}`;
+  const files = new Set(report.problems.map((p) => p.file));
+  const stackFiles = [...files].filter((file) => /(^|\/)Pulumi\.[^/]+\.ya?ml$/.test(file)).length;
+  const others = files.size - stackFiles;
+  // A locations file's problems are counted as its own file, beside the stack files.
+  return `${report.problems.length} problem${report.problems.length === 1 ? "" : "s"} in ${stackFiles} of ${report.files} stack file${report.files === 1 ? "" : "s"}${others === 0 ? "" : ` and ${others} locations file${others === 1 ? "" : "s"}`}`;
 }
