@@ -11,6 +11,7 @@ import type { CheckFailure, Props } from "./check";
 import { GROUP_HINTS, groupInputSchema } from "./group-provider";
 import { providerText } from "./provider-text";
 import type { ResourceGuardrails } from "../guardrails/resource-rules";
+import { checkedClientId } from "../guardrails/client-id-storage";
 
 export interface TriggerArgs {
   /** Trigger id from GET /integration/trigger/integrationtriggers/sourceid/34; 57 = Cloud 9 Dismissed Appointments Trigger. */
@@ -108,7 +109,8 @@ export class IntegrationGroup extends CustomResource {
       name,
       {
         ...args,
-        clientId: secret(args.clientId),
+        // secure-client-id: a Client ID a config key holds in plain text is refused before the group registers.
+        clientId: secret(checkedClientId(name, args.clientId)),
         groupId: undefined,
         integrationSource: undefined,
         __provider: providerText("group"),

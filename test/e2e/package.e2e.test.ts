@@ -7,7 +7,9 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { PROJECT_ROOT, describeRealEngine, startProject } from "../support/real-cli";
+import { PASSPHRASE, PROJECT_ROOT, describeRealEngine, startProject } from "../support/real-cli";
+import { encryptSecure } from "../support/passphrase";
+import { parse } from "yaml";
 import type { TempProject } from "../support/real-cli";
 
 const run = promisify(execFile);
@@ -56,9 +58,16 @@ describeRealEngine("the package in another Pulumi project", () => {
 
     fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: app/\n");
     fs.writeFileSync(path.join(consumer, "app", "index.js"), PROGRAM);
-    fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  birdeye:apiUrl: ${project.emulator.url}\n  consumer:clientId: ${CLIENT_ID}\n`);
+    const file = path.join(consumer, "Pulumi.dev.yaml");
+    fs.writeFileSync(file, `config:\n  birdeye:apiUrl: ${project.emulator.url}\n`);
     const inConsumer = { cwd: consumer };
     await project.pulumiOk(["stack", "init", "dev", "--non-interactive"], inConsumer);
+    // The Client ID stored secure: (a plain one is refused by the group): as `pulumi config set --secret` writes it.
+    const { encryptionsalt } = parse(fs.readFileSync(file, "utf8")) as { encryptionsalt: string };
+    const secureClientId = encryptSecure(CLIENT_ID, encryptionsalt, PASSPHRASE);
+    const stackFile = (extra: string): void =>
+      fs.writeFileSync(file, `encryptionsalt: ${encryptionsalt}\nconfig:\n  birdeye:apiUrl: ${project.emulator.url}\n  consumer:clientId:\n    secure: ${secureClientId}\n${extra}`);
+    stackFile("");
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
     assert.deepEqual(project.emulator.state.groups.map((g) => g.parentBusinessNumber), [SMB]);
     assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, true]]);
@@ -67,7 +76,6 @@ describeRealEngine("the package in another Pulumi project", () => {
     assert.doesNotMatch(refreshed.stdout, /updated|deleted/);
 
     // Renames never switch the practice off.
-    const stackFile = (extra: string): void => fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  birdeye:apiUrl: ${project.emulator.url}\n  consumer:clientId: ${CLIENT_ID}\n${extra}`);
     const active = (): [number, boolean][] => project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]);
     // With an alias: nothing to do at all.
     stackFile("  consumer:name: acme\n  consumer:alias: practice\n");
