@@ -11,10 +11,14 @@
 // (provider/guardrails/run-rules.ts).
 //
 // Stack config reaches the pack through the engine (ConfigureStack) and the
-// language host: the values as PULUMI_CONFIG, and which keys are stored
-// `secure:` as PULUMI_CONFIG_SECRET_KEYS (this project's language host,
-// scripts/pulumi-cli/language-nodejs, passes both; with Pulumi's own host the
-// pack reads the stack file: ./stack-secrets.ts).
+// language host as PULUMI_CONFIG: enough for https-api-url. Which keys are
+// stored `secure:` does not: Pulumi's own Node.js host (and this project's,
+// which passes exactly what it passes: docs/pulumi-cli.md) gives a pack no
+// PULUMI_CONFIG_SECRET_KEYS. secure-client-id is therefore the
+// IntegrationGroup's own check, made in the program, which is given them
+// (./client-id-storage.ts): a group with a Client ID in plain text is refused
+// there before it registers. The pack judges it too when a host does pass the
+// keys, and never reads a stack file.
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyPack } from "@pulumi/policy";
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
@@ -54,7 +58,9 @@ new PolicyPack("birdeye-cloud9", {
             const clientId: unknown = r.props.clientId;
             return { name: r.name, clientId };
           });
-        report(clientIdStorageViolation(pulumi.getStack(), groups, pulumi.runtime.allConfig(), stackSecretKeys(process.env, pulumi.getProject(), pulumi.getStack(), process.cwd())), reportViolation);
+        const secretKeys = stackSecretKeys(process.env);
+        // Without the keys the group's own check (in the program) has judged it already.
+        if (secretKeys !== undefined) report(clientIdStorageViolation(pulumi.getStack(), groups, pulumi.runtime.allConfig(), secretKeys), reportViolation);
       },
     },
   ],

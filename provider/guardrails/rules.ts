@@ -127,27 +127,18 @@ export function apiUrlViolation(stack: string, resources: readonly string[], con
  * The secure-client-id rule: every config key that holds a group's Client ID
  * (this project's birdeye-cloud9:clientId, or any key whose value is a group's
  * Client ID in another program) must be stored `secure:`. Values are compared,
- * never shown. `secretKeys` undefined: the language host did not say which
- * keys are secure, and the rule cannot be checked.
+ * never shown. `secretKeys`: the keys the engine says are secure
+ * (PULUMI_CONFIG_SECRET_KEYS, ./stack-secrets.ts).
  */
 export function clientIdStorageViolation(
   stack: string,
   groups: readonly { name: string; clientId: unknown }[],
   config: Readonly<Record<string, string>>,
-  secretKeys: ReadonlySet<string> | undefined,
+  secretKeys: ReadonlySet<string>,
 ): Violation | undefined {
   if (groups.length === 0) return undefined;
   const fix = `store the Client ID encrypted: pulumi config set --secret ${CLIENT_ID_CONFIG_KEY} <Client ID> (the value on standard input keeps it out of shell history)`;
   const resources = groups.map((g) => g.name);
-  if (secretKeys === undefined) {
-    return {
-      rule: GUARDRAIL_RULES.secureClientId,
-      stack,
-      resources,
-      problem: "cannot tell whether the Client ID is stored secure: the Pulumi language host did not pass the stack's secret keys (PULUMI_CONFIG_SECRET_KEYS) and no stack file was found above the policy pack's folder; run the pack from the project's policy/ folder, or with this project's CLI build (npm run cli:build).",
-      approval: { fix },
-    };
-  }
   const held = new Set(groups.flatMap((g) => (typeof g.clientId === "string" && g.clientId.trim() !== "" ? [g.clientId.trim().toLowerCase()] : [])));
   const plain = Object.entries(config)
     .filter(([key, value]) => !secretKeys.has(key) && (key === CLIENT_ID_CONFIG_KEY || held.has(value.trim().toLowerCase())))

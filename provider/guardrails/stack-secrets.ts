@@ -1,52 +1,22 @@
-// Which stack config keys are stored `secure:`, for the policy pack. This
-// project's language host passes them (PULUMI_CONFIG_SECRET_KEYS); Pulumi's
-// own Node.js host does not pass them to a policy pack, so with the official
-// CLI (the CI workflows) the pack reads the stack file itself: the project's
-// Pulumi.yaml is found above the pack's folder (policy/ sits in the project),
-// its stackConfigDir names where Pulumi.<stack>.yaml is.
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parse } from "yaml";
+// Which stack config keys are stored `secure:`, from what the engine gives a
+// program: every Node.js language host (Pulumi's own, and this project's,
+// scripts/pulumi-cli/language-nodejs) passes the engine's list to the program
+// as PULUMI_CONFIG_SECRET_KEYS, whatever the config came from (the stack file,
+// --config-file, an ESC environment). Pulumi's host does not pass it to a
+// policy pack, so the secure-client-id rule is the resource's own, checked in
+// the program when an IntegrationGroup is declared, before anything is
+// registered (client-id-storage.ts); no stack file is read to decide it.
 
-/** Keys as the engine names them (`<namespace>:<name>`; a bare name is the project's). */
-function qualified(key: string, project: string): string {
-  return key.includes(":") ? key : `${project}:${key}`;
-}
-
-/** The `secure:` keys of a stack file's text. */
-export function secureKeysOfStackFile(text: string, project: string): Set<string> {
-  const doc = parse(text) as { config?: Record<string, unknown> } | null;
-  const config = doc?.config ?? {};
-  return new Set(
-    Object.entries(config)
-      .filter(([, value]) => typeof value === "object" && value !== null && !Array.isArray(value) && "secure" in value)
-      .map(([key]) => qualified(key, project)),
-  );
-}
-
-/** The project folder (Pulumi.yaml named `project`) at or above `from`. */
-export function findProjectDir(from: string, project: string): string | undefined {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    const file = path.join(dir, "Pulumi.yaml");
-    if (fs.existsSync(file) && (parse(fs.readFileSync(file, "utf8")) as { name?: unknown } | null)?.name === project) return dir;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
-/**
- * The stack's `secure:` keys: from the language host when it says, else from
- * the stack file; undefined when neither can tell (the rule then says so).
- */
-export function stackSecretKeys(env: NodeJS.ProcessEnv, project: string, stack: string, from: string): ReadonlySet<string> | undefined {
+/** The keys (`<namespace>:<name>`) the host says are secret; undefined when it says nothing (unit tests with mocks). */
+export function stackSecretKeys(env: NodeJS.ProcessEnv): ReadonlySet<string> | undefined {
   const text = env.PULUMI_CONFIG_SECRET_KEYS;
-  if (text !== undefined) {
-    const parsed: unknown = JSON.parse(text);
-    return new Set(Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === "string") : []);
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`PULUMI_CONFIG_SECRET_KEYS is not JSON (${text.length} characters): the Pulumi language host passes a JSON list of config keys; run the program with pulumi`);
   }
-  const dir = findProjectDir(from, project);
-  if (dir === undefined) return undefined;
-  const settings = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { stackConfigDir?: unknown } | null;
-  const configDir = typeof settings?.stackConfigDir === "string" ? path.join(dir, settings.stackConfigDir) : dir;
-  const file = path.join(configDir, `Pulumi.${stack}.yaml`);
-  return fs.existsSync(file) ? secureKeysOfStackFile(fs.readFileSync(file, "utf8"), project) : undefined;
+  if (!Array.isArray(parsed)) throw new Error("PULUMI_CONFIG_SECRET_KEYS is not a JSON list: the Pulumi language host passes a list of config keys; run the program with pulumi");
+  return new Set(parsed.filter((k): k is string => typeof k === "string"));
 }

@@ -12,6 +12,7 @@ import type { ClientIdSource } from "./group-provider";
 import { GROUP_HINTS, groupInputSchema } from "./group-provider";
 import { providerText } from "./provider-text";
 import type { ResourceGuardrails } from "../guardrails/resource-rules";
+import { checkedClientId } from "../guardrails/client-id-storage";
 
 export interface TriggerArgs {
   /** Trigger id from GET /integration/trigger/integrationtriggers/sourceid/34; 57 = Cloud 9 Dismissed Appointments Trigger. */
@@ -118,7 +119,8 @@ export class IntegrationGroup extends CustomResource {
       name,
       {
         ...args,
-        clientId: secret(args.clientId),
+        // secure-client-id: a Client ID a config key holds in plain text is refused before the group registers.
+        clientId: secret(checkedClientId(name, args.clientId)),
         groupId: undefined,
         integrationSource: undefined,
         clientIdSetBy: undefined,

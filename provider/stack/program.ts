@@ -11,7 +11,8 @@ import { allConfig, getConfig } from "@pulumi/pulumi/runtime/config";
 import { BirdEyeClient } from "../api/client";
 import { BirdEyeApiError } from "../api/errors";
 import { DEFAULT_BASE_URL } from "../api/rules";
-import { apiUrlViolation, formatViolation } from "../guardrails/rules";
+import { apiUrlViolation, clientIdStorageViolation, formatViolation } from "../guardrails/rules";
+import { stackSecretKeys } from "../guardrails/stack-secrets";
 import { checkGuardrailConfig } from "../guardrails/guardrail-config";
 import { runError } from "./run-error";
 import { unknownConfigKeyProblem } from "./config-keys";
@@ -90,10 +91,19 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   if (customer === undefined || rawClientId === undefined || all.length > 0) {
     throw new RunError(new CustomerConfigError(stackFile, all).message);
   }
-  // The API URL, before the program's own lookups send the API key anywhere.
-  // The rules about what a run changes are the resources' own check.
-  const url = apiUrlViolation(getStack(), ["cloud9-group", "cloud9-mappings"], new Config("birdeye").get("apiUrl"), process.env);
-  if (url !== undefined) throw runError(`${stackFile}: 1 guardrail violation; nothing was changed:\n  ${formatViolation(url)}`);
+  // The API URL and how the Client ID is stored (the secret keys the engine
+  // gives every program), before the program's own lookups send the API key
+  // or the Client ID anywhere. The rules about what a run changes are the
+  // resources' own check.
+  const secretKeys = stackSecretKeys(process.env);
+  const violations = [
+    apiUrlViolation(getStack(), ["cloud9-group", "cloud9-mappings"], new Config("birdeye").get("apiUrl"), process.env),
+    secretKeys === undefined ? undefined : clientIdStorageViolation(getStack(), [{ name: "cloud9-group", clientId: rawClientId }], allConfig(), secretKeys),
+  ].filter((v) => v !== undefined);
+  if (violations.length > 0) {
+    const count = violations.length === 1 ? "1 guardrail violation" : `${violations.length} guardrail violations`;
+    throw runError(`${stackFile}: ${count}; nothing was changed:\n${violations.map((v) => `  ${formatViolation(v)}`).join("\n")}`);
+  }
   const clientId = config.requireSecret("clientId");
 
   const { customer: resolved, names } = await resolveCustomerWithNames(customer, lookupClient([rawClientId]), rawClientId).catch((error: unknown) => {

@@ -12,7 +12,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { clientIdFingerprint } from "../../provider/guardrails/rules";
 import { runFleet } from "../../provider/tools/fleet";
-import { changedSteps, describeRealEngine, exampleClientId, initStacks, realCli, secureValue, startProject, writesOf } from "../support/real-cli";
+import { PASSPHRASE, changedSteps, describeRealEngine, exampleClientId, initStacks, realCli, secureValue, startProject, writesOf } from "../support/real-cli";
+import { encryptSecure } from "../support/passphrase";
+import { parse, stringify } from "yaml";
 import type { CliResult, PreviewJson, StackConfig, TempProject } from "../support/real-cli";
 
 const SMB = "smb-example";
@@ -27,7 +29,9 @@ const CONSUMER_PROGRAM = `require("ts-node").register({ transpileOnly: true, pro
 const pulumi = require("@pulumi/pulumi");
 const { IntegrationGroup, IntegrationMappingSet } = require("../provider/resources");
 const config = new pulumi.Config();
-const group = new IntegrationGroup("practice-group", { parentBusinessNumber: 150051042499095, clientId: config.require("practiceClientId"), triggers: [{ triggerId: 57 }] });
+// Read as a plain string, or as a secret Output (CONSUMER_READ=secret): the group checks either.
+const clientId = process.env.CONSUMER_READ === "secret" ? config.requireSecret("practiceClientId") : config.require("practiceClientId");
+const group = new IntegrationGroup("practice-group", { parentBusinessNumber: 150051042499095, clientId, triggers: [{ triggerId: 57 }] });
 new IntegrationMappingSet("practice-mappings", { integrationGroupId: group.id.apply(Number), mappings: { "150051042499095": {} } });
 `;
 
@@ -102,7 +106,7 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     project.emulator.admin.addClient({ ...client, clientId: NEW_CLIENT_ID, awsHosted: true });
     // Both locations replaced by a third, a new Client ID, awsHosted: the approvals present name other changes.
     const relocated = { locations: [{ businessNumber: 150051042499083, locationCode: "8" }] };
-    withCustomer({ ...relocated, awsHosted: true }, { "birdeye-cloud9:clientId": NEW_CLIENT_ID, "birdeye-cloud9:approve": { deactivate: [150051042499081], awsHosted: false } });
+    withCustomer({ ...relocated, awsHosted: true }, { "birdeye-cloud9:clientId": secureValue(project, ENTERPRISE, NEW_CLIENT_ID), "birdeye-cloud9:approve": { deactivate: [150051042499081], awsHosted: false } });
     project.emulator.admin.clearRequests();
     for (const command of STOPPING(ENTERPRISE)) {
       const stopped = await project.pulumi(command);
@@ -167,7 +171,7 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     assertOnlyLookups(project);
   });
 
-  it("https-api-url stops the program before its lookups; group-replacement (the group's check), then the group move's deactivations (the mapping set's check) stop the run; with both approved, a Client ID in plain text is the pack's secure-client-id", async function () {
+  it("https-api-url stops the program before its lookups; group-replacement (the group's check), then the group move's deactivations (the mapping set's check) stop the run; with both approved, a Client ID in plain text is refused by the program before its lookups (secure-client-id), also through the fleet", async function () {
     this.timeout(600_000);
     // The Enterprise ID changed (the group would be replaced, its mappings deactivated) and a plain http:// URL elsewhere.
     withCustomer({ businessNumber: 150051042499070 }, { "birdeye:apiUrl": "http://birdeye.example.com" });
@@ -203,17 +207,17 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     }
     assertOnlyLookups(project, [MOVE_LOOKUP]);
 
-    // Both approved, the Client ID written in plain text: only the pack objects.
+    // Both approved, the Client ID written in plain text: the program refuses it before its lookups, from the
+    // secret keys the engine gives it (Pulumi's own host passes them to programs, not to policy packs).
     withCustomer({ businessNumber: 150051042499070 }, { "birdeye-cloud9:clientId": enterpriseId, "birdeye-cloud9:approve": { groupReplacement: 150051042499070, deactivate: [150051042499081, 150051042499082] } });
+    project.emulator.admin.clearRequests();
     const plain = await project.pulumi(preview(ENTERPRISE, ...POLICY));
     assert.notEqual(plain.code, 0);
-    assert.match(plain.stdout, /pulumi-nodejs:dynamic\/birdeye:IntegrationGroup cloud9-group replace/, "the program ran to the end: the replacement is approved");
-    assert.match(plain.stdout, /pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet cloud9-mappings update/, "the set moves with the group");
-    assert.match(
-      policiesBlock(plain),
-      /❌ birdeye-cloud9@v0\.1\.0 \(local: policy\)\n\s+- \[mandatory\] {2}secure-client-id {2}\(pulumi:pulumi:Stack: birdeye-cloud9-enterprise-example\)\n[^\n]*\n\s+guardrail secure-client-id: stack enterprise-example: the Client ID is stored in plain text in the stack file \(birdeye-cloud9:clientId\), where anyone who can read the repository can read it\. Resources: cloud9-group\. No key approves this rule: store the Client ID encrypted: pulumi config set --secret birdeye-cloud9:clientId <Client ID>/,
-    );
-    assert.deepEqual(guardrailLines(plain).map((line) => line.split(":")[0]), ["guardrail secure-client-id"], "no rule of the resources fired");
+    assert.match(plain.stdout, /stacks\/Pulumi\.enterprise-example\.yaml: 1 guardrail violation; nothing was changed:/);
+    assert.deepEqual(guardrailLines(plain), [
+      "guardrail secure-client-id: stack enterprise-example: the Client ID is stored in plain text in the stack file (birdeye-cloud9:clientId), where anyone who can read the repository can read it. Resources: cloud9-group. No key approves this rule: store the Client ID encrypted: pulumi config set --secret birdeye-cloud9:clientId <Client ID> (the value on standard input keeps it out of shell history).",
+    ]);
+    assert.deepEqual(project.emulator.requests, [], "stopped before the program's lookups");
 
     // The fleet (and so the workflows) runs the pack too, and stops on it with its message.
     let out = "";
@@ -226,19 +230,36 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     assert.deepEqual(writesOf(project.emulator), []);
   });
 
-  it("another program using the resources, its Client ID in a plain key of its own and BirdEye over plain http://: the pack's https-api-url and secure-client-id", async () => {
+  it("another program using the resources under Pulumi's own host: its Client ID in a plain key of its own is refused by the group when declared (read plain or as a secret), before any call; stored secure, BirdEye over plain http:// is the pack's https-api-url", async () => {
     const consumer = path.join(project.dir, "consumer");
     fs.mkdirSync(consumer);
     fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
     fs.writeFileSync(path.join(consumer, "index.js"), CONSUMER_PROGRAM);
-    fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  consumer:practiceClientId: ${CONSUMER_CLIENT_ID}\n  birdeye:apiUrl: http://birdeye.example.com\n`);
+    const stackFile = path.join(consumer, "Pulumi.dev.yaml");
+    fs.writeFileSync(stackFile, `config:\n  consumer:practiceClientId: ${CONSUMER_CLIENT_ID}\n  birdeye:apiUrl: http://birdeye.example.com\n`);
     await project.pulumiOk(["stack", "init", "dev", "--non-interactive"], { cwd: consumer });
-    const other = await project.pulumi(["preview", "--non-interactive", "--stack", "dev", "--policy-pack", path.join(project.dir, "policy")], { cwd: consumer });
+    const consumerPreview = (read: string): Promise<CliResult> =>
+      project.pulumi(["preview", "--non-interactive", "--stack", "dev", "--policy-pack", path.join(project.dir, "policy")], { cwd: consumer, env: { CONSUMER_READ: read } });
+    project.emulator.admin.clearRequests();
+    for (const read of ["plain", "secret"]) {
+      const refused = await consumerPreview(read);
+      assert.notEqual(refused.code, 0, read);
+      assert.match(refused.stdout, /IntegrationGroup "practice-group": 1 guardrail violation; nothing was changed:/, read);
+      assert.deepEqual(guardrailLines(refused), [
+        "guardrail secure-client-id: stack dev: the Client ID is stored in plain text in the stack file (consumer:practiceClientId), where anyone who can read the repository can read it. Resources: practice-group. No key approves this rule: store the Client ID encrypted: pulumi config set --secret birdeye-cloud9:clientId <Client ID> (the value on standard input keeps it out of shell history).",
+      ], read);
+      assert.doesNotMatch(refused.all, /cannot tell/, read);
+    }
+    assert.deepEqual(project.emulator.requests, [], "no call reached BirdEye");
+
+    // Stored secure: (as pulumi config set --secret writes it), the group passes; the pack objects to the URL only.
+    const doc = parse(fs.readFileSync(stackFile, "utf8")) as { encryptionsalt: string; config: Record<string, unknown> };
+    doc.config["consumer:practiceClientId"] = { secure: encryptSecure(CONSUMER_CLIENT_ID, doc.encryptionsalt, PASSPHRASE) };
+    fs.writeFileSync(stackFile, stringify(doc));
+    const other = await consumerPreview("plain");
     assert.notEqual(other.code, 0);
-    assert.deepEqual(guardrailLines(other).map((line) => /^guardrail (\S+): stack dev: .*\. Resources: ([^]*?)\. No key approves this rule/.exec(line)?.slice(1)), [
-      ["https-api-url", "practice-group, practice-mappings"],
-      ["secure-client-id", "practice-group"],
-    ]);
-    assert.match(policiesBlock(other), /the Client ID is stored in plain text in the stack file \(consumer:practiceClientId\)/);
+    assert.deepEqual(guardrailLines(other).map((line) => /^guardrail (\S+): stack dev: .*\. Resources: ([^]*?)\. No key approves this rule/.exec(line)?.slice(1)), [["https-api-url", "practice-group, practice-mappings"]]);
+    assert.match(policiesBlock(other), /❌ birdeye-cloud9@v0\.1\.0[^]*\[mandatory\] {2}https-api-url/);
+    assert.doesNotMatch(policiesBlock(other), /secure-client-id {2}\(/, "the pack's secure-client-id is quiet");
   });
 });

@@ -3,7 +3,7 @@
 // recorded.
 import { strict as assert } from "node:assert";
 import { clientIdFingerprint } from "../../provider/guardrails/rules";
-import { changedSteps, describeRealEngine, exampleClientId, initStacks, mappingPutsOf, startProject, writesOf } from "../support/real-cli";
+import { changedSteps, describeRealEngine, exampleClientId, initStacks, mappingPutsOf, secureValue, startProject, writesOf } from "../support/real-cli";
 import type { DeploymentExport, PreviewJson, TempProject } from "../support/real-cli";
 
 const ENTERPRISE = "enterprise-example";
@@ -82,7 +82,7 @@ describeRealEngine("lifecycle correctness through `pulumi`", () => {
 
     for (const change of ["clientId", "awsHosted"] as const) {
       const before = project.readStack(SMB);
-      if (change === "clientId") project.writeStack(SMB, { ...before, "birdeye-cloud9:clientId": newId, "birdeye-cloud9:approve": approvals.clientId });
+      if (change === "clientId") project.writeStack(SMB, { ...before, "birdeye-cloud9:clientId": secureValue(project, SMB, newId), "birdeye-cloud9:approve": approvals.clientId });
       else project.writeStack(SMB, { ...before, "birdeye-cloud9:customer": { ...(before["birdeye-cloud9:customer"] as object), awsHosted: true }, "birdeye-cloud9:approve": approvals.awsHosted });
       const preview = await previewJson(project, SMB);
       assert.deepEqual(changedSteps(preview), ["update cloud9-group"], `${change}: only the group, no mapping step`);
@@ -104,7 +104,7 @@ describeRealEngine("lifecycle correctness through `pulumi`", () => {
     const group = held.groups[0];
     assert.ok(group !== undefined);
     project.emulator.admin.setState({ ...held, groups: [{ ...group, properties: group.properties.map((p) => (p.propertyKey === "ClientID" ? { ...p, propertyValue: newId } : p)) }] });
-    project.writeStack(SMB, { ...project.readStack(SMB), "birdeye-cloud9:clientId": newId, "birdeye-cloud9:approve": approvals.clientId });
+    project.writeStack(SMB, { ...project.readStack(SMB), "birdeye-cloud9:clientId": secureValue(project, SMB, newId), "birdeye-cloud9:approve": approvals.clientId });
     project.editCustomer(SMB, (customer) => void (customer.changedBySupport = true));
     project.emulator.admin.clearRequests();
     const recorded = await project.pulumiOk(up(SMB));

@@ -7,7 +7,9 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { PROJECT_ROOT, describeRealEngine, startProject } from "../support/real-cli";
+import { parse } from "yaml";
+import { encryptSecure } from "../support/passphrase";
+import { PASSPHRASE, PROJECT_ROOT, describeRealEngine, startProject } from "../support/real-cli";
 import type { DeploymentExport, TempProject } from "../support/real-cli";
 
 const run = promisify(execFile);
@@ -66,10 +68,22 @@ function installedVersion(consumer: string, pkg: string): string {
   return (JSON.parse(fs.readFileSync(path.join(consumer, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 }
 
+/**
+ * The consumer's stack file, after `pulumi stack init` wrote its encryptionsalt: the
+ * Client ID stored secure: as `pulumi config set --secret` writes it (a plain one is
+ * refused by the group), then `extra` config lines.
+ */
+function writeStackFile(project: TempProject, consumer: string, extra = ""): void {
+  const file = path.join(consumer, "Pulumi.dev.yaml");
+  const { encryptionsalt } = parse(fs.readFileSync(file, "utf8")) as { encryptionsalt: string };
+  const secureClientId = encryptSecure(CLIENT_ID, encryptionsalt, PASSPHRASE);
+  fs.writeFileSync(file, `encryptionsalt: ${encryptionsalt}\nconfig:\n  birdeye:apiUrl: ${project.emulator.url}\n  ${path.basename(consumer)}:clientId:\n    secure: ${secureClientId}\n${extra}`);
+}
+
 function writeProgram(project: TempProject, consumer: string): void {
   fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), `name: ${path.basename(consumer)}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: app/\n`);
   fs.writeFileSync(path.join(consumer, "app", "index.js"), PROGRAM);
-  fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  birdeye:apiUrl: ${project.emulator.url}\n  ${path.basename(consumer)}:clientId: ${CLIENT_ID}\n`);
+  fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  birdeye:apiUrl: ${project.emulator.url}\n`);
 }
 
 describeRealEngine("the package in another Pulumi project", () => {
@@ -88,6 +102,7 @@ describeRealEngine("the package in another Pulumi project", () => {
     writeProgram(project, consumer);
     const inConsumer = { cwd: consumer };
     await project.pulumiOk(["stack", "init", "dev", "--non-interactive"], inConsumer);
+    writeStackFile(project, consumer);
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
     assert.deepEqual(project.emulator.state.groups.map((g) => g.parentBusinessNumber), [SMB]);
     assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, true]]);
@@ -96,7 +111,7 @@ describeRealEngine("the package in another Pulumi project", () => {
     assert.doesNotMatch(refreshed.stdout, /updated|deleted/);
 
     // Renames never switch the practice off.
-    const stackFile = (extra: string): void => fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  birdeye:apiUrl: ${project.emulator.url}\n  consumer:clientId: ${CLIENT_ID}\n${extra}`);
+    const stackFile = (extra: string): void => writeStackFile(project, consumer, extra);
     const active = (): [number, boolean][] => project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]);
     // With an alias: nothing to do at all.
     stackFile("  consumer:name: acme\n  consumer:alias: practice\n");
@@ -133,6 +148,7 @@ describeRealEngine("the package in another Pulumi project", () => {
     writeProgram(project, consumer);
     const inConsumer = { cwd: consumer };
     await project.pulumiOk(["stack", "init", "dev", "--non-interactive"], inConsumer);
+    writeStackFile(project, consumer);
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
     assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, true]]);
     const written = (JSON.parse((await project.pulumiOk(["stack", "export", "--show-secrets"], inConsumer)).stdout) as DeploymentExport).deployment.resources ?? [];

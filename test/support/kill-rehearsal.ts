@@ -12,7 +12,7 @@ import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { PROJECT_ROOT, initStacks, realCli, startProject } from "./real-cli";
+import { PROJECT_ROOT, initStacks, realCli, secureValue, startProject } from "./real-cli";
 import type { StackConfig, TempProject } from "./real-cli";
 
 const run = promisify(execFile);
@@ -32,7 +32,8 @@ const SIX: Location[] = [1, 2, 3, 4, 5, 6].map((i) => ({ businessNumber: busines
 function stackConfig(project: TempProject, locations: readonly Location[], triggers: readonly string[] = ["57"]): StackConfig {
   return {
     "birdeye:apiUrl": project.emulator.url,
-    "birdeye-cloud9:clientId": CLIENT_ID,
+    // secure:, as the program requires (a plain Client ID is refused before any call).
+    "birdeye-cloud9:clientId": secureValue(project, STACK, CLIENT_ID),
     "birdeye-cloud9:customer": { kind: "enterprise", businessNumber: ENTERPRISE, awsHosted: false, triggers: [...triggers], locations: locations.map((l) => ({ ...l })) },
   };
 }

@@ -153,7 +153,9 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
     PULUMI_HOME: home,
     PULUMI_BACKEND_URL: `file://${backend}`,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-    // No BIRDEYE_* from the developer's shell: only what the stack files say.
+    // The project's language host passing exactly what Pulumi's own passes (docs/pulumi-cli.md).
+    BIRDEYE_CLOUD9_HOST: "official",
+    // No BIRDEYE_* from the developer's shell (but the one above): only what the stack files say.
     ...options.env,
   });
   const transcript: string[] = [];
