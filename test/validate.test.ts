@@ -110,12 +110,13 @@ describe("npm run validate (offline stack checks)", () => {
       fs.writeFileSync(path.join(dir, "locations", "a.yaml"), `locations:\n  - businessNumber: 150051042499081\n    locationCode: "4"\n  - businessNumber: 150051042499082\n    locationName: ${UUID}\n`);
       const { problems } = validateStackDir(dir, "stacks");
       assert.deepEqual(lines(problems), [
+        "stacks/Pulumi.a.yaml:4: birdeye-cloud9:clientId: is stored in plain text, which `pulumi` refuses before any call",
         "stacks/Pulumi.a.yaml:5: aws:note: holds a UUID in plain text, which may be a Cloud 9 Client ID",
         "stacks/Pulumi.a.yaml:6: birdeye-cloud9:<UUID not shown>: is not a key of this project",
         "stacks/Pulumi.a.yaml:6: birdeye-cloud9:<UUID not shown>: holds a UUID in plain text, which may be a Cloud 9 Client ID",
         "stacks/locations/a.yaml:5: locations[1].locationName: holds a UUID in plain text, which may be a Cloud 9 Client ID",
-      ], "the emulator stack's own plain Client ID and a KMS key id in secretsprovider are not this rule's");
-      assert.match(problems[0]?.message ?? "", /belongs only in birdeye-cloud9:clientId, encrypted with `pulumi config set --secret clientId <uuid>`/);
+      ], "the stack's own plain Client ID has its own rule; a KMS key id in secretsprovider is not this rule's");
+      assert.match(problems[1]?.message ?? "", /belongs only in birdeye-cloud9:clientId, encrypted with `pulumi config set --secret clientId <uuid>`/);
       assert.ok(!JSON.stringify(problems).includes(UUID), "the Client ID is not repeated, not even as a key");
     });
   });
@@ -237,14 +238,14 @@ describe("npm run validate (offline stack checks)", () => {
     assert.deepEqual(missing.problems.map((p) => [p.line, p.keyPath]), [[4, "birdeye-cloud9:customer.locations"]]);
   });
 
-  it("the Client ID must be encrypted in a stack not aimed at the emulator; the API key always", () => {
+  it("the Client ID and the API key must be encrypted, in every stack (pulumi refuses a plain Client ID even against the emulator)", () => {
     const plain = `config:\n  birdeye-cloud9:clientId: 608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0\n  birdeye:apiKey: plain-key-0001\n  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499090\n`;
     const { problems } = validateStackText("f.yaml", plain);
     assert.deepEqual(problems.map((p) => `${p.line}: ${p.keyPath}`), ["3: birdeye:apiKey", "2: birdeye-cloud9:clientId"]);
-    assert.match(problems[1]?.message ?? "", /stored in plain text in a stack that is not aimed at the emulator; remove it and run `pulumi config set --secret clientId <uuid>`/);
+    assert.match(problems[1]?.message ?? "", /is stored in plain text, which `pulumi` refuses before any call; remove it and run `pulumi config set --secret clientId <uuid>` \(value not shown\)/);
     assert.ok(!JSON.stringify(problems).includes("608a32de") && !JSON.stringify(problems).includes("plain-key-0001"));
     const emulator = `config:\n  birdeye:apiUrl: http://127.0.0.1:8089\n  birdeye-cloud9:clientId: 608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0\n  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499090\n`;
-    assert.deepEqual(validateStackText("f.yaml", emulator).problems, []);
+    assert.deepEqual(validateStackText("f.yaml", emulator).problems.map((p) => `${p.line}: ${p.keyPath}`), ["3: birdeye-cloud9:clientId"]);
     const missing = validateStackText("f.yaml", `config:\n  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499090\n`);
     assert.match(missing.problems[0]?.message ?? "", /is missing; set it with `pulumi config set --secret clientId/);
   });
@@ -265,7 +266,7 @@ describe("npm run validate (offline stack checks)", () => {
     write("d", emu(150051042499050, 150051042499051));
     const report = validateStackDir(dir, "stacks");
     assert.equal(report.files, 4);
-    assert.deepEqual(report.problems.map((p) => `${p.file}:${p.line}: ${p.keyPath}: ${p.message}`), [
+    assert.deepEqual(report.problems.filter((p) => p.keyPath !== "birdeye-cloud9:clientId").map((p) => `${p.file}:${p.line}: ${p.keyPath}: ${p.message}`), [
       "stacks/Pulumi.b.yaml:8: birdeye-cloud9:customer.locations[0].businessNumber: business 150051042499081 is already in stacks/Pulumi.a.yaml:8; a business belongs to one stack only",
       'stacks/Pulumi.d.yaml:9: birdeye-cloud9:customer.locations[0].locationCode: Cloud 9 location "8" of this Client ID is already claimed by stacks/Pulumi.c.yaml:9; an Enterprise\'s location belongs to one stack only',
     ]);

@@ -10,7 +10,6 @@ import { checkGuardrailValues } from "../guardrails/guardrail-config";
 import { APPROVE_KEY, GUARDRAILS_KEY } from "../guardrails/rules";
 import { lineOf } from "../stack/yaml-lines";
 import { checkBaseUrl } from "../api/client";
-import { isLoopbackUrl } from "../api/rules";
 import { SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../stack/config-keys";
 import { CLIENT_ID_KEY, CUSTOMER_KEY, checkClientId, checkStackCustomer, keyPathText } from "../stack/customer-config";
 import type { CustomerConfig, StackFolder } from "../stack/customer-config";
@@ -122,9 +121,7 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
     }
   }
 
-  // Where the stack sends its calls decides whether a plain Client ID is allowed.
   const apiUrl = configJs[API_URL_KEY];
-  const aimedAtEmulator = typeof apiUrl === "string" && isLoopbackUrl(apiUrl);
   if (apiUrl !== undefined) {
     try {
       if (typeof apiUrl !== "string") throw new Error("must be a URL like https://common-services.birdeye.com");
@@ -144,12 +141,10 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
     report([], CLIENT_ID_KEY, "is missing; set it with `pulumi config set --secret clientId <Cloud9 Client ID>`");
   } else if (!looksSecure(clientIdNode)) {
     const value = configJs[CLIENT_ID_KEY];
-    if (!aimedAtEmulator) {
-      report([CLIENT_ID_KEY], CLIENT_ID_KEY, "is stored in plain text in a stack that is not aimed at the emulator; remove it and run `pulumi config set --secret clientId <uuid>` (value not shown)");
-    } else {
-      for (const problem of checkClientId(typeof value === "string" ? value : undefined)) report([CLIENT_ID_KEY], problem.keyPath, problem.message);
-      if (typeof value === "string") plainClientId = value.trim().toLowerCase();
-    }
+    // The program refuses a plain Client ID before any call, whatever the API URL: so does validate.
+    report([CLIENT_ID_KEY], CLIENT_ID_KEY, "is stored in plain text, which `pulumi` refuses before any call; remove it and run `pulumi config set --secret clientId <uuid>` (value not shown)");
+    // Still read, for the checks across stacks (a Cloud 9 location claimed twice).
+    if (typeof value === "string" && checkClientId(value).length === 0) plainClientId = value.trim().toLowerCase();
   }
 
   // A Client ID anywhere else in plain text: approve, customer, a misspelt key, another namespace.
