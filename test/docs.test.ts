@@ -17,6 +17,7 @@ import { parse } from "yaml";
 import { approvalsSchema, limitsSchema } from "../provider/guardrails/guardrail-config";
 import { KNOWN_CONFIG_KEYS } from "../provider/stack/config-keys";
 import { customerConfigSchema } from "../provider/stack/customer-config";
+import { docsExample } from "./support/docs-examples";
 import { PROJECT_ROOT, describeRealEngine, realCli, startProject } from "./support/real-cli";
 
 const md = new MarkdownIt({ html: true });
@@ -291,6 +292,21 @@ describe("the docs", () => {
     const shown = parse(example.content) as unknown;
     const real = parse(fs.readFileSync(path.join(PROJECT_ROOT, "stacks", "Pulumi.smb-example.yaml"), "utf8")) as { config: unknown };
     assert.deepEqual(shown, { config: real.config });
+  });
+
+  it("show example outputs only as a test produces and compares them", () => {
+    const markers = DOCS.flatMap((doc) => doc.tokens.flatMap((t) => {
+      const producer = t.type === "html_block" ? /^<!-- output: (\S+) -->$/.exec(t.content.trim())?.[1] : undefined;
+      return producer === undefined ? [] : [{ doc: doc.file, producer }];
+    }));
+    assert.ok(markers.length > 0, "no <!-- output: <test> --> marker found");
+    for (const { doc, producer } of markers) {
+      const file = path.join(PROJECT_ROOT, producer);
+      assert.ok(fs.existsSync(file), `${doc}: <!-- output: ${producer} -->: no such test`);
+      const source = fs.readFileSync(file, "utf8");
+      assert.ok(source.includes(`docsExample("${doc}", "${producer}")`), `${doc}: ${producer} does not compare the example (docsExample("${doc}", "${producer}"))`);
+      assert.ok(docsExample(doc, producer).length > 0);
+    }
   });
 
   it("link only to files and headings that exist", () => {
