@@ -4,7 +4,8 @@
 //   the project against the emulator, with the CLI; an `<!-- output -->` block
 //   after it is what it must print;
 // - every npm script, config key and tool flag they name exists (package.json,
-//   the config schemas, each tool's parseCommandLine options);
+//   the config schemas, each tool's parseCommandLine options, the pinned
+//   Pulumi CLI's --help);
 // - every relative link resolves, and its #anchor names a heading.
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
@@ -313,6 +314,42 @@ describe("the docs", () => {
     assert.deepEqual(DOCS.flatMap(linkProblems), []);
     const broken: Doc = { file: "README.md", tokens: md.parse("[a](docs/nope.md) [b](docs/operating.md#nope) [c](docs/operating.md#drift)", {}) };
     assert.deepEqual(linkProblems(broken).length, 2);
+  });
+});
+
+/** `pulumi <command> --flag ...` in a piece of code: the command (two words for stack and config) and its flags. */
+function pulumiCommands(text: string): { command: string; flags: string[] }[] {
+  const commands: { command: string; flags: string[] }[] = [];
+  for (const match of text.replace(/\\\n/g, " ").matchAll(/(?<![\w/.-])pulumi ((?:stack|config) [a-z]+|[a-z]+)([^\n|;&>#`]*)/g)) {
+    commands.push({ command: match[1] ?? "", flags: [...(match[2] ?? "").matchAll(/(?:^|\s)--([a-z][\w-]*)/g)].map((m) => m[1] ?? "") });
+  }
+  return commands;
+}
+
+describeRealEngine("the docs' pulumi commands", () => {
+  it("give only flags the pinned CLI accepts", async () => {
+    const cli = realCli();
+    assert.ok(cli !== undefined);
+    const commands = DOCS.flatMap((doc) => codeOf(doc).flatMap(({ where, text }) => pulumiCommands(text).map((c) => ({ ...c, where }))));
+    assert.ok(commands.some((c) => c.command === "preview" && c.flags.includes("refresh")), "pulumi preview --refresh not found: is the pattern right?");
+    const help = new Map<string, string>();
+    const problems: string[] = [];
+    for (const { command, flags, where } of commands) {
+      if (!help.has(command)) {
+        // PULUMI_EXPERIMENTAL shows the flags Pulumi hides (up --plan).
+        const result = await new Promise<string>((resolve) => {
+          const child = spawn(cli.pulumi, [...command.split(" "), "--help"], { env: { ...process.env, PULUMI_EXPERIMENTAL: "true", PULUMI_SKIP_UPDATE_CHECK: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+          let out = "";
+          child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+          child.once("close", () => resolve(out));
+        });
+        help.set(command, result);
+      }
+      const text = help.get(command) ?? "";
+      if (!text.includes("Flags:")) problems.push(`${where}: pulumi ${command} is not a command of the pinned CLI`);
+      else for (const flag of flags) if (!new RegExp(`--${flag}(?![\\w-])`).test(text)) problems.push(`${where}: pulumi ${command} --${flag} is not a flag of the pinned CLI`);
+    }
+    assert.deepEqual(problems, []);
   });
 });
 
