@@ -7,7 +7,7 @@
 // `npm run soak -- --engine cli --kill [--seed 7] [--seeds 5] [--every]`: the
 // kill rehearsal instead (test/support/kill-rehearsal.ts): per seed, each
 // scenario is killed with SIGKILL after a write drawn from the seed (every
-// write with --every), recovered as the README says and run again.
+// write with --every), recovered as docs/operating.md says and run again.
 import { optionalNumberFlag, parseCommandLine } from "../provider/tools/args";
 import { mulberry32 } from "../provider/emulator/faults";
 import { KILL_SCENARIOS, rehearseKill } from "../test/support/kill-rehearsal";

@@ -297,7 +297,7 @@ describe("guardrails: the stack config they read (guardrail-config.ts)", () => {
         "birdeye-cloud9:approve.deactivate: must be a list of the Business IDs whose mappings this run deactivates, as the preview prints it",
         "birdeye-cloud9:approve.clientId: must be the new Client ID's fingerprint as the preview prints it, like sha256:3f9a1c2b7d4e (never the Client ID itself)",
         "birdeye-cloud9:approve.awsHostd: is not a key of birdeye-cloud9:approve; the keys are deactivate, clientId, awsHosted, groupReplacement",
-        "birdeye-cloud9:guardrails: must be a mapping of maxDeactivations, maxDeactivationShare (see README, Guardrails at preview)",
+        "birdeye-cloud9:guardrails: must be a mapping of maxDeactivations, maxDeactivationShare (see docs/guardrails.md)",
       ],
     );
     assert.ok(!JSON.stringify(bad.problems).includes(CLIENT_ID), "a Client ID pasted by mistake is not repeated");

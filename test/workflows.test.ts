@@ -31,7 +31,7 @@ interface Workflow {
 describe("CI workflows (.github/workflows)", function () {
   this.timeout(60_000);
 
-  it("include the three the README documents, and nothing else is in the folder", () => {
+  it("include the three docs/fleet-and-ci.md documents, and nothing else is in the folder", () => {
     for (const file of ["drift.yml", "main.yml", "pull-request.yml"]) assert.ok(workflowFiles().includes(file), file);
     assert.deepEqual(fs.readdirSync(WORKFLOWS).sort(), workflowFiles());
   });

@@ -1,10 +1,5 @@
 // The BirdEye wire client: one method per call in the manual, nothing about
-// Pulumi. Built inside provider methods (never at module level), so that it
-// survives Pulumi's closure serialization: it creates its own axios instance and
-// zod schemas in the constructor and captures no Map, agent or instance.
-// Only the default export is used at run time: a named import goes through
-// __importStar, and Pulumi's serializer would then inline axios' internals
-// instead of emitting require("axios").
+// Pulumi. Each client creates its own axios instance in the constructor.
 import axios from "axios";
 import type { AxiosInstance, AxiosResponse } from "axios";
 import axiosRetry from "axios-retry";

@@ -1,6 +1,7 @@
 // The BirdEye calls, in one table. Paths, methods and headers are the manual's
-// (shared/reference/birdeye-cloud9-ortho-manual.txt); every fact the manual does
-// not show is listed under `assumptions` of its call, and nowhere else.
+// (its requests are in test/fixtures/manual.ts); every fact the manual does not
+// show is listed under `assumptions` of its call, and nowhere else
+// (docs/design/birdeye-api-assumptions.md explains them).
 //
 // Path templates take `{name}` placeholders, filled URL-encoded by the client.
 

@@ -1,8 +1,8 @@
-// A bound on concurrent BirdEye calls. Pulumi's engine starts every mapping's
-// Create at once (its --parallel is unbounded by default), so without a bound a
-// 500-location Enterprise would fire 500 requests at a rate-limited API. One
+// A bound on concurrent BirdEye calls. The mapping set writes its mappings
+// concurrently, so without a bound a 500-location Enterprise would fire 500
+// requests at a rate-limited API. One
 // limiter is shared by every call of a provider process (see
-// resources/connection.ts). Closures only: it must survive serialization.
+// resources/connection.ts).
 
 export interface Limiter {
   /** Run `task` when fewer than `max` tasks are running; queue it otherwise (first in, first out). */

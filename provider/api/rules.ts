@@ -1,8 +1,6 @@
-// Rules and constants taken from BirdEye's Cloud 9 Ortho manual
-// (shared/reference/birdeye-cloud9-ortho-manual.txt). One place, so that the
-// client, the resources, the stack schema and the emulator all enforce the same
-// thing. Everything here is plain data and plain functions: safe to capture in
-// a serialized Pulumi provider.
+// Rules and constants taken from BirdEye's Cloud 9 Ortho manual (see
+// docs/design/birdeye-api-assumptions.md). One place, so that the client, the
+// resources, the stack schema and the emulator all enforce the same thing.
 
 /** Integration source 34 is CLOUD9. */
 export const CLOUD9_SOURCE_ID = 34;

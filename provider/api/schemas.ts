@@ -1,22 +1,14 @@
 // Every BirdEye request and answer body, declared once as zod schemas; the
 // TypeScript types below are inferred from them.
-//
-// The schemas are built by a function, not held in module-level constants:
-// Pulumi serializes provider methods together with everything they capture,
-// and a captured zod schema object does not survive that (see
-// shared/reference/pulumi-dynamic-providers.md). A captured function does.
 import { z } from "zod";
 import { businessNumberProblem } from "./rules";
 
-/**
- * The wire schemas, built once per process. The memo lives on globalThis, not
- * in a module variable, so that a serialized client (which captures this
- * function) carries no zod object, and every client in a process shares them.
- */
+let built: ReturnType<typeof buildWireSchemas> | undefined;
+
+/** The wire schemas, built on first use and shared by every client in a process. */
 export function wireSchemas(): ReturnType<typeof buildWireSchemas> {
-  const slot = globalThis as { __birdeyeCloud9WireSchemas?: ReturnType<typeof buildWireSchemas> };
-  slot.__birdeyeCloud9WireSchemas ??= buildWireSchemas();
-  return slot.__birdeyeCloud9WireSchemas;
+  built ??= buildWireSchemas();
+  return built;
 }
 
 function buildWireSchemas() {

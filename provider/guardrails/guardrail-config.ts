@@ -75,7 +75,7 @@ function parseKey<S extends z.ZodType>(key: string, schema: S, what: string, jso
         issue.code === "unrecognized_keys"
           ? `is not a key of ${key}; the keys are ${what}`
           : issue.code === "invalid_type" && path.length === 0
-            ? `must be a mapping of ${what} (see README, Guardrails at preview)`
+            ? `must be a mapping of ${what} (see docs/guardrails.md)`
             : issue.message;
       return { keyPath: keyPathText(key, path), path: [key, ...path], message };
     }),

@@ -287,7 +287,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     if (!inputs.adopt) {
       throw new Error(
         `IntegrationGroup: business ${inputs.parentBusinessNumber} already has a Cloud9 integration group in BirdEye (groupId ${group.groupId}), and BirdEye refuses a second one. ` +
-          `If this stack's last pulumi up was interrupted while creating its group (Pulumi warned then of a pending operation: "interrupted while creating" for its cloud9-group), group ${group.groupId} is most likely that create, this stack's own: set adopt: true in the stack file for one run (see README, Recovering an interrupted run), then remove it. ` +
+          `If this stack's last pulumi up was interrupted while creating its group (Pulumi warned then of a pending operation: "interrupted while creating" for its cloud9-group), group ${group.groupId} is most likely that create, this stack's own: set adopt: true in the stack file for one run (see docs/operating.md, Recovering an interrupted run), then remove it. ` +
           `If you renamed or moved the Cloud9Integration component, add an alias to its old name instead (aliases: [{ name: "<old name>" }]): adopting would let Pulumi delete the old component's mapping set, which deactivates the mappings. ` +
           `Otherwise, to manage that group with this stack, set adopt: true (its triggers are then set to the desired ones). If the group must get a different ClientID or is.aws.hosted, ask BirdEye support to change or remove group ${group.groupId}: BirdEye has no call for it.`,
       );

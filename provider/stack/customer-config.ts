@@ -164,20 +164,20 @@ function ownWords(issue: z.core.$ZodIssue): string {
   if (!/^(Invalid|Too (big|small)|Expected)/.test(issue.message)) return issue.message;
   switch (issue.code) {
     case "invalid_type":
-      return `must be ${KIND_WORDS[issue.expected] ?? issue.expected}; see README, Stack files, for how to write it`;
+      return `must be ${KIND_WORDS[issue.expected] ?? issue.expected}; see docs/stack-files.md for how to write it`;
     case "too_big":
-      return `is too large (at most ${String(issue.maximum)}); see README, Stack files`;
+      return `is too large (at most ${String(issue.maximum)}); see docs/stack-files.md`;
     case "too_small":
-      return `is too small (at least ${String(issue.minimum)}); see README, Stack files`;
+      return `is too small (at least ${String(issue.minimum)}); see docs/stack-files.md`;
     default:
-      return "is not valid here; see README, Stack files, for how to write it";
+      return "is not valid here; see docs/stack-files.md for how to write it";
   }
 }
 
 /** Problems with the customer value, or the parsed customer. */
 export function checkCustomerConfig(value: unknown): { customer?: CustomerConfig; problems: ConfigProblem[] } {
   if (value === undefined) {
-    return { problems: [{ keyPath: CUSTOMER_KEY, path: [CUSTOMER_KEY], message: "is missing; add the customer (kind, businessNumber, ...) to the stack file (see README, Stack files)" }] };
+    return { problems: [{ keyPath: CUSTOMER_KEY, path: [CUSTOMER_KEY], message: "is missing; add the customer (kind, businessNumber, ...) to the stack file (see docs/stack-files.md)" }] };
   }
   const parsed = customerConfigSchema.safeParse(value);
   if (parsed.success) return { customer: parsed.data, problems: [] };

@@ -82,7 +82,7 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   try {
     customerValue = config.getObject<unknown>("customer");
   } catch {
-    throw new RunError(new CustomerConfigError(stackFile, [{ keyPath: `${CONFIG_NAMESPACE}:customer`, path: [`${CONFIG_NAMESPACE}:customer`], message: "is not a structured value; write it as a YAML mapping (see README, Stack files)" }]).message);
+    throw new RunError(new CustomerConfigError(stackFile, [{ keyPath: `${CONFIG_NAMESPACE}:customer`, path: [`${CONFIG_NAMESPACE}:customer`], message: "is not a structured value; write it as a YAML mapping (see docs/stack-files.md)" }]).message);
   }
   // A locationsFile is relative to the stack file's folder; the program runs in the project's.
   const { customer, problems } = checkStackCustomer(customerValue, { dir: path.resolve(path.dirname(stackFile)), shown: path.posix.dirname(stackFile) });

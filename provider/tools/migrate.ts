@@ -167,7 +167,7 @@ export async function migrateStack(options: MigrateOptions): Promise<MigrationPl
   const pending = exported.deployment.pending_operations ?? [];
   if (pending.length > 0) {
     throw new MigrateError(
-      `stack ${options.stack} has ${pending.length} pending operation(s) from an interrupted run; nothing was changed. Finish that run first (README, Recovering an interrupted run), then run npm run migrate again.`,
+      `stack ${options.stack} has ${pending.length} pending operation(s) from an interrupted run; nothing was changed. Finish that run first (docs/operating.md, Recovering an interrupted run), then run npm run migrate again.`,
     );
   }
   const plan = planMigration(exported, providerText("mappingSet"));

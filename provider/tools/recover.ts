@@ -13,7 +13,7 @@
 //   business has it, it is recorded as this stack's own, with its live triggers;
 //   when not, nothing was created and the operation is dropped;
 // - every other pending operation is dropped (the next up compares with BirdEye).
-// Then the next `pulumi up` converges. See README, Recovering an interrupted run.
+// Then the next `pulumi up` converges. See docs/operating.md, Recovering an interrupted run.
 import { isProps } from "../resources/check";
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -95,7 +95,7 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
   }
   const config = doc.get("config", true);
   if (!isMap(config)) {
-    problems.push({ file, line: 1, keyPath: "config", message: "a stack file needs a config: section with birdeye-cloud9:customer and birdeye-cloud9:clientId (see README, Stack files)" });
+    problems.push({ file, line: 1, keyPath: "config", message: "a stack file needs a config: section with birdeye-cloud9:customer and birdeye-cloud9:clientId (see docs/stack-files.md)" });
     return { problems, facts };
   }
   // The whole document's JS value: aliases and merge keys resolve against its anchors.

@@ -195,7 +195,7 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     assertOnlyLookups(project);
 
     // The replacement approved: the move deactivates the old group's mappings, and the mapping set's check counts them.
-    // (Through `pulumi up`, which previews first: with --skip-preview the new group, registered before the set, would be created; README, Guardrails at preview.)
+    // (Through `pulumi up`, which previews first: with --skip-preview the new group, registered before the set, would be created; docs/guardrails.md.)
     withCustomer({ businessNumber: 150051042499070 }, { "birdeye-cloud9:approve": { groupReplacement: 150051042499070 } });
     for (const command of [preview(ENTERPRISE), ["up", "--yes", "--non-interactive", "--stack", ENTERPRISE]]) {
       const counted = await project.pulumi(command);

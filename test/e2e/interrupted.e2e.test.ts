@@ -1,5 +1,5 @@
 // Interrupted at every write: `pulumi up` (or `destroy`) killed with SIGKILL
-// right after BirdEye's k-th write, the README's recovery (`npm run recover`),
+// right after BirdEye's k-th write, the documented recovery (`npm run recover`),
 // then the run again; BirdEye equals the stack file, state claims nothing
 // BirdEye lacks, and `preview --expect-no-changes` passes
 // (test/support/kill-rehearsal.ts).
@@ -13,7 +13,7 @@ import { describeRealEngine } from "../support/real-cli";
 
 const EVERY_WRITE = process.env.BIRDEYE_KILL_EVERY_WRITE === "true";
 
-describeRealEngine("interrupted at every write: SIGKILL after BirdEye's k-th write, the README's recovery, then the run again", () => {
+describeRealEngine("interrupted at every write: SIGKILL after BirdEye's k-th write, the documented recovery, then the run again", () => {
   for (const scenario of KILL_SCENARIOS) {
     const ks = EVERY_WRITE ? Array.from({ length: scenario.writes }, (_, i) => i + 1) : [Math.ceil(scenario.writes / 2)];
     it(`${scenario.title}: killed after write ${ks.join(", ")}`, async function () {

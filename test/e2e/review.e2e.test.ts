@@ -11,6 +11,7 @@ import { renderReview, reviewSchema, runReview } from "../../provider/tools/revi
 import type { ReviewOptions } from "../../provider/tools/review";
 import { describeRealEngine, exampleClientId, realCli, secureValue, startProject, writesOf } from "../support/real-cli";
 import type { TempProject } from "../support/real-cli";
+import { docsExample } from "../support/docs-examples";
 
 const SMB = "smb-example";
 const ENTERPRISE = "enterprise-example";
@@ -215,6 +216,9 @@ describeRealEngine("npm run review with the real CLI (Automation API)", function
     const facts = reviewSchema.parse(JSON.parse(second.stdout));
     assert.deepEqual(facts.stacks.map((s) => [s.stack, s.group.clientIdChanged, s.group.awsHostedChanged]), [[ENTERPRISE, false, false], [SMB, true, true]]);
     assert.equal(renderReview(facts), CHANGED);
+    // The example docs/operating.md shows is this review's Enterprise section.
+    const example = docsExample("docs/operating.md", "test/e2e/review.e2e.test.ts");
+    assert.ok(CHANGED.includes(example), `docs/operating.md's review example is not what npm run review prints:\n${example}`);
     outputs.push(second.stdout, second.stderr);
   });
 

@@ -182,7 +182,7 @@ async function runSize(locations: number, options: CliBenchOptions, bound: Concu
   try {
     const { emulator } = project;
     addBenchClient(emulator, locations);
-    // The locations in a file beside the stack file, as the README advises past
+    // The locations in a file beside the stack file, as docs/stack-files.md advises past
     // ~2,000 (Pulumi passes the stack config in one 128 KiB environment variable).
     const { locations: list, ...customer } = enterprise(locations);
     project.writeLocationsFile(LOCATIONS_FILE, list as unknown[]);

@@ -1,6 +1,6 @@
 // The kill rehearsal: `pulumi up` (or `destroy`) is killed with SIGKILL
 // right after BirdEye's k-th write (the emulator applies k writes, then holds
-// every answer and applies nothing more), the README's recovery runs
+// every answer and applies nothing more), the documented recovery runs
 // (`npm run recover`, which releases the lock and records what Pulumi could
 // not know), then `pulumi up`. Then: BirdEye equals the stack file, no mapping
 // the file wants active is inactive, one group per business, state claims
