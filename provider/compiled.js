@@ -29,6 +29,7 @@ function sourceFiles(root) {
     }
   };
   walk("provider");
+  walk("emulator");
   return files.sort();
 }
 

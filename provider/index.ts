@@ -1,6 +1,5 @@
-// Public surface of birdeye-cloud9.
+// Public surface of birdeye-cloud9 (what a Pulumi program needs). The emulator
+// is its own entry point, birdeye-cloud9/emulator (emulator/index.ts).
 export * from "./api";
-export { startEmulator } from "./emulator";
-export type { Emulator, EmulatorOptions, FaultOptions, ScriptedFault, RequestLogEntry } from "./emulator";
 export * from "./resources";
 export * from "./stack";

@@ -10,8 +10,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
-import { findOnPath } from "../provider/tools/find-on-path";
-import { projectCliBinDir } from "../provider/tools/pulumi-cli";
+import { findOnPath } from "../tools/find-on-path";
+import { projectCliBinDir } from "../tools/pulumi-cli";
 import { ToolBuildError, buildKey, findGo, goBuildInto, linkBinaries, requiredVersion, userCacheDir } from "./go-tool";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -2,13 +2,13 @@
 // with 1-20 locations, secure Client IDs) in a temporary folder, validate them,
 // and print the time: in-process (3 runs) and as the whole command (node and
 // ts-node start-up included, median of 5). Goal: under 2 s; exit 1 when missed.
-import { mulberry32 } from "../provider/emulator/faults";
+import { mulberry32 } from "../emulator/faults";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { validateStackDir } from "../provider/tools/validate";
+import { validateStackDir } from "../tools/validate";
 
 const COUNT = Number(process.env.BENCH_STACKS ?? 1000);
 

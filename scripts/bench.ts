@@ -12,9 +12,9 @@
 // BIRDEYE_MAX_CONCURRENCY is handed to the provider host of either engine.
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { numberFlag, optionalNumberFlag, parseCommandLine } from "../provider/tools/args";
-import { startEmulator } from "../provider/emulator";
-import type { Emulator } from "../provider/emulator";
+import { numberFlag, optionalNumberFlag, parseCommandLine } from "../tools/args";
+import { startEmulator } from "../emulator";
+import type { Emulator } from "../emulator";
 import { LifecycleHarness } from "../test/support/lifecycle";
 import type { RunResult } from "../test/support/lifecycle";
 import { captureProviderTexts } from "../test/support/capture-providers";

@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ToolBuildError, buildKey as wrapperBuildKey, findGo, goBuildInto, linkBinaries, requiredVersion, userCacheDir } from "./go-tool";
-import { BUILD_HINT, PINNED_PULUMI_VERSION, findPulumiCli, projectCliBinDir, pulumiVersion } from "../provider/tools/pulumi-cli";
+import { BUILD_HINT, PINNED_PULUMI_VERSION, findPulumiCli, projectCliBinDir, pulumiVersion } from "../tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const WRAPPER = path.join(ROOT, "scripts", "pulumi-cli");
@@ -96,7 +96,7 @@ export function buildPulumiCli(options: BuildOptions = {}): string | undefined {
   const root = options.root ?? ROOT;
   const binDir = projectCliBinDir(root);
   const version = pinnedVersionFromGoMod();
-  if (version !== PINNED_PULUMI_VERSION) throw new CliBuildError(`scripts/pulumi-cli/go.mod pins v${version} but provider/tools/pulumi-cli.ts says v${PINNED_PULUMI_VERSION}: make them equal`);
+  if (version !== PINNED_PULUMI_VERSION) throw new CliBuildError(`scripts/pulumi-cli/go.mod pins v${version} but tools/pulumi-cli.ts says v${PINNED_PULUMI_VERSION}: make them equal`);
   const key = buildKey(version);
   if (options.ifNeeded === true) {
     const found = findPulumiCli({ root, ...(options.pathVar === undefined ? {} : { pathVar: options.pathVar }) });

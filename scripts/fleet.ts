@@ -1,11 +1,11 @@
 // `npm run fleet -- preview|up|drift|join ...` (see USAGE): one Pulumi operation
-// on every selected customer stack. The work is in provider/tools/fleet/; this
+// on every selected customer stack. The work is in tools/fleet/; this
 // only reads the command line.
 import * as readline from "node:readline";
-import { parseCommandLine } from "../provider/tools/args";
+import { parseCommandLine } from "../tools/args";
 import * as path from "node:path";
-import { PROJECT_ROOT, SELECTION_ARGS, USAGE, runFleet } from "../provider/tools/fleet";
-import { findPulumiCli } from "../provider/tools/pulumi-cli";
+import { PROJECT_ROOT, SELECTION_ARGS, USAGE, runFleet } from "../tools/fleet";
+import { findPulumiCli } from "../tools/pulumi-cli";
 import { exitWith } from "./exit-code";
 
 function readLine(): Promise<string | undefined> {

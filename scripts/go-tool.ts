@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findOnPath } from "../provider/tools/find-on-path";
+import { findOnPath } from "../tools/find-on-path";
 
 export class ToolBuildError extends Error {}
 

@@ -1,9 +1,9 @@
 // `npm run onboard -- --stack <name> --kind smb|enterprise --business <id>
 //   [--aws-hosted] [--client-id <uuid> | BIRDEYE_CLOUD9_CLIENT_ID] [--api-url <url>]`
 import * as path from "node:path";
-import { parseCommandLine } from "../provider/tools/args";
-import { OnboardError, nextSteps, onboard, parseBusinessNumber } from "../provider/tools/onboard";
-import { findPulumiCli, pulumiEnv } from "../provider/tools/pulumi-cli";
+import { parseCommandLine } from "../tools/args";
+import { OnboardError, nextSteps, onboard, parseBusinessNumber } from "../tools/onboard";
+import { findPulumiCli, pulumiEnv } from "../tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE =

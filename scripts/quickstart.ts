@@ -1,16 +1,16 @@
 // `npm start`: the quick start. Starts the bundled BirdEye emulator on loopback
 // (state kept in .birdeye-emulator.json), uses Pulumi's local file backend in
 // .pulumi-state/ with a demo passphrase, runs `pulumi up --yes` on both example
-// stacks with the real CLI (provider/tools/pulumi-cli.ts; `npm start` builds the
+// stacks with the real CLI (tools/pulumi-cli.ts; `npm start` builds the
 // pinned one first when there is none), then prints what the emulator now
 // holds. Run again, it changes nothing.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { optionalNumberFlag, parseCommandLine } from "../provider/tools/args";
-import { startEmulator } from "../provider/emulator";
-import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../provider/tools/pulumi-cli";
-import type { EmulatorState } from "../provider/emulator";
+import { optionalNumberFlag, parseCommandLine } from "../tools/args";
+import { startEmulator } from "../emulator";
+import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../tools/pulumi-cli";
+import type { EmulatorState } from "../emulator";
 
 const ROOT = path.resolve(__dirname, "..");
 export const EXAMPLE_STACKS = ["smb-example", "enterprise-example"] as const;

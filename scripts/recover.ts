@@ -1,6 +1,6 @@
 // `npm run recover -- --stack <name> [--project <dir>]`: after a killed run,
-// record what Pulumi could not know. See provider/tools/recover.ts.
-import { recoverStack } from "../provider/tools/recover";
+// record what Pulumi could not know. See tools/recover.ts.
+import { recoverStack } from "../tools/recover";
 import { runStackTool } from "./stack-tool";
 
 runStackTool("recover", recoverStack);

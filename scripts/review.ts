@@ -1,11 +1,11 @@
 // `npm run review -- [--stacks <glob>] [--changed-since <git ref>] [--json]`:
 // a preview per selected stack, told in BirdEye's words (Markdown on stdout).
-// The work is in provider/tools/review/; this only reads the command line.
-import { parseCommandLine } from "../provider/tools/args";
+// The work is in tools/review/; this only reads the command line.
+import { parseCommandLine } from "../tools/args";
 import * as path from "node:path";
-import { PROJECT_ROOT, SELECTION_ARGS } from "../provider/tools/fleet";
-import { REVIEW_USAGE, runReview } from "../provider/tools/review";
-import { findPulumiCli } from "../provider/tools/pulumi-cli";
+import { PROJECT_ROOT, SELECTION_ARGS } from "../tools/fleet";
+import { REVIEW_USAGE, runReview } from "../tools/review";
+import { findPulumiCli } from "../tools/pulumi-cli";
 import { exitWith } from "./exit-code";
 
 async function main(argv: string[]): Promise<number> {

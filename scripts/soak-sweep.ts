@@ -1,7 +1,7 @@
 // `npm run soak:sweep [-- --from 1 --to 30 --stacks 20]`: the in-process fault
 // soak for every seed in a range (not part of npm test: about 20 s a seed).
 // One line per seed; exit 1 when any seed fails a check.
-import { optionalNumberFlag, parseCommandLine } from "../provider/tools/args";
+import { optionalNumberFlag, parseCommandLine } from "../tools/args";
 import { runSoak } from "../test/support/soak";
 import { soakPassed } from "./soak";
 

@@ -8,8 +8,8 @@
 // kill rehearsal instead (test/support/kill-rehearsal.ts): per seed, each
 // scenario is killed with SIGKILL after a write drawn from the seed (every
 // write with --every), recovered as docs/operating.md says and run again.
-import { optionalNumberFlag, parseCommandLine } from "../provider/tools/args";
-import { mulberry32 } from "../provider/emulator/faults";
+import { optionalNumberFlag, parseCommandLine } from "../tools/args";
+import { mulberry32 } from "../emulator/faults";
 import { KILL_SCENARIOS, rehearseKill } from "../test/support/kill-rehearsal";
 import { runCliSoak, runSoak } from "../test/support/soak";
 import type { SoakReport } from "../test/support/soak";

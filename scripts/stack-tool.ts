@@ -2,8 +2,8 @@
 // (`npm run migrate`, `npm run recover`): --stack <name> [--project <dir>],
 // the Pulumi CLI found, the tool's errors printed with their exit code.
 import * as path from "node:path";
-import { parseCommandLine } from "../provider/tools/args";
-import { BUILD_HINT, ToolError, findPulumiCli } from "../provider/tools/pulumi-cli";
+import { parseCommandLine } from "../tools/args";
+import { BUILD_HINT, ToolError, findPulumiCli } from "../tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 

@@ -1,7 +1,7 @@
 // `npm run validate [-- --json] [--dir <folder>]`: check every stack file offline.
 import * as path from "node:path";
-import { parseCommandLine } from "../provider/tools/args";
-import { formatProblem, summaryLine, validateStackDir } from "../provider/tools/validate";
+import { parseCommandLine } from "../tools/args";
+import { formatProblem, summaryLine, validateStackDir } from "../tools/validate";
 
 const USAGE = "usage: npm run validate -- [--json] [--dir <folder with Pulumi.*.yaml>]";
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { BirdEyeClient } from "../provider/api";
-import { startEmulator } from "../provider/emulator";
-import type { Emulator, RequestLogEntry } from "../provider/emulator";
+import { startEmulator } from "../emulator";
+import type { Emulator, RequestLogEntry } from "../emulator";
 import { MANUAL } from "./fixtures/manual";
 
 const TRIGGER_57 = { triggerId: 57, triggerTypeId: 1, actionIds: [1] };

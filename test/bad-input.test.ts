@@ -9,11 +9,11 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
-import { startEmulator } from "../provider/emulator";
-import type { Emulator } from "../provider/emulator";
+import { startEmulator } from "../emulator";
+import type { Emulator } from "../emulator";
 import { unknownConfigKeyProblem } from "../provider/stack/config-keys";
-import { runReview } from "../provider/tools/review";
-import { validateStackText } from "../provider/tools/validate";
+import { runReview } from "../tools/review";
+import { validateStackText } from "../tools/validate";
 import { MANUAL } from "./fixtures/manual";
 import { LifecycleHarness } from "./support/lifecycle";
 import { startProviderHost } from "./support/provider-host";
@@ -219,7 +219,7 @@ const ROOT = path.resolve(__dirname, "..");
 
 type FlagCase = [name: string, run: (dir: string) => Promise<{ code: number | null; stderr: string }>, code: number, expected: RegExp];
 
-const EMULATOR = "provider/emulator/cli.ts";
+const EMULATOR = "emulator/cli.ts";
 const FLAG_CASES: FlagCase[] = [
   ["emulator --port in hex", (dir) => runTool(EMULATOR, ["--port", "0x7f00"], dir), 2, /^--port must be a whole number from 0 to 65535, in decimal digits \(got "0x7f00"\)\n/],
   ["emulator --port negative", (dir) => runTool(EMULATOR, ["--port", "-5"], dir), 2, /^--port must be a whole number from 0 to 65535, in decimal digits \(got "-5"\)\n/],

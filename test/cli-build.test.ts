@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { CliBuildError, buildPulumiCli, pinnedVersionFromGoMod } from "../scripts/cli-build";
-import { PINNED_PULUMI_VERSION, projectCliBinDir, versionAtLeast } from "../provider/tools/pulumi-cli";
+import { PINNED_PULUMI_VERSION, projectCliBinDir, versionAtLeast } from "../tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const run = promisify(execFile);
@@ -20,7 +20,7 @@ describe("npm run cli:build", function () {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("pins one release: scripts/pulumi-cli/go.mod and provider/tools/pulumi-cli.ts agree, and sdk/v3 is pinned to the same version", () => {
+  it("pins one release: scripts/pulumi-cli/go.mod and tools/pulumi-cli.ts agree, and sdk/v3 is pinned to the same version", () => {
     assert.equal(pinnedVersionFromGoMod(), PINNED_PULUMI_VERSION);
     const goMod = fs.readFileSync(path.join(ROOT, "scripts", "pulumi-cli", "go.mod"), "utf8");
     assert.match(goMod, new RegExp(`github\\.com/pulumi/pulumi/sdk/v3 v${PINNED_PULUMI_VERSION.replace(/\./g, "\\.")}`));

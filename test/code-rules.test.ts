@@ -16,7 +16,7 @@ describe("code rules", () => {
   it("no `any` in the project's TypeScript (use unknown and zod)", () => {
     const offenders: string[] = [];
     const anyType = /(:\s*any\b|\bas\s+any\b|<any>|\bany\[\]|Array<any>|Record<string,\s*any>)/;
-    for (const file of [...tsFiles("provider"), ...tsFiles("policy"), ...tsFiles("test"), ...(fs.existsSync(path.join(ROOT, "index.ts")) ? ["index.ts"] : [])]) {
+    for (const file of [...tsFiles("provider"), ...tsFiles("emulator"), ...tsFiles("tools"), ...tsFiles("scripts"), ...tsFiles("policy"), ...tsFiles("test"), ...(fs.existsSync(path.join(ROOT, "index.ts")) ? ["index.ts"] : [])]) {
       fs.readFileSync(path.join(ROOT, file), "utf8")
         .split("\n")
         .forEach((line, index) => {
@@ -24,5 +24,52 @@ describe("code rules", () => {
         });
     }
     assert.deepEqual(offenders, []);
+  });
+
+  describe("the three parts: provider/ (the provider and its program), emulator/, tools/", () => {
+    /** Every relative import (static, type-only, require, dynamic) of the parts' modules, resolved to project paths. */
+    const graph = new Map<string, string[]>();
+    const resolve = (from: string, spec: string): string => {
+      const base = path.normalize(path.join(path.dirname(from), spec));
+      for (const candidate of [base, `${base}.ts`, path.join(base, "index.ts")]) {
+        if (candidate.endsWith(".ts") && fs.existsSync(path.join(ROOT, candidate))) return candidate;
+        if (fs.existsSync(path.join(ROOT, candidate)) && fs.statSync(path.join(ROOT, candidate)).isFile()) return candidate;
+      }
+      return base;
+    };
+    for (const file of [...tsFiles("provider"), ...tsFiles("emulator"), ...tsFiles("tools")]) {
+      const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+      const specs = [...text.matchAll(/(?:from|require\(|import\()\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1] ?? "");
+      graph.set(file, specs.map((spec) => resolve(file, spec)));
+    }
+    const partOf = (file: string): string => file.split(path.sep)[0] ?? "";
+
+    it("provider/ imports nothing of the emulator or the tools (the published library carries only what a program needs)", () => {
+      const offenders = [...graph].flatMap(([file, deps]) => (partOf(file) === "provider" ? deps.filter((d) => partOf(d) !== "provider").map((d) => `${file} -> ${d}`) : []));
+      assert.deepEqual(offenders, []);
+    });
+
+    it("emulator/ imports only itself, the wire schemas (provider/api/) and the command-line parser (tools/args.ts)", () => {
+      const allowed = (dep: string): boolean => partOf(dep) === "emulator" || dep.startsWith(path.join("provider", "api") + path.sep) || dep === path.join("tools", "args.ts");
+      const offenders = [...graph].flatMap(([file, deps]) => (partOf(file) === "emulator" ? deps.filter((d) => !allowed(d)).map((d) => `${file} -> ${d}`) : []));
+      assert.deepEqual(offenders, []);
+    });
+
+    it("no module imports itself through others (no cycle, type-only imports included)", () => {
+      const cycles: string[] = [];
+      const state = new Map<string, "open" | "done">();
+      const visit = (file: string, trail: string[]): void => {
+        if (state.get(file) === "done") return;
+        if (state.get(file) === "open") {
+          cycles.push([...trail.slice(trail.indexOf(file)), file].join(" -> "));
+          return;
+        }
+        state.set(file, "open");
+        for (const dep of graph.get(file) ?? []) if (graph.has(dep)) visit(dep, [...trail, file]);
+        state.set(file, "done");
+      };
+      for (const file of graph.keys()) visit(file, []);
+      assert.deepEqual(cycles, []);
+    });
   });
 });

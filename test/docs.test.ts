@@ -251,7 +251,7 @@ describe("the docs", () => {
     const flags = flagsByEntry(entries);
     // The parser's options found, spreads included: the check sees what each tool accepts.
     assert.ok(flags.get("scripts/review.ts")?.has("changed-since"), "review's flags (SELECTION_ARGS) were not found");
-    assert.ok(flags.get("provider/emulator/cli.ts")?.has("latency-ms"), "the emulator's flags were not found");
+    assert.ok(flags.get("emulator/cli.ts")?.has("latency-ms"), "the emulator's flags were not found");
     assert.ok(flags.get("scripts/migrate.ts")?.has("stack"), "migrate's flags (scripts/stack-tool.ts) were not found");
     const unknown = commands.flatMap((c) => {
       const entry = entryOf(c.script);

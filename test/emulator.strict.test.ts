@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BirdEyeClient } from "../provider/api";
-import { MAX_REQUEST_LOG, startEmulator } from "../provider/emulator";
-import type { Emulator } from "../provider/emulator";
+import { MAX_REQUEST_LOG, startEmulator } from "../emulator";
+import type { Emulator } from "../emulator";
 import { MANUAL } from "./fixtures/manual";
 
 const JSON_HEADERS = { "content-type": "application/json" };

@@ -5,8 +5,8 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type Emulator, type EmulatorOptions, type EmulatorState } from "../provider/emulator";
-import { StateStore, loadSeed } from "../provider/emulator/state";
+import { startEmulator, type Emulator, type EmulatorOptions, type EmulatorState } from "../emulator";
+import { StateStore, loadSeed } from "../emulator/state";
 import { MANUAL } from "./fixtures/manual";
 
 const ROOT = path.join(__dirname, "..");
@@ -414,7 +414,7 @@ describe("BirdEye emulator", function () {
       });
 
       const invalid = path.join(dir, "invalid.json");
-      const state = JSON.parse(fs.readFileSync(path.join(ROOT, "provider/emulator/seed.json"), "utf8")) as Record<string, unknown>;
+      const state = JSON.parse(fs.readFileSync(path.join(ROOT, "emulator/seed.json"), "utf8")) as Record<string, unknown>;
       fs.writeFileSync(invalid, JSON.stringify({ ...state, nextGroupId: "1595" }));
       await assert.rejects(startEmulator({ stateFile: invalid }), /invalid\.json is not valid emulator state: nextGroupId/);
     });
@@ -664,7 +664,7 @@ describe("BirdEye emulator", function () {
     it("runs from the command line, prints its URL, persists and exits 0 on SIGINT", async () => {
       const stateFile = path.join(tempDir(), "cli-state.json");
       const key = "cli-key";
-      const child = spawn(process.execPath, ["-r", "ts-node/register", "provider/emulator/cli.ts", "--port", "0", "--state", stateFile], {
+      const child = spawn(process.execPath, ["-r", "ts-node/register", "emulator/cli.ts", "--port", "0", "--state", stateFile], {
         cwd: ROOT,
         env: { ...process.env, BIRDEYE_EMULATOR_API_KEY: key },
         stdio: ["ignore", "pipe", "pipe"],
@@ -700,7 +700,7 @@ describe("BirdEye emulator", function () {
     });
 
     it("exits 2 on an unknown flag", async () => {
-      const child = spawn(process.execPath, ["-r", "ts-node/register", "provider/emulator/cli.ts", "--no-such-flag"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["-r", "ts-node/register", "emulator/cli.ts", "--no-such-flag"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
       const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));

@@ -30,8 +30,8 @@ import {
   selectChanged,
   locationsFilesOf,
   stacksOfShard,
-} from "../provider/tools/fleet";
-import type { FleetIO, FleetOptions, StackResult } from "../provider/tools/fleet";
+} from "../tools/fleet";
+import type { FleetIO, FleetOptions, StackResult } from "../tools/fleet";
 import { describeRealEngine, initStacks, realCli, startProject, writesOf } from "./support/real-cli";
 import type { TempProject } from "./support/real-cli";
 

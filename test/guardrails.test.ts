@@ -10,7 +10,7 @@ import { checkGuardrailConfig, checkGuardrailValues } from "../provider/guardrai
 import { groupChangeViolations, limitsInForce, massDeactivationViolation, unneededApprovals } from "../provider/guardrails/resource-rules";
 import type { GroupChangeFacts, ResourceGuardrails } from "../provider/guardrails/resource-rules";
 import { IntegrationGroupProvider, IntegrationMappingSetProvider, UNKNOWN } from "../provider/resources";
-import { startEmulator } from "../provider/emulator";
+import { startEmulator } from "../emulator";
 import { resetConnection, useBirdEye } from "./support/connection";
 
 const CLIENT_ID = "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0";

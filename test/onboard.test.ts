@@ -3,11 +3,11 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator } from "../provider/emulator";
-import type { Emulator } from "../provider/emulator";
+import { startEmulator } from "../emulator";
+import type { Emulator } from "../emulator";
 import { parse } from "yaml";
-import { stackFileText } from "../provider/tools/onboard";
-import { validateStackDir } from "../provider/tools/validate";
+import { stackFileText } from "../tools/onboard";
+import { validateStackDir } from "../tools/validate";
 import { describeRealEngine, realCli, startProject } from "./support/real-cli";
 import type { TempProject } from "./support/real-cli";
 

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { INSTALL_HINT, describeState } from "../scripts/quickstart";
 import { describeRealEngine, realCli } from "./support/real-cli";
-import { startEmulator } from "../provider/emulator";
+import { startEmulator } from "../emulator";
 
 const ROOT = path.resolve(__dirname, "..");
 const NODE_DIR = path.dirname(process.execPath);

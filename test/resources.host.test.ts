@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import type { Emulator } from "../provider/emulator";
+import type { Emulator } from "../emulator";
 import { clientIdFingerprint } from "../provider/guardrails/rules";
 import { PACKAGE_VERSION, providerText } from "../provider/resources/provider-text";
 import { MANUAL } from "./fixtures/manual";

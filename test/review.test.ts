@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { ReviewCollector, buildReview, renderReview, renderStack, reviewSchema, runReview, stackFileFacts, stepsText } from "../provider/tools/review";
-import type { ReviewOptions, StackReview } from "../provider/tools/review";
+import { ReviewCollector, buildReview, renderReview, renderStack, reviewSchema, runReview, stackFileFacts, stepsText } from "../tools/review";
+import type { ReviewOptions, StackReview } from "../tools/review";
 
 const GROUP = "pulumi-nodejs:dynamic/birdeye:IntegrationGroup";
 const SET = "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet";

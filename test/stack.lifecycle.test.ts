@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import type { Emulator } from "../provider/emulator";
+import type { Emulator } from "../emulator";
 import { LifecycleHarness, STACKS_DIR, loadStackConfig } from "./support/lifecycle";
 import { startEmulatorAndHost } from "./support/provider-host";
 import type { ProviderHost } from "./support/provider-host";

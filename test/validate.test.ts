@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { summaryLine, validateStackDir, validateStackText } from "../provider/tools/validate";
+import { summaryLine, validateStackDir, validateStackText } from "../tools/validate";
 import { writeStacks } from "../scripts/bench-validate";
 
 const ROOT = path.resolve(__dirname, "..");

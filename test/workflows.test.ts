@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { parse } from "yaml";
 import { ACTIONLINT_HINT, buildActionlint, findActionlint, pinnedActionlintVersion } from "../scripts/actionlint-build";
 import { ToolBuildError } from "../scripts/go-tool";
-import { PINNED_PULUMI_VERSION } from "../provider/tools/pulumi-cli";
+import { PINNED_PULUMI_VERSION } from "../tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");

@@ -4,7 +4,7 @@
 // memory kept a delete from switching off what the other had put. The mapping
 // set holds every mapping of a group in one resource instead; this lifecycle
 // stays registered only so that such state can still be read, refreshed and
-// moved to the set by `npm run migrate` (provider/tools/migrate.ts). It never
+// moved to the set by `npm run migrate` (tools/migrate.ts). It never
 // writes: a delete here could switch off a mapping the set now holds.
 import type * as pulumi from "@pulumi/pulumi";
 import type { Props } from "./check";

@@ -11,7 +11,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { clientIdFingerprint } from "../../provider/guardrails/rules";
-import { runFleet } from "../../provider/tools/fleet";
+import { runFleet } from "../../tools/fleet";
 import { PASSPHRASE, changedSteps, describeRealEngine, exampleClientId, initStacks, realCli, secureValue, startProject, writesOf } from "../support/real-cli";
 import { encryptSecure } from "../support/passphrase";
 import { parse, stringify } from "yaml";

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startEmulator } from "../../provider/emulator";
+import { startEmulator } from "../../emulator";
 import { storedOutputs } from "../../provider/resources";
 import { MANUAL } from "../fixtures/manual";
 import { changedSteps, describeRealEngine, exampleClientId, initStacks, mappingPutsOf, startProject, writesOf } from "../support/real-cli";

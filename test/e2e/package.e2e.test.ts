@@ -43,7 +43,7 @@ const npmEnv = { ...process.env, npm_config_loglevel: "error" };
 async function pack(project: TempProject, version?: string): Promise<string> {
   const source = path.join(project.base, `source-${version ?? "current"}`);
   fs.mkdirSync(source);
-  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "provider-host.js", "provider"]) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(source, entry), { recursive: true });
+  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "provider-host.js", "provider", "emulator"]) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(source, entry), { recursive: true });
   if (version !== undefined) {
     const manifest = JSON.parse(fs.readFileSync(path.join(source, "package.json"), "utf8")) as Record<string, unknown>;
     fs.writeFileSync(path.join(source, "package.json"), JSON.stringify({ ...manifest, version }, null, 2));
@@ -96,8 +96,8 @@ describeRealEngine("the package in another Pulumi project", () => {
     const consumer = await installConsumer(project, "consumer", tarball, NEWEST_PULUMI);
     assert.equal(installedVersion(consumer, "@pulumi/pulumi"), NEWEST_PULUMI);
     assert.ok(!fs.existsSync(path.join(consumer, "node_modules", "ts-node")), "production dependencies only: no ts-node");
-    const imported = await run(process.execPath, ["-e", "const m = require('birdeye-cloud9'); console.log(typeof m.Cloud9Integration, typeof m.IntegrationGroup, typeof m.BirdEyeClient, typeof m.startEmulator)"], { cwd: consumer });
-    assert.equal(imported.stdout.trim(), "function function function function", "the library, and no program run");
+    const imported = await run(process.execPath, ["-e", "const m = require('birdeye-cloud9'); const e = require('birdeye-cloud9/emulator'); console.log(typeof m.Cloud9Integration, typeof m.IntegrationGroup, typeof m.BirdEyeClient, typeof e.startEmulator, typeof m.startEmulator)"], { cwd: consumer });
+    assert.equal(imported.stdout.trim(), "function function function function undefined", "the library (the emulator apart, its own entry point), and no program run");
 
     writeProgram(project, consumer);
     const inConsumer = { cwd: consumer };

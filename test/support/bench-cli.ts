@@ -20,7 +20,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { BirdEyeClient } from "../../provider/api/client";
 import { z } from "zod";
-import type { RequestLogEntry } from "../../provider/emulator";
+import type { RequestLogEntry } from "../../emulator";
 import { BENCH_API_KEY, ENTERPRISE_CLIENT, ENTERPRISE_ID, addBenchClient, callsByEndpointSchema, concurrencyBound, enterprise, minimumSchema, peakConcurrency, ratio, tally } from "./bench-common";
 import type { ConcurrencyBound, Minimum } from "./bench-common";
 import { processFiguresSchema, sampleProcessTree } from "./process-tree";

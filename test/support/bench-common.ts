@@ -8,7 +8,7 @@ import { z } from "zod";
 import { ENDPOINTS, callOfRequest } from "../../provider/api/endpoints";
 import type { CallName } from "../../provider/api/endpoints";
 import { DEFAULT_MAX_CONCURRENCY } from "../../provider/api/limiter";
-import type { Emulator, RequestLogEntry } from "../../provider/emulator";
+import type { Emulator, RequestLogEntry } from "../../emulator";
 import { maxOverlap } from "./overlap";
 
 export const BENCH_API_KEY = "bench-api-key-0001";

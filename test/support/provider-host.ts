@@ -14,8 +14,8 @@ import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb"
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/provider_pb";
 import { Status } from "@pulumi/pulumi/proto/status_pb";
-import { startEmulator } from "../../provider/emulator";
-import type { Emulator, EmulatorOptions } from "../../provider/emulator";
+import { startEmulator } from "../../emulator";
+import type { Emulator, EmulatorOptions } from "../../emulator";
 
 export type PropertyMap = Record<string, JavaScriptValue>;
 

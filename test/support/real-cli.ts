@@ -1,4 +1,4 @@
-// The real Pulumi engine in tests: the CLI (found by provider/tools/pulumi-cli.ts,
+// The real Pulumi engine in tests: the CLI (found by tools/pulumi-cli.ts,
 // built by `npm run cli:build`) run in a temporary copy of the project, with a
 // private PULUMI_HOME, a local file backend in a temp folder, a passphrase, and
 // the bundled emulator on 127.0.0.1 port 0 whose URL replaces birdeye:apiUrl in
@@ -11,18 +11,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { startEmulator } from "../../provider/emulator";
-import type { Emulator, EmulatorOptions } from "../../provider/emulator";
-import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../../provider/tools/pulumi-cli";
+import { startEmulator } from "../../emulator";
+import type { Emulator, EmulatorOptions } from "../../emulator";
+import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../../tools/pulumi-cli";
 import { DEMO_PASSPHRASE } from "../../scripts/quickstart";
 import { decryptSecure, encryptSecure } from "./passphrase";
-import type { PulumiCli } from "../../provider/tools/pulumi-cli";
+import type { PulumiCli } from "../../tools/pulumi-cli";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 /** The example stacks' passphrase (their encryptionsalt and secure: Client ID were written with it); not a secret. */
 export const PASSPHRASE = DEMO_PASSPHRASE;
 /** Everything a Pulumi project needs from this repository (node_modules is linked, not copied). */
-const PROJECT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "Pulumi.yaml", "index.js", "index.ts", "provider-host.js", "provider", "policy"];
+const PROJECT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "Pulumi.yaml", "index.js", "index.ts", "provider-host.js", "provider", "emulator", "tools", "policy"];
 
 let cli: PulumiCli | undefined | null = null;
 /** The CLI the real-engine tests use, found once per process. */

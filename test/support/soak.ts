@@ -4,12 +4,12 @@
 // desired state is compared with BirdEye's, and everything that was logged,
 // thrown or sent over gRPC is searched for the Client IDs and the API key.
 // `npm run soak` runs 100 stacks; the suite runs 10.
-import { mulberry32 } from "../../provider/emulator/faults";
+import { mulberry32 } from "../../emulator/faults";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { startEmulator } from "../../provider/emulator";
-import type { Emulator, EmulatorState, FaultOptions, ScriptedFault } from "../../provider/emulator";
+import { startEmulator } from "../../emulator";
+import type { Emulator, EmulatorState, FaultOptions, ScriptedFault } from "../../emulator";
 import { withoutClientIdProperty } from "./assertions";
 import { LifecycleHarness } from "./lifecycle";
 import { startProviderHost } from "./provider-host";

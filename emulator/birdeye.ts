@@ -3,7 +3,7 @@
 // of provider/api), state changes and answers laid out like the manual's
 // sample responses. No HTTP here: server.ts feeds requests in.
 import type { z } from "zod";
-import { ENDPOINTS, type CallName } from "../api/endpoints";
+import { ENDPOINTS, type CallName } from "../provider/api/endpoints";
 import {
   AWS_HOSTED_PROPERTY,
   CLIENT_ID_PROPERTY,
@@ -12,8 +12,8 @@ import {
   UUID_PATTERN,
   businessNumberProblem,
   nextRunDateProblem,
-} from "../api/rules";
-import { describeIssues, wireSchemas, type GroupTrigger } from "../api/schemas";
+} from "../provider/api/rules";
+import { describeIssues, wireSchemas, type GroupTrigger } from "../provider/api/schemas";
 import type { EmulatorState, StateGroup, StateStore } from "./state";
 
 /** BirdEye's documented error codes, plus emulator-only ones (1000 + status). */

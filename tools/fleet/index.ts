@@ -17,7 +17,7 @@ export * from "./mapping-changes";
 export * from "./report";
 export * from "./select";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_PARALLEL = 4;
 export const DEFAULT_REPORT = "drift-report.md";
 export const INSTALL_HINT = `fleet needs the Pulumi CLI: ${BUILD_HINT}`;

@@ -5,14 +5,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
-import { LOCATIONS_FILE_FIELD, locationsFilePathProblem, readLocationsFile } from "../stack/locations-file";
-import { checkGuardrailValues } from "../guardrails/guardrail-config";
-import { APPROVE_KEY, GUARDRAILS_KEY } from "../guardrails/rules";
-import { lineOf } from "../stack/yaml-lines";
-import { checkBaseUrl } from "../api/client";
-import { SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../stack/config-keys";
-import { CLIENT_ID_KEY, CUSTOMER_KEY, checkClientId, checkStackCustomer, keyPathText } from "../stack/customer-config";
-import type { CustomerConfig, StackFolder } from "../stack/customer-config";
+import { LOCATIONS_FILE_FIELD, locationsFilePathProblem, readLocationsFile } from "../provider/stack/locations-file";
+import { checkGuardrailValues } from "../provider/guardrails/guardrail-config";
+import { APPROVE_KEY, GUARDRAILS_KEY } from "../provider/guardrails/rules";
+import { lineOf } from "../provider/stack/yaml-lines";
+import { checkBaseUrl } from "../provider/api/client";
+import { SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../provider/stack/config-keys";
+import { CLIENT_ID_KEY, CUSTOMER_KEY, checkClientId, checkStackCustomer, keyPathText } from "../provider/stack/customer-config";
+import type { CustomerConfig, StackFolder } from "../provider/stack/customer-config";
 
 export interface StackProblem {
   /** As given to the validator, e.g. stacks/Pulumi.acme.yaml */

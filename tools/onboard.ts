@@ -6,11 +6,11 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BirdEyeClient } from "../api/client";
-import { BirdEyeApiError } from "../api/errors";
-import type { Cloud9Location } from "../api/schemas";
-import { DEFAULT_BASE_URL, UUID_PATTERN, businessNumberProblem } from "../api/rules";
-import { CLIENT_ID_KEY, CUSTOMER_KEY } from "../stack/customer-config";
+import { BirdEyeClient } from "../provider/api/client";
+import { BirdEyeApiError } from "../provider/api/errors";
+import type { Cloud9Location } from "../provider/api/schemas";
+import { DEFAULT_BASE_URL, UUID_PATTERN, businessNumberProblem } from "../provider/api/rules";
+import { CLIENT_ID_KEY, CUSTOMER_KEY } from "../provider/stack/customer-config";
 
 export interface OnboardOptions {
   readonly stack: string;
@@ -22,7 +22,7 @@ export interface OnboardOptions {
   readonly apiUrl?: string;
   readonly apiKey?: string;
   readonly stacksDir: string;
-  /** The Pulumi CLI (provider/tools/pulumi-cli.ts), when there is one. */
+  /** The Pulumi CLI (tools/pulumi-cli.ts), when there is one. */
   readonly pulumi?: string;
   /** The environment for the CLI (pulumiEnv). Default: this process's. */
   readonly env?: NodeJS.ProcessEnv;

@@ -2,7 +2,7 @@
 // order give the same faults (a failing test can be replayed), plus a queue of
 // scripted faults for tests that need one exact fault at one exact call.
 import { z } from "zod";
-import { describeIssues } from "../api/schemas";
+import { describeIssues } from "../provider/api/schemas";
 
 /** mulberry32: tiny, fast, good enough for fault dice; same seed, same sequence. */
 export function mulberry32(seed: number): () => number {

@@ -9,14 +9,14 @@
 // checkpoint write: an interrupted migration leaves the old state whole. The
 // next `pulumi up` then diffs the set as usual: a mapping the stack file no
 // longer lists is deactivated, nothing else is written.
-import { isProps } from "../resources/check";
+import { isProps } from "../provider/resources/check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { providerText } from "../resources/provider-text";
-import { compactEntries, mappingSetId, storedOutputs } from "../resources/mapping-set-provider";
-import type { MappingEntries, MappingEntry } from "../resources/mapping-set-provider";
-import { dynamicTypeToken } from "../resources/type-tokens";
+import { providerText } from "../provider/resources/provider-text";
+import { compactEntries, mappingSetId, storedOutputs } from "../provider/resources/mapping-set-provider";
+import type { MappingEntries, MappingEntry } from "../provider/resources/mapping-set-provider";
+import { dynamicTypeToken } from "../provider/resources/type-tokens";
 import { ToolError, pulumiEnv, runPulumi } from "./pulumi-cli";
 
 const LEGACY_TYPE = dynamicTypeToken("IntegrationMapping");

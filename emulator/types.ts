@@ -1,12 +1,7 @@
-// The BirdEye emulator's public API: a local HTTP server that behaves like
-// BirdEye's integration API for Cloud 9 Ortho, for the quick start and as the
-// test double of every test. See server.ts for the order in which a request
-// meets faults, the API key and the API itself.
-import type { GroupTrigger } from "../api/schemas";
+// The emulator's public types, apart from index.ts so that the server and the
+// admin interface import them without importing the entry that starts them.
+import type { GroupTrigger } from "../provider/api/schemas";
 import type { EmulatorClient, EmulatorState } from "./state";
-import { startServer } from "./server";
-
-export type { EmulatorClient, EmulatorState } from "./state";
 
 export interface EmulatorOptions {
   readonly port?: number;
@@ -82,10 +77,4 @@ export interface EmulatorAdmin {
   addClient(client: EmulatorClient): void;
   setFaults(faults: FaultOptions): void;
   scriptFaults(faults: ScriptedFault[]): void;
-}
-
-export { MAX_REQUEST_LOG } from "./server";
-
-export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  return startServer(options);
 }

@@ -3,10 +3,10 @@
 // for a running CLI emulator. Admin calls are never logged, never faulted and
 // need no API key: they are not BirdEye's, they stage BirdEye.
 import { z } from "zod";
-import { describeIssues, wireSchemas, type GroupTrigger } from "../api/schemas";
+import { describeIssues, wireSchemas, type GroupTrigger } from "../provider/api/schemas";
 import { resolveTriggers, type Answer } from "./birdeye";
 import { parseFaultOptions, parseScriptedFaults, type FaultPlan } from "./faults";
-import type { EmulatorAdmin, FaultOptions, RequestLogEntry, ScriptedFault } from "./index";
+import type { EmulatorAdmin, FaultOptions, RequestLogEntry, ScriptedFault } from "./types";
 import { clientSchema, parseState, type EmulatorClient, type EmulatorState, type StateStore } from "./state";
 
 /** An admin call named an id that does not exist (HTTP 404). */

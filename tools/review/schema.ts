@@ -1,7 +1,7 @@
 // The facts `npm run review` reports per stack, declared once: the Markdown is
 // rendered from them and `--json` prints them as they are.
 import { z } from "zod";
-import { CLIENT_ID_SOURCES } from "../../resources/group-provider";
+import { CLIENT_ID_SOURCES } from "../../provider/resources/group-provider";
 
 export const triggerRefSchema = z.object({ id: z.number(), name: z.string().nullable() });
 export type TriggerRef = z.infer<typeof triggerRefSchema>;

@@ -15,7 +15,7 @@ export const PINNED_PULUMI_VERSION = "3.274.1";
 /** The oldest CLI on PATH that is used as is. */
 export const MIN_PULUMI_VERSION = "3.139.0";
 
-const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /** Where `npm run cli:build` puts pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs. */
 export function projectCliBinDir(root: string = PROJECT_ROOT): string {

@@ -5,10 +5,10 @@
 // a delete of the set or a pending delete left by an interrupted run) and
 // unchanged. Shared by `npm run fleet` (its counts) and `npm run review`.
 import type { StepEventMetadata } from "@pulumi/pulumi/automation";
-import { UNKNOWN, containsUnknown, isProps } from "../../resources/check";
-import { planWrites, storedOutputs } from "../../resources/mapping-set-provider";
-import type { MappingEntry, MappingSetOutputs } from "../../resources/mapping-set-provider";
-import { dynamicTypeToken } from "../../resources/type-tokens";
+import { UNKNOWN, containsUnknown, isProps } from "../../provider/resources/check";
+import { planWrites, storedOutputs } from "../../provider/resources/mapping-set-provider";
+import type { MappingEntry, MappingSetOutputs } from "../../provider/resources/mapping-set-provider";
+import { dynamicTypeToken } from "../../provider/resources/type-tokens";
 
 type Props = Record<string, unknown>;
 

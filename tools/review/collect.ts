@@ -6,10 +6,10 @@
 // mappings per business come from the mapping set's steps (its own, and any
 // pending delete), as fleet/mapping-changes.ts reads them.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { runWindow } from "../../api/rules";
-import { storedProvenance } from "../../resources/group-provider";
-import type { MappingEntry } from "../../resources/mapping-set-provider";
-import { dynamicTypeToken } from "../../resources/type-tokens";
+import { runWindow } from "../../provider/api/rules";
+import { storedProvenance } from "../../provider/resources/group-provider";
+import type { MappingEntry } from "../../provider/resources/mapping-set-provider";
+import { dynamicTypeToken } from "../../provider/resources/type-tokens";
 import { LEGACY_MAPPING_TYPE, classifySteps, mappingSetChanges, stepOf } from "../fleet/mapping-changes";
 import type { MappingChange, ResourceStep } from "../fleet/mapping-changes";
 import { markdownText } from "../markdown";

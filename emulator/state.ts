@@ -12,8 +12,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { UUID_PATTERN } from "../api/rules";
-import { describeIssues, wireSchemas } from "../api/schemas";
+import { UUID_PATTERN } from "../provider/api/rules";
+import { describeIssues, wireSchemas } from "../provider/api/schemas";
 
 const wire = wireSchemas();
 const positiveId = z.number().int().positive();

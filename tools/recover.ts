@@ -14,15 +14,15 @@
 //   when not, nothing was created and the operation is dropped;
 // - every other pending operation is dropped (the next up compares with BirdEye).
 // Then the next `pulumi up` converges. See docs/operating.md, Recovering an interrupted run.
-import { isProps } from "../resources/check";
+import { isProps } from "../provider/resources/check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BirdEyeClient } from "../api/client";
-import { CLOUD9_SOURCE_ID, DEFAULT_BASE_URL } from "../api/rules";
-import { storedOutputs } from "../resources/mapping-set-provider";
-import type { MappingEntries } from "../resources/mapping-set-provider";
-import { dynamicTypeToken } from "../resources/type-tokens";
+import { BirdEyeClient } from "../provider/api/client";
+import { CLOUD9_SOURCE_ID, DEFAULT_BASE_URL } from "../provider/api/rules";
+import { storedOutputs } from "../provider/resources/mapping-set-provider";
+import type { MappingEntries } from "../provider/resources/mapping-set-provider";
+import { dynamicTypeToken } from "../provider/resources/type-tokens";
 import type { Deployment, StateResource } from "./migrate";
 import { ToolError, pulumiEnv, runPulumi } from "./pulumi-cli";
 
