@@ -4,16 +4,11 @@
 import * as path from "node:path";
 import { parseCommandLine } from "../tools/args";
 import { BUILD_HINT, ToolError, findPulumiCli } from "../tools/pulumi-cli";
+import type { StackToolOptions } from "../tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 
-export interface StackToolTarget {
-  readonly stack: string;
-  readonly projectDir: string;
-  readonly pulumi: string;
-}
-
-export function runStackTool(name: string, work: (target: StackToolTarget) => Promise<unknown>): void {
+export function runStackTool(name: string, work: (target: StackToolOptions) => Promise<unknown>): void {
   const usage = `usage: npm run ${name} -- --stack <name> [--project <dir>]`;
   const main = async (): Promise<void> => {
     let values: { stack?: string; project?: string };

@@ -18,6 +18,7 @@ import { compactEntries, mappingSetId, storedOutputs } from "../provider/resourc
 import type { MappingEntries, MappingEntry } from "../provider/resources/mapping-set-provider";
 import { dynamicTypeToken } from "../provider/resources/type-tokens";
 import { ToolError, pulumiEnv, runPulumi } from "./pulumi-cli";
+import type { StackToolOptions } from "./pulumi-cli";
 
 const LEGACY_TYPE = dynamicTypeToken("IntegrationMapping");
 const SET_TYPE = dynamicTypeToken("IntegrationMappingSet");
@@ -152,12 +153,7 @@ async function pulumiCommand(cli: string, args: readonly string[], cwd: string, 
   return result.stdout;
 }
 
-export interface MigrateOptions {
-  readonly stack: string;
-  readonly projectDir: string;
-  readonly pulumi: string;
-  readonly log?: (line: string) => void;
-}
+export type MigrateOptions = StackToolOptions;
 
 /** Export, fold, import. Returns what was done; throws MigrateError (nothing changed) when it cannot. */
 export async function migrateStack(options: MigrateOptions): Promise<MigrationPlan> {

@@ -106,6 +106,16 @@ export class ToolError extends Error {
   }
 }
 
+/** What a tool that works on one stack's state (migrate, recover) is given. */
+export interface StackToolOptions {
+  readonly stack: string;
+  /** The Pulumi project (where pulumi runs). */
+  readonly projectDir: string;
+  /** The pulumi executable. */
+  readonly pulumi: string;
+  readonly log?: (line: string) => void;
+}
+
 export interface PulumiRun {
   readonly code: number;
   readonly stdout: string;

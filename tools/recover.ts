@@ -25,6 +25,7 @@ import type { MappingEntries } from "../provider/resources/mapping-set-provider"
 import { dynamicTypeToken } from "../provider/resources/type-tokens";
 import type { Deployment, StateResource } from "./migrate";
 import { ToolError, pulumiEnv, runPulumi } from "./pulumi-cli";
+import type { StackToolOptions } from "./pulumi-cli";
 
 const SET_TYPE = dynamicTypeToken("IntegrationMappingSet");
 const GROUP_TYPE = dynamicTypeToken("IntegrationGroup");
@@ -108,12 +109,7 @@ export function planRecovery(input: Deployment, groups: ReadonlyMap<number, Live
 }
 
 
-export interface RecoverOptions {
-  readonly stack: string;
-  readonly projectDir: string;
-  readonly pulumi: string;
-  readonly log?: (line: string) => void;
-}
+export type RecoverOptions = StackToolOptions;
 
 export async function recoverStack(options: RecoverOptions): Promise<RecoveryPlan> {
   const log = options.log ?? ((line: string) => console.log(line));
