@@ -28,8 +28,8 @@ function sourceFiles(root) {
       else if (/\.(ts|json)$/.test(entry.name)) files.push(rel);
     }
   };
-  walk("provider");
-  walk("emulator");
+  // The library and the emulator are what tsconfig.build.json compiles.
+  for (const dir of ["provider", "emulator"]) if (fs.existsSync(path.join(root, dir))) walk(dir);
   return files.sort();
 }
 
