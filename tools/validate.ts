@@ -5,14 +5,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
-import { LOCATIONS_FILE_FIELD, locationsFilePathProblem, readLocationsFile } from "../provider/stack/locations-file";
 import { checkGuardrailValues } from "../provider/guardrails/guardrail-config";
 import { APPROVE_KEY, GUARDRAILS_KEY } from "../provider/guardrails/rules";
 import { lineOf } from "../provider/stack/yaml-lines";
 import { checkBaseUrl } from "../provider/api/client";
 import { SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../provider/stack/config-keys";
 import { CLIENT_ID_KEY, CUSTOMER_KEY, checkClientId, checkStackCustomer, keyPathText } from "../provider/stack/customer-config";
-import type { CustomerConfig, StackFolder } from "../provider/stack/customer-config";
+import type { CustomerConfig, LocationsFileContents, StackFolder } from "../provider/stack/customer-config";
 
 export interface StackProblem {
   /** As given to the validator, e.g. stacks/Pulumi.acme.yaml */
@@ -157,7 +156,8 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
       problems.push({ file, line: lines.linePos(found.offset).line, keyPath: pathText(found.keys), message: PLAIN_UUID_PROBLEM });
     }
   }
-  problems.push(...locationsFileUuids(configJs[CUSTOMER_KEY], folder));
+  const { customer, problems: customerProblems, locationsFile } = checkStackCustomer(configJs[CUSTOMER_KEY], folder);
+  if (locationsFile !== undefined) problems.push(...locationsFileUuids(locationsFile));
 
   // The guardrails' config, judged by the program's own schemas (a secure value is reported above);
   // a raw Client ID in approve.clientId is the problem above, not also "must be a fingerprint".
@@ -166,12 +166,13 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
     if (!uuidPaths.has(problem.keyPath.replace(UUID_TEXT_ALL, UUID_HIDDEN))) report(problem.path, problem.keyPath, problem.message);
   }
 
-  const { customer, problems: customerProblems } = checkStackCustomer(configJs[CUSTOMER_KEY], folder);
   for (const problem of customerProblems) {
     if (problem.file === undefined) report(problem.path, problem.keyPath, problem.message);
     else problems.push({ file: problem.file, line: problem.line ?? 0, keyPath: problem.keyPath, message: problem.message });
   }
-  if (customer !== undefined) collectFacts(customer, facts, at, plainClientId, locationsSource(configJs[CUSTOMER_KEY], folder));
+  const source = locationsFile?.source;
+  const inFile: LocationsWhere | undefined = source === undefined ? undefined : { file: source.shown, keyPath: (keys) => keyPathText("locations", keys), line: (keys) => source.lineOf(["locations", ...keys]) };
+  if (customer !== undefined) collectFacts(customer, facts, at, plainClientId, inFile);
   return { problems, facts };
 }
 
@@ -212,23 +213,14 @@ function plainUuids(node: unknown, keys: (string | number)[], keyNode?: unknown)
   return found.filter((f, i) => found.findIndex((g) => pathText(g.keys) === pathText(f.keys)) === i);
 }
 
-/** UUIDs in the stack's locations file, read only as text unless one is there (a locations file may hold thousands of entries). */
-function locationsFileUuids(customer: unknown, folder: StackFolder): StackProblem[] {
-  const relative = typeof customer === "object" && customer !== null ? (customer as Record<string, unknown>)[LOCATIONS_FILE_FIELD] : undefined;
-  if (typeof relative !== "string" || locationsFilePathProblem(relative) !== undefined) return [];
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(folder.dir, relative), "utf8");
-  } catch {
-    return []; // the customer check names a missing file
-  }
-  if (!UUID_TEXT.test(text)) return [];
+/** UUIDs in the stack's locations file (as the customer check read it), parsed only when one is there (a locations file may hold thousands of entries). */
+function locationsFileUuids(file: LocationsFileContents): StackProblem[] {
+  if (!UUID_TEXT.test(file.text)) return [];
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const shown = path.posix.join(folder.shown.split(path.sep).join("/"), relative.split("\\").join("/"));
+  const doc = parseDocument(file.text, { lineCounter: lines, prettyErrors: false });
   if (!isMap(doc.contents)) return [];
   return doc.contents.items.flatMap((item) =>
-    isPair(item) ? plainUuids(item.value, [isScalar(item.key) ? String(item.key.value) : "?"], item.key).map((f) => ({ file: shown, line: lines.linePos(f.offset).line, keyPath: pathText(f.keys), message: PLAIN_UUID_PROBLEM })) : [],
+    isPair(item) ? plainUuids(item.value, [isScalar(item.key) ? String(item.key.value) : "?"], item.key).map((f) => ({ file: file.shown, line: lines.linePos(f.offset).line, keyPath: pathText(f.keys), message: PLAIN_UUID_PROBLEM })) : [],
   );
 }
 
@@ -242,14 +234,6 @@ interface LocationsWhere {
   readonly file?: string;
   keyPath(keys: readonly (string | number)[]): string;
   line(keys: readonly (string | number)[]): number;
-}
-
-function locationsSource(customer: unknown, folder: StackFolder): LocationsWhere | undefined {
-  const relative = typeof customer === "object" && customer !== null ? (customer as Record<string, unknown>).locationsFile : undefined;
-  if (typeof relative !== "string") return undefined;
-  const read = readLocationsFile(folder.dir, folder.shown, relative);
-  if ("problems" in read) return undefined;
-  return { file: read.source.shown, keyPath: (keys) => keyPathText("locations", keys), line: (keys) => read.source.lineOf(["locations", ...keys]) };
 }
 
 function collectFacts(customer: CustomerConfig, facts: StackFacts, at: (keys: readonly (string | number)[]) => number, plainClientId: string | undefined, inFile: LocationsWhere | undefined): void {

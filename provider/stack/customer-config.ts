@@ -15,7 +15,8 @@
 //         - { businessNumber: 150051042499082, locationName: S Corp Benicia, nextRunDate: 2026-11-25T04:00:00Z }
 import { z } from "zod";
 import { DISMISSED_APPOINTMENTS_TRIGGER_ID, UUID_PATTERN, businessNumberProblem, nextRunDateProblem } from "../api/rules";
-import { LOCATIONS_FILE_FIELD, locationsFilePathProblem, readLocationsFile } from "./locations-file";
+import { LOCATIONS_FILE_FIELD, locationsFilePathProblem, locationsFileShown, readLocationsFile } from "./locations-file";
+import type { LocationsSource } from "./locations-file";
 
 /** The project's config namespace (Pulumi.yaml `name`). */
 export const CONFIG_NAMESPACE = "birdeye-cloud9";
@@ -216,22 +217,39 @@ export interface StackFolder {
  * when it names one: the program and `npm run validate` both check a stack
  * this way, so they agree on every problem and its line.
  */
-export function checkStackCustomer(value: unknown, folder: StackFolder): { customer?: CustomerConfig; problems: ConfigProblem[] } {
+/** A stack's locations file as checkStackCustomer read it, for the callers' own checks (read once). */
+export interface LocationsFileContents {
+  /** As messages name it, e.g. stacks/locations/acme.yaml */
+  readonly shown: string;
+  readonly text: string;
+  /** Present when the file holds a locations list. */
+  readonly source?: LocationsSource;
+}
+
+export function checkStackCustomer(value: unknown, folder: StackFolder): { customer?: CustomerConfig; problems: ConfigProblem[]; locationsFile?: LocationsFileContents } {
   if (typeof value !== "object" || value === null || Array.isArray(value) || !(LOCATIONS_FILE_FIELD in value)) return checkCustomerConfig(value);
   const customer = value as Record<string, unknown>;
   const at = [CUSTOMER_KEY, LOCATIONS_FILE_FIELD];
   const here = (message: string): ConfigProblem => ({ keyPath: keyPathText(CUSTOMER_KEY, [LOCATIONS_FILE_FIELD]), path: at, message });
   const pathProblem = locationsFilePathProblem(customer[LOCATIONS_FILE_FIELD]);
   if (pathProblem !== undefined) return { problems: [here(pathProblem)] };
-  if (customer.locations !== undefined) return { problems: [here("is given with locations; keep the locations in one place: the file named here, or the stack file's locations list")] };
-  if (customer.kind === "smb") return checkCustomerConfig({ ...customer, locations: [] });
-  const read = readLocationsFile(folder.dir, folder.shown, String(customer[LOCATIONS_FILE_FIELD]));
+  // Read whenever it is named, so that callers can check its contents (validate: no Client ID in it) in every case.
+  const relative = String(customer[LOCATIONS_FILE_FIELD]);
+  const read = readLocationsFile(folder.dir, folder.shown, relative);
+  const shown = locationsFileShown(folder.shown, relative);
+  const contents = read.text === undefined ? {} : { locationsFile: { shown, text: read.text } };
+  if (customer.locations !== undefined) return { problems: [here("is given with locations; keep the locations in one place: the file named here, or the stack file's locations list")], ...contents };
+  if (customer.kind === "smb") return { ...checkCustomerConfig({ ...customer, locations: [] }), ...contents };
   if ("problems" in read) {
-    return { problems: read.problems.map((p) => (p.file === undefined ? here(p.message) : { keyPath: p.keyPath, path: at, message: p.message, file: p.file, ...(p.line === undefined ? {} : { line: p.line }) })) };
+    return {
+      problems: read.problems.map((p) => (p.file === undefined ? here(p.message) : { keyPath: p.keyPath, path: at, message: p.message, file: p.file, ...(p.line === undefined ? {} : { line: p.line }) })),
+      ...contents,
+    };
   }
   const checked = checkCustomerConfig({ ...customer, locations: read.locations });
   return {
     ...checked,
+    locationsFile: { shown, text: read.text, source: read.source },
     problems: checked.problems.map((problem) => {
       const [, field, ...rest] = problem.path;
       if (field !== "locations" || rest.length === 0) return problem;

@@ -34,7 +34,8 @@ export interface LocationsFileProblem {
   readonly message: string;
 }
 
-export type LocationsFileRead = { readonly locations: unknown; readonly source: LocationsSource } | { readonly problems: readonly LocationsFileProblem[] };
+/** `text`: the file as read, when it could be (its problems may still be in its contents). */
+export type LocationsFileRead = { readonly locations: unknown; readonly source: LocationsSource; readonly text: string } | { readonly problems: readonly LocationsFileProblem[]; readonly text?: string };
 
 /** The problem with a `locationsFile` value, or undefined: a relative .yaml path that stays inside the stack files' folder. */
 export function locationsFilePathProblem(value: unknown): string | undefined {
@@ -46,13 +47,18 @@ export function locationsFilePathProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** How messages name a locations file: the stack files' folder as shown, then the relative path, with forward slashes. */
+export function locationsFileShown(shownDir: string, relative: string): string {
+  return path.posix.join(shownDir.split(path.sep).join("/"), relative.split("\\").join("/"));
+}
+
 /**
  * Read a locations file: `stackDir` is the folder of the stack file on disk,
  * `shownDir` how messages name that folder (stacks). Fast path: plain YAML
  * parse; lines are only computed when a problem needs one.
  */
 export function readLocationsFile(stackDir: string, shownDir: string, relative: string): LocationsFileRead {
-  const shown = path.posix.join(shownDir.split(path.sep).join("/"), relative.split("\\").join("/"));
+  const shown = locationsFileShown(shownDir, relative);
   const keyPath = `birdeye-cloud9:customer.${LOCATIONS_FILE_FIELD}`;
   let text: string;
   try {
@@ -69,6 +75,7 @@ export function readLocationsFile(stackDir: string, shownDir: string, relative: 
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     return {
+      text,
       problems: doc.errors.map((error) => ({ file: shown, line: lines.linePos(error.pos[0]).line, keyPath: "(yaml)", message: `${error.message.split("\n")[0] ?? error.code}; fix the YAML syntax` })),
     };
   }
@@ -85,11 +92,11 @@ export function readLocationsFile(stackDir: string, shownDir: string, relative: 
   };
   const record = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   if (record === undefined || !Array.isArray(record.locations)) {
-    return { problems: [{ file: shown, line: 1, keyPath: "locations", message: "is missing; the file holds one key, locations: a list of { businessNumber, locationCode } as in a stack file" }] };
+    return { text, problems: [{ file: shown, line: 1, keyPath: "locations", message: "is missing; the file holds one key, locations: a list of { businessNumber, locationCode } as in a stack file" }] };
   }
   const extra = Object.keys(record).filter((key) => key !== "locations");
   if (extra.length > 0) {
-    return { problems: extra.map((key) => ({ file: shown, line: source.lineOf([key]), keyPath: key, message: "is not a key of a locations file; it holds one key, locations (the rest of the customer stays in the stack file)" })) };
+    return { text, problems: extra.map((key) => ({ file: shown, line: source.lineOf([key]), keyPath: key, message: "is not a key of a locations file; it holds one key, locations (the rest of the customer stays in the stack file)" })) };
   }
-  return { locations: record.locations, source };
+  return { locations: record.locations, source, text };
 }
