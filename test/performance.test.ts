@@ -30,6 +30,28 @@ describe("performance design", function () {
       assert.equal(seen.index, false, "@pulumi/pulumi's index was loaded");
       assert.equal(seen.closure, false, "Pulumi's closure serializer was loaded");
     });
+
+    it("the provider host's check and diff load no HTTP library: axios comes with the first client (an unchanged `up` makes no provider call; ~50 ms of the host's start)", async () => {
+      const { execFile } = await import("node:child_process");
+      const probe = [
+        `const { lifecycles } = require(${JSON.stringify(path.join(__dirname, "..", "provider", "resources", "lifecycles"))});`,
+        'const http = () => Object.keys(require.cache).some((f) => /[\\/]node_modules[\\/]axios(-retry)?[\\/]/.test(f));',
+        "(async () => {",
+        "  const seen = { atLoad: http() };",
+        '  const news = { integrationGroupId: 1595, mappings: { "150051042499081": { locationCode: "4" } } };',
+        "  const checked = await lifecycles.mappingSet.check(news, news);",
+        '  const diff = await lifecycles.mappingSet.diff("mappings-of-group-1595", checked.inputs, checked.inputs);',
+        "  Object.assign(seen, { afterCheckAndDiff: http(), failures: checked.failures ?? [], changes: diff.changes });",
+        `  new (require(${JSON.stringify(path.join(__dirname, "..", "provider", "api"))}).BirdEyeClient)({ baseUrl: "http://127.0.0.1:9" });`,
+        "  seen.afterClient = http();",
+        "  console.log(JSON.stringify(seen));",
+        "})();",
+      ].join("\n");
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", probe], { cwd: path.join(__dirname, "..") }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+      );
+      assert.deepEqual(JSON.parse(out), { atLoad: false, afterCheckAndDiff: false, failures: [], changes: false, afterClient: true });
+    });
   });
 
   describe("the concurrency limiter", () => {
