@@ -1,5 +1,19 @@
 // Pulumi program entry (Pulumi.yaml `main`): one customer per stack, read from
 // stacks/Pulumi.<stack>.yaml. See provider/stack/program.ts.
-import { runCustomerStack } from "./provider/stack/program";
+import { startProviderHost } from "./provider/stack/provider-host-start";
 
-export = runCustomerStack();
+// First, before the program's own modules load: Pulumi's provider host starts
+// while they load, check the stack file and look names up.
+void startProviderHost();
+
+// The program on the next turn of the event loop, so that the request above is sent first.
+const outputs = new Promise<void>((resolve) => setImmediate(resolve))
+  .then(() => import("./provider/stack/program"))
+  .then(({ runCustomerStack }) => runCustomerStack());
+// Pulumi awaits this promise once it has imported the entry. Marked handled
+// here, so that a stack file the program refuses is reported once, not also by
+// Node as a rejection handled late. (An exported function instead keeps a failed
+// run's program alive for ~20 s.)
+outputs.catch(() => undefined);
+
+export = outputs;

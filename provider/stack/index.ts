@@ -6,3 +6,4 @@ export { Cloud9Integration } from "./component";
 export type { Cloud9IntegrationArgs, MappingSummary } from "./component";
 export { runCustomerStack, stackFileName } from "./program";
 export type { StackOutputs } from "./program";
+export { startProviderHost, START_HOST_TOKEN } from "./provider-host-start";

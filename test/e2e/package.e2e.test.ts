@@ -18,7 +18,9 @@ const CLIENT_ID = "a030173a-c4a0-43e3-94c1-f1569d224b62";
 
 const PROGRAM = `// Another team's Pulumi program, plain JavaScript.
 const pulumi = require("@pulumi/pulumi");
-const { Cloud9Integration } = require("birdeye-cloud9");
+const { Cloud9Integration, startProviderHost } = require("birdeye-cloud9");
+// Pulumi's provider host starts while the rest of the program runs.
+startProviderHost();
 const config = new pulumi.Config();
 // The component's name, an alias and adopt come from config, so the test can rename it.
 const alias = config.get("alias");
