@@ -8,7 +8,7 @@ import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml
 import { checkGuardrailValues } from "../provider/guardrails/guardrail-config";
 import { APPROVE_KEY, GUARDRAILS_KEY } from "../provider/guardrails/rules";
 import { lineOf } from "../provider/stack/yaml-lines";
-import { checkBaseUrl } from "../provider/api/client";
+import { DEFAULT_BASE_URL, apiUrlProblem } from "../provider/api/rules";
 import { SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../provider/stack/config-keys";
 import { CLIENT_ID_KEY, CUSTOMER_KEY, checkClientId, checkStackCustomer, keyPathText } from "../provider/stack/customer-config";
 import type { CustomerConfig, LocationsFileContents, StackFolder } from "../provider/stack/customer-config";
@@ -122,12 +122,8 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
 
   const apiUrl = configJs[API_URL_KEY];
   if (apiUrl !== undefined) {
-    try {
-      if (typeof apiUrl !== "string") throw new Error("must be a URL like https://common-services.birdeye.com");
-      checkBaseUrl(apiUrl);
-    } catch (error) {
-      report([API_URL_KEY], API_URL_KEY, error instanceof Error ? error.message : String(error));
-    }
+    const problem = typeof apiUrl === "string" ? apiUrlProblem(apiUrl) : `must be a URL like ${DEFAULT_BASE_URL}`;
+    if (problem !== undefined) report([API_URL_KEY], API_URL_KEY, problem);
   }
   const apiKeyNode = config.get(API_KEY_KEY, true);
   if (apiKeyNode !== undefined && !looksSecure(apiKeyNode)) {

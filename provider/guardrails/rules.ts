@@ -15,7 +15,7 @@
 // load, also when it runs from its TypeScript, which Pulumi's policy runtime
 // type-checks at every start.
 import { createHash } from "node:crypto";
-import { DEFAULT_BASE_URL, isLoopbackHost } from "../api/rules";
+import { DEFAULT_BASE_URL, apiUrlProblem } from "../api/rules";
 
 /** Rule names: policy names in the pack, and the words every message starts with. */
 export const GUARDRAIL_RULES = {
@@ -84,21 +84,6 @@ export function formatViolation(v: Violation): string {
  */
 export function clientIdFingerprint(clientId: string): string {
   return `sha256:${createHash("sha256").update(clientId.trim().toLowerCase()).digest("hex").slice(0, 12)}`;
-}
-
-/** The problem with the URL the provider will call, or undefined when it is https, or http on a loopback host (the emulator). */
-export function apiUrlProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `${JSON.stringify(url)} is not a URL`;
-  }
-  if (parsed.protocol === "https:") return undefined;
-  if (parsed.protocol === "http:" && isLoopbackHost(parsed.hostname)) return undefined;
-  return parsed.protocol === "http:"
-    ? `${parsed.origin} is plain http:// outside loopback, which would send the API key and the Client ID unencrypted`
-    : `${parsed.protocol}// is not https://`;
 }
 
 /** The URL the provider calls: birdeye:apiUrl, else BIRDEYE_API_URL, else BirdEye's (provider/resources/connection.ts). */
