@@ -1,5 +1,6 @@
-// The Pulumi program (the project's entry, index.ts): read one customer's
-// stack file, check it, resolve names against BirdEye, declare the component.
+// The Pulumi program (the project's entry, index.ts): read the stack's file,
+// check its customer and Client ID, resolve names against BirdEye, declare the
+// component.
 // Nothing is written to BirdEye before every check has passed.
 // The SDK by module, not its index: the index loads the automation API and the TypeScript compiler (~0.5 s a run).
 import { Config } from "@pulumi/pulumi/config";

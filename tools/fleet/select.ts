@@ -54,7 +54,7 @@ export function parseShard(text: string): Shard | { error: string } {
 
 /**
  * The stacks of shard K of N. A stack's shard depends on its name alone (a
- * hash), so adding or removing a customer never moves the others between
+ * hash), so adding or removing a stack never moves the others between
  * shards, and the N shards together hold every stack exactly once.
  */
 export function stacksOfShard(stacks: readonly string[], shard: Shard): string[] {

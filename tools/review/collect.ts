@@ -1,4 +1,4 @@
-// What a preview's engine events say about one customer stack, in BirdEye's
+// What a preview's engine events say about one practice's stack, in BirdEye's
 // terms: every step's metadata (op, old state, new inputs; secrets arrive as
 // "[secret]"), the names the program looked up (its `names` stack output), and
 // the group's own warning when a ClientID or is.aws.hosted change is seen
