@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { validateStackDir } from "../tools/validate";
+import { CLIENT_ID_KEY, CUSTOMER_KEY } from "../provider/config/keys";
 
 const COUNT = Number(process.env.BENCH_STACKS ?? 1000);
 
@@ -18,7 +19,7 @@ export function writeStacks(dir: string, count: number): number {
   let locations = 0;
   for (let i = 0; i < count; i++) {
     const base = 150000000000000 + i * 100;
-    const head = `config:\n  birdeye-cloud9:clientId:\n    secure: v1:AAABA${i.toString(36)}ZmFrZWNpcGhlcnRleHQ=\n  birdeye-cloud9:customer:\n`;
+    const head = `config:\n  ${CLIENT_ID_KEY}:\n    secure: v1:AAABA${i.toString(36)}ZmFrZWNpcGhlcnRleHQ=\n  ${CUSTOMER_KEY}:\n`;
     let body: string;
     if (rand() < 0.6) {
       body = `    kind: smb\n    businessNumber: ${base}\n    awsHosted: ${rand() < 0.2}\n    triggers: [57]\n    nextRunDate: "2026-11-25T0${5 + Math.floor(rand() * 5)}:00:00Z"\n`;

@@ -13,6 +13,7 @@
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { numberFlag, optionalNumberFlag, parseCommandLine } from "../tools/args";
+import { CLIENT_ID_KEY, CONFIG_KEYS, CUSTOMER_KEY } from "../provider/config/keys";
 import { startEmulator } from "../emulator";
 import type { Emulator } from "../emulator";
 import { LifecycleHarness } from "../test/support/lifecycle";
@@ -53,10 +54,10 @@ interface Figure {
 
 function stackConfig(emulatorUrl: string, clientId: string, customer: object): Record<string, string> {
   return {
-    "birdeye:apiUrl": emulatorUrl,
-    "birdeye:apiKey": API_KEY,
-    "birdeye-cloud9:clientId": clientId,
-    "birdeye-cloud9:customer": JSON.stringify(customer),
+    [CONFIG_KEYS.apiUrl.key]: emulatorUrl,
+    [CONFIG_KEYS.apiKey.key]: API_KEY,
+    [CLIENT_ID_KEY]: clientId,
+    [CUSTOMER_KEY]: JSON.stringify(customer),
   };
 }
 
@@ -130,7 +131,7 @@ async function harnessBench(locations: number, latencyMs: number, bound: Concurr
   const newHost = async (): Promise<ProviderHost> => {
     const host = await startProviderHost(bound.env);
     hosts.push(host);
-    await host.configure({ "birdeye:apiUrl": emulator.url, "birdeye:apiKey": API_KEY });
+    await host.configure({ [CONFIG_KEYS.apiUrl.key]: emulator.url, [CONFIG_KEYS.apiKey.key]: API_KEY });
     return host;
   };
   console.log(`bench: emulator latency ${latencyMs} ms, ${locations} locations, concurrent calls per provider process: ${bound.maxConcurrency} (${bound.source})`);

@@ -1,5 +1,5 @@
 // `npm run fleet -- preview|up|drift|join ...` (see USAGE): one Pulumi operation
-// on every selected customer stack. The work is in tools/fleet/; this
+// on every selected stack. The work is in tools/fleet/; this
 // only reads the command line.
 import * as readline from "node:readline";
 import { parseCommandLine } from "../tools/args";

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { inspect } from "node:util";
 import { BirdEyeApiError, BirdEyeClient, checkBaseUrl } from "../provider/api";
+import { apiUrlProblem } from "../provider/api/rules";
 import { MANUAL } from "./fixtures/manual";
 import { startScriptedServer } from "./support/scripted-server";
 import { assertNoSecret, rejection } from "./support/assertions";
@@ -157,21 +158,36 @@ describe("BirdEye client errors", () => {
     });
   });
 
-  describe("base URL", () => {
-    it("refuses plain http:// to a non-loopback host", () => {
-      assert.throws(() => new BirdEyeClient({ baseUrl: "http://common-services.birdeye.com" }), /uses plain http:\/\/ on a non-loopback host.*use https:\/\//);
-      assert.throws(() => new BirdEyeClient({ baseUrl: "http://10.0.0.5:8089" }), /non-loopback/);
+  describe("base URL: https, or http on loopback (apiUrlProblem, the one rule)", () => {
+    const HTTP_OUTSIDE_LOOPBACK = "http://common-services.birdeye.com is plain http:// outside loopback, which would send the API key and the Client ID unencrypted";
+    it("refuses text that is not a URL", () => {
+      assert.equal(apiUrlProblem("common-services.birdeye.com"), '"common-services.birdeye.com" is not a URL; write it like https://common-services.birdeye.com');
+      assert.throws(() => checkBaseUrl("not a url"), /^Error: BirdEye API URL "not a url" is not a URL/);
     });
-    it("accepts https anywhere and http on loopback", () => {
+    it("refuses credentials in the URL, without showing them", () => {
+      assert.equal(apiUrlProblem("https://user:pw@x.example"), "https://x.example carries credentials (not shown); a URL must not: the API key is sent on its own, as x-api-key");
+      assert.equal(apiUrlProblem("http://key@127.0.0.1:8089"), "http://127.0.0.1:8089 carries credentials (not shown); a URL must not: the API key is sent on its own, as x-api-key");
+    });
+    it("refuses plain http:// on a non-loopback host, with one message wherever it is checked", () => {
+      assert.equal(apiUrlProblem("http://common-services.birdeye.com/"), HTTP_OUTSIDE_LOOPBACK);
+      assert.throws(() => new BirdEyeClient({ baseUrl: "http://common-services.birdeye.com" }), { message: `BirdEye API URL ${HTTP_OUTSIDE_LOOPBACK}` });
+      assert.match(apiUrlProblem("http://10.0.0.5:8089") ?? "", /^http:\/\/10\.0\.0\.5:8089 is plain http:\/\/ outside loopback/);
+      assert.match(apiUrlProblem("http://127.0.0.1.example.com") ?? "", /outside loopback/);
+    });
+    it("refuses other schemes", () => {
+      assert.equal(apiUrlProblem("ftp://x.example"), "ftp:// is not https://");
+      assert.throws(() => checkBaseUrl("ws://127.0.0.1:8089"), { message: "BirdEye API URL ws:// is not https://" });
+    });
+    it("refuses a query or fragment, without showing it", () => {
+      assert.equal(apiUrlProblem("https://x.example/api?key=secret"), "https://x.example/api has a query or fragment (not shown); the API URL takes neither");
+      assert.equal(apiUrlProblem("https://x.example#top"), "https://x.example/ has a query or fragment (not shown); the API URL takes neither");
+    });
+    it("accepts https anywhere and http on 127.0.0.1, localhost and ::1", () => {
+      for (const ok of ["https://common-services.birdeye.com", "https://127.0.0.1:8443", "http://127.0.0.1:8089", "http://127.1.2.3", "http://localhost:1", "http://[::1]:8089"]) assert.equal(apiUrlProblem(ok), undefined, ok);
       assert.equal(checkBaseUrl("https://common-services.birdeye.com/"), "https://common-services.birdeye.com");
       assert.equal(checkBaseUrl("http://127.0.0.1:8089"), "http://127.0.0.1:8089");
       assert.equal(checkBaseUrl("http://localhost:8089/"), "http://localhost:8089");
       assert.equal(checkBaseUrl("http://[::1]:8089"), "http://[::1]:8089");
-    });
-    it("refuses credentials in the URL and other schemes", () => {
-      assert.throws(() => checkBaseUrl("https://user:pw@x.example"), /must not carry credentials/);
-      assert.throws(() => checkBaseUrl("ftp://x.example"), /must use https/);
-      assert.throws(() => checkBaseUrl("not a url"), /is not a URL/);
     });
   });
 });

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { startEmulator } from "../emulator";
 import type { Emulator } from "../emulator";
-import { unknownConfigKeyProblem } from "../provider/stack/config-keys";
+import { unknownConfigKeyProblem } from "../provider/config/keys";
 import { runReview } from "../tools/review";
 import { validateStackText } from "../tools/validate";
 import { MANUAL } from "./fixtures/manual";

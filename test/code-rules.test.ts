@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { KNOWN_CONFIG_KEYS } from "../provider/config/keys";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -21,6 +22,24 @@ describe("code rules", () => {
         .split("\n")
         .forEach((line, index) => {
           if (anyType.test(line.replace(/\/\/.*$/, "")) && !file.endsWith("code-rules.test.ts")) offenders.push(`${file}:${index + 1}: ${line.trim()}`);
+        });
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it("config key names are written only where they are declared, provider/config/keys.ts (comments may name them)", () => {
+    // provider/api/ sits below the keys' module (which takes the API's rules and defaults, and which the
+    // emulator, importing provider/api/, must not load): its advice texts name the keys as words.
+    const declared = path.join("provider", "config", "keys.ts");
+    const offenders: string[] = [];
+    for (const file of [...tsFiles("provider"), ...tsFiles("tools"), ...tsFiles("scripts"), ...tsFiles("emulator")]) {
+      if (file === declared || file.startsWith(path.join("provider", "api") + path.sep)) continue;
+      fs.readFileSync(path.join(ROOT, file), "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, " "))
+        .split("\n")
+        .forEach((line, index) => {
+          const code = line.replace(/(^|[^:"'`\w])\/\/.*$/, "$1");
+          for (const key of KNOWN_CONFIG_KEYS) if (code.includes(key)) offenders.push(`${file}:${index + 1}: ${key}`);
         });
     }
     assert.deepEqual(offenders, []);
@@ -53,6 +72,19 @@ describe("code rules", () => {
       const allowed = (dep: string): boolean => partOf(dep) === "emulator" || dep.startsWith(path.join("provider", "api") + path.sep) || dep === path.join("tools", "args.ts");
       const offenders = [...graph].flatMap(([file, deps]) => (partOf(file) === "emulator" ? deps.filter((d) => !allowed(d)).map((d) => `${file} -> ${d}`) : []));
       assert.deepEqual(offenders, []);
+    });
+
+    it("the policy pack loads no zod (from TypeScript, Pulumi's policy runtime type-checks all it imports at every preview)", () => {
+      const reached = new Set<string>();
+      const walk = (file: string): void => {
+        if (reached.has(file) || !graph.has(file)) return;
+        reached.add(file);
+        for (const dep of graph.get(file) ?? []) walk(dep);
+      };
+      walk(path.join("provider", "guardrails", "pack.ts"));
+      assert.ok(reached.has(path.join("provider", "config", "keys.ts")), "the walk reaches the keys' names");
+      const withZod = [...reached].filter((file) => /from\s+["']zod["']/.test(fs.readFileSync(path.join(ROOT, file), "utf8")));
+      assert.deepEqual(withZod, []);
     });
 
     it("no module imports itself through others (no cycle, type-only imports included)", () => {

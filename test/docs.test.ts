@@ -15,9 +15,8 @@ import MarkdownIt from "markdown-it";
 import type Token from "markdown-it/lib/token.mjs";
 import * as ts from "typescript";
 import { parse } from "yaml";
-import { approvalsSchema, limitsSchema } from "../provider/guardrails/guardrail-config";
-import { KNOWN_CONFIG_KEYS } from "../provider/stack/config-keys";
-import { customerConfigSchema } from "../provider/stack/customer-config";
+import { CONFIG_KEYS, KNOWN_CONFIG_KEYS } from "../provider/config/keys";
+import { CONFIG_SCHEMAS } from "../provider/config/schemas";
 import { docsExample } from "./support/docs-examples";
 import { PROJECT_ROOT, describeRealEngine, realCli, startProject } from "./support/real-cli";
 
@@ -152,17 +151,18 @@ function flagsByEntry(entries: readonly string[]): Map<string, Set<string>> {
 
 // ---- config keys ----
 
-const CUSTOMER_KEYS = Object.keys(customerConfigSchema.shape);
-const LOCATION_KEYS = Object.keys(customerConfigSchema.shape.locations.unwrap().element.shape);
-const APPROVE_KEYS = Object.keys(approvalsSchema.shape);
-const GUARDRAIL_KEYS = Object.keys(limitsSchema.shape);
+// The keys (provider/config/keys.ts) and the fields of their structured values (provider/config/schemas.ts).
+const CUSTOMER_KEYS = Object.keys(CONFIG_SCHEMAS.customer.shape);
+const LOCATION_KEYS = Object.keys(CONFIG_SCHEMAS.customer.shape.locations.unwrap().element.shape);
+const APPROVE_KEYS = Object.keys(CONFIG_SCHEMAS.approve.shape);
+const GUARDRAIL_KEYS = Object.keys(CONFIG_SCHEMAS.guardrails.shape);
 
 /** The problems with the config keys a piece of text names, e.g. `birdeye-cloud9:customer.locations[].locationCode`. */
 function keyProblems(text: string): string[] {
   const problems: string[] = [];
   for (const match of text.matchAll(/(?<![\w/-])(birdeye(?:-cloud9)?):(\w+)((?:\[\d*\]|\.\w+)*)/g)) {
     const key = `${match[1] ?? ""}:${match[2] ?? ""}`;
-    if (!(KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) problems.push(`${match[0]}: ${key} is not in KNOWN_CONFIG_KEYS`);
+    if (!KNOWN_CONFIG_KEYS.includes(key)) problems.push(`${match[0]}: ${key} is not in KNOWN_CONFIG_KEYS`);
   }
   const fields: [RegExp, readonly string[], string][] = [
     [/(?<![\w-])customer\.(\w+)(?!\w|\.\w)/g, CUSTOMER_KEYS, "customerConfigSchema"],
@@ -183,12 +183,12 @@ function yamlKeyProblems(config: Record<string, unknown>): string[] {
   const unknown = (value: unknown, known: readonly string[], what: string): void => {
     for (const key of keysOf(value)) if (!known.includes(key)) problems.push(`${key} is not a key of ${what}`);
   };
-  const customer = config["birdeye-cloud9:customer"];
+  const customer = config[CONFIG_KEYS.customer.key];
   unknown(customer, CUSTOMER_KEYS, "customerConfigSchema");
   const locations = (customer as { locations?: unknown } | undefined)?.locations;
   if (Array.isArray(locations)) for (const location of locations) unknown(location, LOCATION_KEYS, "a customer location");
-  unknown(config["birdeye-cloud9:approve"], APPROVE_KEYS, "approvalsSchema");
-  unknown(config["birdeye-cloud9:guardrails"], GUARDRAIL_KEYS, "limitsSchema");
+  unknown(config[CONFIG_KEYS.approve.key], APPROVE_KEYS, "approvalsSchema");
+  unknown(config[CONFIG_KEYS.guardrails.key], GUARDRAIL_KEYS, "limitsSchema");
   return problems;
 }
 

@@ -5,7 +5,8 @@
 // real CLI: test/e2e/guardrails.e2e.test.ts.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { apiUrlProblem, apiUrlViolation, clientIdFingerprint, clientIdStorageViolation, formatViolation } from "../provider/guardrails/rules";
+import { apiUrlProblem } from "../provider/api/rules";
+import { apiUrlViolation, clientIdFingerprint, clientIdStorageViolation, formatViolation } from "../provider/guardrails/rules";
 import { checkGuardrailConfig, checkGuardrailValues } from "../provider/guardrails/guardrail-config";
 import { groupChangeViolations, limitsInForce, massDeactivationViolation, unneededApprovals } from "../provider/guardrails/resource-rules";
 import type { GroupChangeFacts, ResourceGuardrails } from "../provider/guardrails/resource-rules";
@@ -16,12 +17,11 @@ import { resetConnection, useBirdEye } from "./support/connection";
 const CLIENT_ID = "608a32de-f0eb-4e3f-9ab1-bfff4a4b9da0";
 
 describe("guardrails: desired-state rules (the policy pack's)", () => {
-  it("https-api-url: https anywhere and http on loopback pass; http elsewhere, other schemes and non-URLs do not", () => {
-    for (const ok of ["https://common-services.birdeye.com", "https://127.0.0.1:8443", "http://127.0.0.1:8089", "http://localhost:1", "http://[::1]:8089"]) assert.equal(apiUrlProblem(ok), undefined, ok);
-    assert.match(apiUrlProblem("http://birdeye.example.com") ?? "", /^http:\/\/birdeye\.example\.com is plain http:\/\/ outside loopback/);
-    assert.match(apiUrlProblem("http://127.0.0.1.example.com") ?? "", /outside loopback/);
-    assert.match(apiUrlProblem("ftp://birdeye.example.com") ?? "", /^ftp:\/\/ is not https:\/\//);
-    assert.match(apiUrlProblem("common-services.birdeye.com") ?? "", /is not a URL/);
+  it("https-api-url is the client's own rule (apiUrlProblem, its cases in api.errors.test.ts): what the client refuses, the preview refuses", () => {
+    for (const ok of ["https://common-services.birdeye.com", "http://127.0.0.1:8089", "http://localhost:1", "http://[::1]:8089"]) assert.equal(apiUrlViolation("acme", ["cloud9-group"], ok, {}), undefined, ok);
+    for (const bad of ["http://birdeye.example.com", "ftp://birdeye.example.com", "common-services.birdeye.com", "https://user:pw@birdeye.example.com", "https://birdeye.example.com?x=1"]) {
+      assert.equal(apiUrlViolation("acme", ["cloud9-group"], bad, {})?.problem, `the BirdEye API URL (birdeye:apiUrl) ${apiUrlProblem(bad) ?? "(accepted)"}.`, bad);
+    }
   });
 
   it("https-api-url checks the URL the provider will call: birdeye:apiUrl, else BIRDEYE_API_URL, else BirdEye's; quiet without BirdEye resources", () => {

@@ -253,6 +253,7 @@ describe("npm run validate (offline stack checks)", () => {
   it("refuses plain http:// to a non-loopback BirdEye, unknown project keys, and broken YAML (with its line)", () => {
     const text = `config:\n${SECURE_CLIENT_ID}  birdeye:apiUrl: http://birdeye.example\n  birdeye-cloud9:custmer: {}\n  birdeye-cloud9:customer: { kind: smb, businessNumber: 150051042499090 }\n`;
     assert.deepEqual(validateStackText("f.yaml", text).problems.map((p) => `${p.line}: ${p.keyPath}`), ["5: birdeye-cloud9:custmer", "4: birdeye:apiUrl"]);
+    assert.equal(validateStackText("f.yaml", text).problems[1]?.message, "http://birdeye.example is plain http:// outside loopback, which would send the API key and the Client ID unencrypted", "the client's message (apiUrlProblem)");
     const broken = validateStackText("f.yaml", "config:\n  birdeye-cloud9:customer:\n    kind: smb\n   businessNumber: [1,\n");
     assert.equal(broken.problems[0]?.keyPath, "(yaml)");
     assert.deepEqual(broken.problems.map((p) => p.line), [4, 5], "the misindented key, then the unterminated list at the end");

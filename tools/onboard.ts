@@ -9,8 +9,11 @@ import * as path from "node:path";
 import { BirdEyeClient } from "../provider/api/client";
 import { BirdEyeApiError } from "../provider/api/errors";
 import type { Cloud9Location } from "../provider/api/schemas";
-import { DEFAULT_BASE_URL, UUID_PATTERN, businessNumberProblem } from "../provider/api/rules";
-import { CLIENT_ID_KEY, CUSTOMER_KEY } from "../provider/stack/customer-config";
+import { UUID_PATTERN, businessNumberProblem } from "../provider/api/rules";
+import { CLIENT_ID_KEY, CONFIG_KEYS, CUSTOMER_KEY, keyParts } from "../provider/config/keys";
+
+/** The Client ID's key as `pulumi config set` takes it in the project (a bare name). */
+const CLIENT_ID_NAME = keyParts(CLIENT_ID_KEY).name;
 
 export interface OnboardOptions {
   readonly stack: string;
@@ -82,9 +85,9 @@ export function stackFileText(options: Pick<OnboardOptions, "stack" | "kind" | "
     options.kind === "enterprise"
       ? "# Fill in each location's BirdEye Business ID (or delete locations not to map), then: npm run validate"
       : "# Review, then: npm run validate",
-    `# The Client ID is not here: it is stored encrypted with pulumi config set --secret clientId.`,
+    `# The Client ID is not here: it is stored encrypted with pulumi config set --secret ${CLIENT_ID_NAME}.`,
     "config:",
-    ...(options.apiUrl === undefined ? [] : [`  birdeye:apiUrl: ${yamlString(options.apiUrl)}`]),
+    ...(options.apiUrl === undefined ? [] : [`  ${CONFIG_KEYS.apiUrl.key}: ${yamlString(options.apiUrl)}`]),
     `  ${CUSTOMER_KEY}:`,
     `    kind: ${options.kind}`,
     `    businessNumber: ${options.business}${options.kind === "enterprise" ? "   # Enterprise ID" : "   # Business ID"}`,
@@ -112,7 +115,7 @@ function runPulumi(pulumi: string, args: readonly string[], cwd: string, env: No
 
 /** The command that stores the Client ID encrypted (it is read from standard input, so it never lands in shell history). */
 export function clientIdCommand(stack: string): string {
-  return `pulumi stack select --create ${stack} && pulumi config set --secret --stack ${stack} clientId   # paste the Client ID when asked`;
+  return `pulumi stack select --create ${stack} && pulumi config set --secret --stack ${stack} ${CLIENT_ID_NAME}   # paste the Client ID when asked`;
 }
 
 /** Does the client's base URL answer BirdEye's triggers call? */
@@ -149,13 +152,13 @@ export async function onboard(options: OnboardOptions): Promise<string> {
 
   let locations: Cloud9Location[] = [];
   if (options.kind === "enterprise") {
-    const client = new BirdEyeClient({ baseUrl: options.apiUrl ?? DEFAULT_BASE_URL, ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }), secrets: [options.clientId] });
+    const client = new BirdEyeClient({ baseUrl: options.apiUrl ?? CONFIG_KEYS.apiUrl.default, ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }), secrets: [options.clientId] });
     try {
       locations = await client.listLocations({ clientId: options.clientId, awsHosted: options.awsHosted });
     } catch (error) {
       // A 404 is an unknown client only if the URL serves BirdEye's API at all.
       if (error instanceof BirdEyeApiError && error.status === 404 && !(await servesBirdEye(client))) {
-        throw new OnboardError(`the API URL ${options.apiUrl ?? DEFAULT_BASE_URL} does not answer BirdEye's calls (HTTP 404 for the locations and the triggers call): check --api-url or BIRDEYE_API_URL`);
+        throw new OnboardError(`the API URL ${options.apiUrl ?? CONFIG_KEYS.apiUrl.default} does not answer BirdEye's calls (HTTP 404 for the locations and the triggers call): check --api-url or BIRDEYE_API_URL`);
       }
       throw error;
     }
@@ -171,7 +174,7 @@ export async function onboard(options: OnboardOptions): Promise<string> {
     return file;
   }
   const select = await runPulumi(options.pulumi, ["stack", "select", "--create", options.stack, "--non-interactive"], options.projectDir, options.env);
-  const set = select.code === 0 ? await runPulumi(options.pulumi, ["config", "set", "--secret", "--stack", options.stack, "clientId"], options.projectDir, options.env, options.clientId) : select;
+  const set = select.code === 0 ? await runPulumi(options.pulumi, ["config", "set", "--secret", "--stack", options.stack, CLIENT_ID_NAME], options.projectDir, options.env, options.clientId) : select;
   if (set.code !== 0) {
     throw new OnboardError(`${shown} is written, but storing the Client ID failed (pulumi exit ${set.code}: ${set.stderr.trim().split("\n")[0] ?? ""}); run:\n  ${clientIdCommand(options.stack)}`);
   }

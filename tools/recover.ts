@@ -19,7 +19,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BirdEyeClient } from "../provider/api/client";
-import { CLOUD9_SOURCE_ID, DEFAULT_BASE_URL } from "../provider/api/rules";
+import { CLOUD9_SOURCE_ID } from "../provider/api/rules";
+import { CONFIG_KEYS } from "../provider/config/keys";
 import { storedOutputs } from "../provider/resources/mapping-set-provider";
 import type { MappingEntries } from "../provider/resources/mapping-set-provider";
 import { dynamicTypeToken } from "../provider/resources/type-tokens";
@@ -133,8 +134,8 @@ export async function recoverStack(options: RecoverOptions): Promise<RecoveryPla
       const got = await pulumi(["config", "get", key, "--stack", options.stack]);
       return got.code === 0 && got.stdout.trim() !== "" ? got.stdout.trim() : undefined;
     };
-    const apiKey = (await config("birdeye:apiKey")) ?? process.env.BIRDEYE_API_KEY;
-    const client = new BirdEyeClient({ baseUrl: (await config("birdeye:apiUrl")) ?? process.env.BIRDEYE_API_URL ?? DEFAULT_BASE_URL, ...(apiKey === undefined ? {} : { apiKey }) });
+    const apiKey = (await config(CONFIG_KEYS.apiKey.key)) ?? process.env.BIRDEYE_API_KEY;
+    const client = new BirdEyeClient({ baseUrl: (await config(CONFIG_KEYS.apiUrl.key)) ?? process.env.BIRDEYE_API_URL ?? CONFIG_KEYS.apiUrl.default, ...(apiKey === undefined ? {} : { apiKey }) });
     for (const business of businesses) {
       if (typeof business !== "number") continue;
       const group = await client.findGroup(business, CLOUD9_SOURCE_ID);

@@ -6,12 +6,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
 import { checkGuardrailValues } from "../provider/guardrails/guardrail-config";
-import { APPROVE_KEY, GUARDRAILS_KEY } from "../provider/guardrails/rules";
 import { lineOf } from "../provider/stack/yaml-lines";
-import { checkBaseUrl } from "../provider/api/client";
-import { SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../provider/stack/config-keys";
-import { CLIENT_ID_KEY, CUSTOMER_KEY, checkClientId, checkStackCustomer, keyPathText } from "../provider/stack/customer-config";
-import type { CustomerConfig, LocationsFileContents, StackFolder } from "../provider/stack/customer-config";
+import { CLIENT_ID_KEY, CONFIG_KEYS, CUSTOMER_KEY, SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../provider/config/keys";
+import type { CustomerConfig } from "../provider/config/customer-schema";
+import { CONFIG_SCHEMAS } from "../provider/config/schemas";
+import { checkClientId, checkStackCustomer, keyPathText } from "../provider/stack/customer-config";
+import type { LocationsFileContents, StackFolder } from "../provider/stack/customer-config";
 
 export interface StackProblem {
   /** As given to the validator, e.g. stacks/Pulumi.acme.yaml */
@@ -34,9 +34,6 @@ interface StackFacts {
   /** Cloud 9 locations, when the Client ID is readable (plain, emulator stacks). */
   readonly locations: { key: string; code: string; keyPath: string; line: number; file?: string }[];
 }
-
-const API_URL_KEY = "birdeye:apiUrl";
-const API_KEY_KEY = "birdeye:apiKey";
 
 /** A map that holds a `secure` key: meant as a secret value. */
 function looksSecure(node: unknown): boolean {
@@ -94,7 +91,7 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
   }
   const config = doc.get("config", true);
   if (!isMap(config)) {
-    problems.push({ file, line: 1, keyPath: "config", message: "a stack file needs a config: section with birdeye-cloud9:customer and birdeye-cloud9:clientId (see docs/stack-files.md)" });
+    problems.push({ file, line: 1, keyPath: "config", message: `a stack file needs a config: section with ${CUSTOMER_KEY} and ${CLIENT_ID_KEY} (see docs/stack-files.md)` });
     return { problems, facts };
   }
   // The whole document's JS value: aliases and merge keys resolve against its anchors.
@@ -120,18 +117,15 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
     }
   }
 
-  const apiUrl = configJs[API_URL_KEY];
-  if (apiUrl !== undefined) {
-    try {
-      if (typeof apiUrl !== "string") throw new Error("must be a URL like https://common-services.birdeye.com");
-      checkBaseUrl(apiUrl);
-    } catch (error) {
-      report([API_URL_KEY], API_URL_KEY, error instanceof Error ? error.message : String(error));
-    }
+  const apiUrl = CONFIG_KEYS.apiUrl;
+  if (configJs[apiUrl.key] !== undefined) {
+    const parsed = CONFIG_SCHEMAS.apiUrl.safeParse(configJs[apiUrl.key]);
+    if (!parsed.success) report([apiUrl.key], apiUrl.key, parsed.error.issues[0]?.message ?? `must be a URL like ${apiUrl.default}`);
   }
-  const apiKeyNode = config.get(API_KEY_KEY, true);
+  const apiKey = CONFIG_KEYS.apiKey.key;
+  const apiKeyNode = config.get(apiKey, true);
   if (apiKeyNode !== undefined && !looksSecure(apiKeyNode)) {
-    report([API_KEY_KEY], API_KEY_KEY, "is stored in plain text; remove it and run `pulumi config set --secret birdeye:apiKey <key>` (value not shown)");
+    report([apiKey], apiKey, `is stored in plain text; remove it and run \`pulumi config set --secret ${apiKey} <key>\` (value not shown)`);
   }
 
   const clientIdNode = config.get(CLIENT_ID_KEY, true);
@@ -162,7 +156,7 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
   // The guardrails' config, judged by the program's own schemas (a secure value is reported above);
   // a raw Client ID in approve.clientId is the problem above, not also "must be a fingerprint".
   const guardrailValue = (key: string): unknown => (looksSecure(config.get(key, true)) ? undefined : configJs[key]);
-  for (const problem of checkGuardrailValues(guardrailValue(APPROVE_KEY), guardrailValue(GUARDRAILS_KEY)).problems) {
+  for (const problem of checkGuardrailValues(guardrailValue(CONFIG_KEYS.approve.key), guardrailValue(CONFIG_KEYS.guardrails.key)).problems) {
     if (!uuidPaths.has(problem.keyPath.replace(UUID_TEXT_ALL, UUID_HIDDEN))) report(problem.path, problem.keyPath, problem.message);
   }
 
@@ -188,7 +182,7 @@ const UUID_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/
 const UUID_TEXT_ALL = new RegExp(UUID_TEXT.source, "gi");
 const UUID_HIDDEN = "<UUID not shown>";
 const PLAIN_UUID_PROBLEM =
-  "holds a UUID in plain text, which may be a Cloud 9 Client ID (value not shown): a Client ID belongs only in birdeye-cloud9:clientId, encrypted with `pulumi config set --secret clientId <uuid>`, and an approval names it by the fingerprint the preview prints (sha256:...); remove it from the file";
+  `holds a UUID in plain text, which may be a Cloud 9 Client ID (value not shown): a Client ID belongs only in ${CLIENT_ID_KEY}, encrypted with \`pulumi config set --secret clientId <uuid>\`, and an approval names it by the fingerprint the preview prints (sha256:...); remove it from the file`;
 
 /** A key path as problems show it, with any UUID in a key hidden. */
 function pathText(keys: readonly (string | number)[]): string {

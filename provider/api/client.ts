@@ -17,8 +17,8 @@ import {
   CLOUD9_SOURCE_ID,
   DEFAULT_BASE_URL,
   UUID_PATTERN,
+  apiUrlProblem,
   businessNumberProblem,
-  isLoopbackHost,
 } from "./rules";
 import { describeIssues, wireSchemas } from "./schemas";
 import type { Cloud9Location, Group, GroupTrigger, PutMappingRequest, Trigger, UpdateTrigger, WireSchemas } from "./schemas";
@@ -76,29 +76,11 @@ export interface UpdateTriggersInput {
   readonly replaceTriggers: boolean;
 }
 
-/** Validate a base URL: https anywhere, http on loopback only. Returns it without a trailing slash. */
+/** A base URL the client may call (apiUrlProblem), without its trailing slash; throws with the rule's message otherwise. */
 export function checkBaseUrl(baseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new Error(`BirdEye API URL "${baseUrl}" is not a URL; write it like ${DEFAULT_BASE_URL}`);
-  }
-  if (url.username !== "" || url.password !== "") {
-    throw new Error("BirdEye API URL must not carry credentials; set the API key as birdeye:apiKey (secret) or BIRDEYE_API_KEY");
-  }
-  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-    throw new Error(
-      `BirdEye API URL ${url.origin} uses plain http:// on a non-loopback host, which would send the API key and Client ID unencrypted; use https:// (http:// is accepted only for 127.0.0.1, localhost and ::1, where the emulator runs)`,
-    );
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`BirdEye API URL "${baseUrl}" must use https://`);
-  }
-  if (url.search !== "" || url.hash !== "") {
-    throw new Error(`BirdEye API URL "${baseUrl}" must not have a query or fragment`);
-  }
-  return url.toString().replace(/\/+$/, "");
+  const problem = apiUrlProblem(baseUrl);
+  if (problem !== undefined) throw new Error(`BirdEye API URL ${problem}`);
+  return new URL(baseUrl).toString().replace(/\/+$/, "");
 }
 
 interface CallSpec {

@@ -28,6 +28,31 @@ export function isLoopbackHost(hostname: string): boolean {
   return octets !== null && octets.slice(1).every((o) => Number(o) <= 255);
 }
 
+/**
+ * The problem with a BirdEye API URL, or undefined when it may be called:
+ * https://, or http:// on a loopback host (the emulator), with no
+ * credentials, query or fragment. The one rule and its messages for the
+ * client, `npm run validate` and the https-api-url guardrail. A message
+ * starts with the URL (its origin where the rest may be secret).
+ */
+export function apiUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${JSON.stringify(url)} is not a URL; write it like ${DEFAULT_BASE_URL}`;
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    return `${parsed.origin} carries credentials (not shown); a URL must not: the API key is sent on its own, as x-api-key`;
+  }
+  if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
+    return `${parsed.origin} is plain http:// outside loopback, which would send the API key and the Client ID unencrypted`;
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return `${parsed.protocol}// is not https://`;
+  if (parsed.search !== "" || parsed.hash !== "") return `${parsed.origin}${parsed.pathname} has a query or fragment (not shown); the API URL takes neither`;
+  return undefined;
+}
+
 /** Does this URL point at a loopback host? (false when it is not a URL) */
 export function isLoopbackUrl(url: string): boolean {
   try {

@@ -1,62 +1,18 @@
 // The guardrails' stack config: birdeye-cloud9:approve (what this run may do
 // that a guardrail would stop) and birdeye-cloud9:guardrails (the deactivation
-// limits), parsed with key paths before anything runs. The program hands both
-// to Cloud9Integration, whose group and mapping set judge them in their own
-// check (provider/guardrails/resource-rules.ts). Each approval names exactly
-// what it approves (the business numbers, the Client ID's fingerprint, the
-// value), so an approval left in the file never approves a later, different
-// change; one that nothing needs draws a warning.
+// limits), parsed with key paths before anything runs, with their keys'
+// schemas (provider/config/schemas.ts). The program hands both to
+// Cloud9Integration, whose group and mapping set judge them in their own check
+// (provider/guardrails/resource-rules.ts); an approval that nothing needs
+// draws a warning.
 import { getConfig } from "@pulumi/pulumi/runtime/config";
-import { z } from "zod";
-import { businessNumberProblem } from "../api/rules";
+import type { z } from "zod";
+import { CONFIG_KEYS, DEFAULT_LIMITS } from "../config/keys";
+import { CONFIG_SCHEMAS } from "../config/schemas";
+import type { Approvals, Limits } from "../config/guardrail-schemas";
 import { keyPathText } from "../stack/customer-config";
 import type { ConfigProblem } from "../stack/customer-config";
-import { APPROVAL_FIELDS, APPROVE_KEY, DEFAULT_LIMITS, GUARDRAILS_KEY } from "./rules";
-
-const businessNumber = z.number({ error: "must be a Business ID (a number)" }).superRefine((value, ctx) => {
-  const problem = businessNumberProblem(value);
-  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-});
-
-/** birdeye-cloud9:approve: what this run may do that a guardrail would stop. */
-export const approvalsSchema = z.strictObject({
-  deactivate: z
-    .array(businessNumber, { error: "must be a list of the Business IDs whose mappings this run deactivates, as the preview prints it" })
-    .min(1, { error: "is an empty list, which approves nothing; list the Business IDs the preview names, or leave deactivate out" })
-    .optional(),
-  clientId: z.string({ error: "must be the new Client ID's fingerprint as the preview prints it (sha256:...)" }).regex(/^sha256:[0-9a-f]{12}$/, { error: "must be the new Client ID's fingerprint as the preview prints it, like sha256:3f9a1c2b7d4e (never the Client ID itself)" }).optional(),
-  awsHosted: z.boolean({ error: "must be the new awsHosted value, true or false" }).optional(),
-  groupReplacement: businessNumber.optional(),
-});
-export type Approvals = z.output<typeof approvalsSchema>;
-
-/** YAML's NaN and infinities as written, and as JavaScript writes them when they arrive as text. */
-const NOT_FINITE_TEXT = /^[-+]?(\.(nan|inf|infinity)|nan|infinity)$/i;
-
-/**
- * A limit's number. YAML's `.nan` and `.inf` are numbers to YAML, but Pulumi
- * cannot hand them to the program ("json: unsupported value: NaN", naming
- * neither file nor key), and a limit of NaN or infinity would switch the guard
- * off: both are refused by name, wherever they arrive from.
- */
-function limitNumber(what: string, example: number): z.ZodNumber {
-  return z.number({
-    error: (issue) => {
-      const input = issue.input;
-      const notFinite = (typeof input === "number" && !Number.isFinite(input)) || (typeof input === "string" && NOT_FINITE_TEXT.test(input.trim()));
-      if (!notFinite) return what;
-      const name = (typeof input === "number" ? Number.isNaN(input) : /nan/i.test(String(input))) ? "NaN (YAML .nan)" : "infinite (YAML .inf)";
-      return `is ${name}, not a number a limit can be (Pulumi cannot pass it to the program: "json: unsupported value"); write a number, like ${example} (the default), or leave the key out`;
-    },
-  });
-}
-
-/** birdeye-cloud9:guardrails: the deactivation limits. */
-export const limitsSchema = z.strictObject({
-  maxDeactivations: limitNumber("must be a whole number", DEFAULT_LIMITS.maxDeactivations).int({ error: "must be a whole number" }).nonnegative({ error: "must be 0 or more" }).default(DEFAULT_LIMITS.maxDeactivations),
-  maxDeactivationShare: limitNumber("must be a share between 0 and 1, like 0.2", DEFAULT_LIMITS.maxDeactivationShare).min(0, { error: "must be between 0 and 1" }).max(1, { error: "must be between 0 and 1" }).default(DEFAULT_LIMITS.maxDeactivationShare),
-});
-export type Limits = z.output<typeof limitsSchema>;
+import { APPROVAL_FIELDS } from "./rules";
 
 export interface GuardrailConfig {
   readonly approvals: Approvals;
@@ -88,8 +44,8 @@ function parseKey<S extends z.ZodType>(key: string, schema: S, what: string, jso
  * validate` from the stack file's YAML, and both judge them here.
  */
 export function checkGuardrailValues(approve: unknown, guardrails: unknown): GuardrailConfig {
-  const approvals = parseKey(APPROVE_KEY, approvalsSchema, Object.values(APPROVAL_FIELDS).join(", "), approve);
-  const limits = parseKey(GUARDRAILS_KEY, limitsSchema, Object.keys(DEFAULT_LIMITS).join(", "), guardrails);
+  const approvals = parseKey(CONFIG_KEYS.approve.key, CONFIG_SCHEMAS.approve, Object.values(APPROVAL_FIELDS).join(", "), approve);
+  const limits = parseKey(CONFIG_KEYS.guardrails.key, CONFIG_SCHEMAS.guardrails, Object.keys(DEFAULT_LIMITS).join(", "), guardrails);
   return { approvals: approvals.value ?? {}, limits: limits.value ?? DEFAULT_LIMITS, problems: [...approvals.problems, ...limits.problems] };
 }
 
@@ -106,5 +62,5 @@ function configValue(key: string): unknown {
 
 /** The approvals and limits of this run's stack config, with any problems (reported with the stack file's other problems). */
 export function checkGuardrailConfig(): GuardrailConfig {
-  return checkGuardrailValues(configValue(APPROVE_KEY), configValue(GUARDRAILS_KEY));
+  return checkGuardrailValues(configValue(CONFIG_KEYS.approve.key), configValue(CONFIG_KEYS.guardrails.key));
 }

@@ -8,7 +8,7 @@
 // against the last state (deactivations, Client ID / awsHosted changes, group
 // replacement) are not here: a policy pack sees only the new resources, not
 // what a run removes or replaces; the program checks those
-// (provider/guardrails/run-rules.ts).
+// (the resources' own check, provider/guardrails/resource-rules.ts).
 //
 // Stack config reaches the pack through the engine (ConfigureStack) and the
 // language host as PULUMI_CONFIG: enough for https-api-url. Which keys are
@@ -22,7 +22,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyPack } from "@pulumi/policy";
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { API_URL_CONFIG_KEY, GUARDRAIL_RULES, apiUrlViolation, clientIdStorageViolation, formatViolation } from "./rules";
+import { CONFIG_KEYS } from "../config/keys";
+import { GUARDRAIL_RULES, apiUrlViolation, clientIdStorageViolation, formatViolation } from "./rules";
 import type { Violation } from "./rules";
 import { dynamicTypeToken } from "../resources/type-tokens";
 import { stackSecretKeys } from "./stack-secrets";
@@ -42,10 +43,10 @@ new PolicyPack("birdeye-cloud9", {
   policies: [
     {
       name: GUARDRAIL_RULES.httpsApiUrl,
-      description: `The BirdEye API URL (${API_URL_CONFIG_KEY}, else BIRDEYE_API_URL) is https://, or http:// on a loopback host (the emulator).`,
+      description: `The BirdEye API URL (${CONFIG_KEYS.apiUrl.key}, else BIRDEYE_API_URL) is https://, or http:// on a loopback host (the emulator).`,
       validateStack: (args, reportViolation) => {
         const resources = birdeye(args).map((r) => r.name);
-        report(apiUrlViolation(pulumi.getStack(), resources, pulumi.runtime.getConfig(API_URL_CONFIG_KEY), process.env), reportViolation);
+        report(apiUrlViolation(pulumi.getStack(), resources, pulumi.runtime.getConfig(CONFIG_KEYS.apiUrl.key), process.env), reportViolation);
       },
     },
     {

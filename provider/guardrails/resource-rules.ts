@@ -11,7 +11,8 @@
 // Lifecycle code: plain functions, loaded at run time, never serialized.
 import { isProps } from "../resources/check";
 import { CLOUD9_SOURCE_ID } from "../api/rules";
-import { DEFAULT_LIMITS, GUARDRAILS_KEY, GUARDRAIL_RULES, approvalKey, clientIdFingerprint, formatViolation } from "./rules";
+import { CONFIG_KEYS, DEFAULT_LIMITS } from "../config/keys";
+import { GUARDRAIL_RULES, approvalKey, clientIdFingerprint, formatViolation } from "./rules";
 import type { ApprovableRule, Violation } from "./rules";
 
 /** What a resource's `guardrails` input holds: the stack's approvals and limits. */
@@ -96,13 +97,13 @@ export function massDeactivationViolation(
   const givenText = given === undefined ? undefined : list([...new Set(given)].sort((a, b) => a - b));
   if (givenText === list(numbers)) return { needed: true };
   const inForce = `limits in force: maxDeactivations ${limits.maxDeactivations}, maxDeactivationShare ${limits.maxDeactivationShare}`;
-  const raisedText = raised.length === 0 ? "" : ` ${GUARDRAILS_KEY} is raised in this same change (${raised.join(", ")}), which takes effect from the next run, not for the change that needs it.`;
+  const raisedText = raised.length === 0 ? "" : ` ${CONFIG_KEYS.guardrails.key} is raised in this same change (${raised.join(", ")}), which takes effect from the next run, not for the change that needs it.`;
   const named = givenText === undefined ? "" : ` (${approvalKey(GUARDRAIL_RULES.massDeactivation)} is ${givenText}: it approves another change)`;
   const violation: Violation = {
     rule: GUARDRAIL_RULES.massDeactivation,
     stack: stackOf(news),
     resources: sorted.map((m) => `${resource} (business ${m.businessNumber}${m.locationCode === undefined ? "" : `, location "${m.locationCode}"`})`),
-    problem: `this run would deactivate ${deactivated.length} of the practice's ${activeBefore} active mappings (${percent(share)}); more than ${limits.maxDeactivations} and more than ${percent(limits.maxDeactivationShare)} (${GUARDRAILS_KEY}; ${inForce}) needs approval. A deactivated mapping stops the business's review requests.${raisedText}${named}`,
+    problem: `this run would deactivate ${deactivated.length} of the practice's ${activeBefore} active mappings (${percent(share)}); more than ${limits.maxDeactivations} and more than ${percent(limits.maxDeactivationShare)} (${CONFIG_KEYS.guardrails.key}; ${inForce}) needs approval. A deactivated mapping stops the business's review requests.${raisedText}${named}`,
     approval: { rule: GUARDRAIL_RULES.massDeactivation, value: list(numbers) },
   };
   return { needed: true, violation };

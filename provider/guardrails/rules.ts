@@ -8,14 +8,15 @@
 // - rules about what a run changes against the stack's last state (mappings
 //   deactivated, a Client ID / awsHosted change, a group replacement) in the
 //   program, which reads that state before it declares anything
-//   (provider/guardrails/run-rules.ts).
-// This module is what both share: rule names, approval keys, the message, and
-// the desired-state rules as plain functions. It imports nothing but
-// node:crypto and plain modules, so the policy pack (pack.ts) stays quick to
-// load, also when it runs from its TypeScript, which Pulumi's policy runtime
-// type-checks at every start.
+//   (the resources' own check, provider/guardrails/resource-rules.ts).
+// This module is what both share: rule names, approval fields, the message,
+// and the desired-state rules as plain functions. It imports nothing but
+// node:crypto and plain modules (the API's rules, the config keys' names), so
+// the policy pack (pack.ts) stays quick to load, also when it runs from its
+// TypeScript, which Pulumi's policy runtime type-checks at every start.
 import { createHash } from "node:crypto";
-import { DEFAULT_BASE_URL, isLoopbackHost } from "../api/rules";
+import { apiUrlProblem } from "../api/rules";
+import { CLIENT_ID_KEY, CONFIG_KEYS } from "../config/keys";
 
 /** Rule names: policy names in the pack, and the words every message starts with. */
 export const GUARDRAIL_RULES = {
@@ -28,14 +29,6 @@ export const GUARDRAIL_RULES = {
 } as const;
 export type GuardrailRule = (typeof GUARDRAIL_RULES)[keyof typeof GUARDRAIL_RULES];
 
-/** The stack config key holding this run's approvals (a structured value). */
-export const APPROVE_KEY = "birdeye-cloud9:approve";
-/** The stack config key holding the deactivation limits (a structured value). */
-export const GUARDRAILS_KEY = "birdeye-cloud9:guardrails";
-/** The Client ID's stack config key (as in provider/stack/customer-config.ts, without its zod import). */
-export const CLIENT_ID_CONFIG_KEY = "birdeye-cloud9:clientId";
-export const API_URL_CONFIG_KEY = "birdeye:apiUrl";
-
 /** The field of `birdeye-cloud9:approve` that approves each rule that can be approved. */
 export const APPROVAL_FIELDS = {
   "mass-deactivation": "deactivate",
@@ -44,9 +37,6 @@ export const APPROVAL_FIELDS = {
   "group-replacement": "groupReplacement",
 } as const;
 export type ApprovableRule = keyof typeof APPROVAL_FIELDS;
-
-/** Deactivation limits: a run may deactivate up to `maxDeactivations` mappings, or up to `maxDeactivationShare` of the active ones, without approval. */
-export const DEFAULT_LIMITS = { maxDeactivations: 1, maxDeactivationShare: 0.2 } as const;
 
 export type Approval =
   /** The key (and exact value) that approves exactly this change. */
@@ -65,7 +55,7 @@ export interface Violation {
 
 /** The full key of an approval, e.g. `birdeye-cloud9:approve.deactivate`. */
 export function approvalKey(rule: ApprovableRule): string {
-  return `${APPROVE_KEY}.${APPROVAL_FIELDS[rule]}`;
+  return `${CONFIG_KEYS.approve.key}.${APPROVAL_FIELDS[rule]}`;
 }
 
 /** One violation as one paragraph: rule, stack, problem, resources, then the approval key (or the fix). */
@@ -73,7 +63,7 @@ export function formatViolation(v: Violation): string {
   const approval =
     "fix" in v.approval
       ? `No key approves this rule: ${v.approval.fix}.`
-      : `Approval key: ${approvalKey(v.approval.rule)}. To approve exactly this change, set it in the stack file: ${APPROVE_KEY}: { ${APPROVAL_FIELDS[v.approval.rule]}: ${v.approval.value} }; remove it after the run.`;
+      : `Approval key: ${approvalKey(v.approval.rule)}. To approve exactly this change, set it in the stack file: ${CONFIG_KEYS.approve.key}: { ${APPROVAL_FIELDS[v.approval.rule]}: ${v.approval.value} }; remove it after the run.`;
   return `guardrail ${v.rule}: stack ${v.stack}: ${v.problem} Resources: ${v.resources.join(", ")}. ${approval}`;
 }
 
@@ -86,27 +76,12 @@ export function clientIdFingerprint(clientId: string): string {
   return `sha256:${createHash("sha256").update(clientId.trim().toLowerCase()).digest("hex").slice(0, 12)}`;
 }
 
-/** The problem with the URL the provider will call, or undefined when it is https, or http on a loopback host (the emulator). */
-export function apiUrlProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `${JSON.stringify(url)} is not a URL`;
-  }
-  if (parsed.protocol === "https:") return undefined;
-  if (parsed.protocol === "http:" && isLoopbackHost(parsed.hostname)) return undefined;
-  return parsed.protocol === "http:"
-    ? `${parsed.origin} is plain http:// outside loopback, which would send the API key and the Client ID unencrypted`
-    : `${parsed.protocol}// is not https://`;
-}
-
 /** The URL the provider calls: birdeye:apiUrl, else BIRDEYE_API_URL, else BirdEye's (provider/resources/connection.ts). */
 export function effectiveApiUrl(configured: string | undefined, env: NodeJS.ProcessEnv): { url: string; source: string } {
-  if (configured !== undefined && configured !== "") return { url: configured, source: API_URL_CONFIG_KEY };
+  if (configured !== undefined && configured !== "") return { url: configured, source: CONFIG_KEYS.apiUrl.key };
   const fromEnv = env.BIRDEYE_API_URL;
   if (fromEnv !== undefined && fromEnv !== "") return { url: fromEnv, source: "BIRDEYE_API_URL in the environment" };
-  return { url: DEFAULT_BASE_URL, source: "the default" };
+  return { url: CONFIG_KEYS.apiUrl.default, source: "the default" };
 }
 
 /** The https-api-url rule for the resources of one stack, or undefined. */
@@ -119,7 +94,7 @@ export function apiUrlViolation(stack: string, resources: readonly string[], con
     stack,
     resources,
     problem: `the BirdEye API URL (${source}) ${problem}.`,
-    approval: { fix: `set ${API_URL_CONFIG_KEY} to an https:// URL (${DEFAULT_BASE_URL}); http:// is only for the emulator on 127.0.0.1, localhost or ::1` },
+    approval: { fix: `set ${CONFIG_KEYS.apiUrl.key} to an https:// URL (${CONFIG_KEYS.apiUrl.default}); http:// is only for the emulator on 127.0.0.1, localhost or ::1` },
   };
 }
 
@@ -137,11 +112,11 @@ export function clientIdStorageViolation(
   secretKeys: ReadonlySet<string>,
 ): Violation | undefined {
   if (groups.length === 0) return undefined;
-  const fix = `store the Client ID encrypted: pulumi config set --secret ${CLIENT_ID_CONFIG_KEY} <Client ID> (the value on standard input keeps it out of shell history)`;
+  const fix = `store the Client ID encrypted: pulumi config set --secret ${CLIENT_ID_KEY} <Client ID> (the value on standard input keeps it out of shell history)`;
   const resources = groups.map((g) => g.name);
   const held = new Set(groups.flatMap((g) => (typeof g.clientId === "string" && g.clientId.trim() !== "" ? [g.clientId.trim().toLowerCase()] : [])));
   const plain = Object.entries(config)
-    .filter(([key, value]) => !secretKeys.has(key) && (key === CLIENT_ID_CONFIG_KEY || held.has(value.trim().toLowerCase())))
+    .filter(([key, value]) => !secretKeys.has(key) && (key === CLIENT_ID_KEY || held.has(value.trim().toLowerCase())))
     .map(([key]) => key)
     .sort();
   if (plain.length === 0) return undefined;

@@ -6,8 +6,10 @@
 // into state (only the text of provider-text.ts is), so keeping the configured key in
 // module state puts it in no state file and no provider text.
 import type * as pulumi from "@pulumi/pulumi";
-import { BirdEyeClient, DEFAULT_BASE_URL, DEFAULT_MAX_CONCURRENCY, createLimiter } from "../api";
+import { BirdEyeClient, createLimiter } from "../api";
 import type { Limiter } from "../api";
+import { CONFIG_KEYS } from "../config/keys";
+import { CONFIG_SCHEMAS } from "../config/schemas";
 
 export interface BirdEyeConnection {
   readonly apiUrl?: string;
@@ -25,20 +27,21 @@ function dropDerived(): void {
   clients.clear();
 }
 
+/** birdeye:maxConcurrency (or BIRDEYE_MAX_CONCURRENCY) by its key's schema; undefined when unset. */
 function parseConcurrency(text: string | undefined, source: string): number | undefined {
   if (text === undefined || text === "") return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${source} must be a whole number of at least 1 (concurrent BirdEye calls per process), got "${text}"`);
-  return value;
+  const parsed = CONFIG_SCHEMAS.maxConcurrency.safeParse(text);
+  if (!parsed.success) throw new Error(`${source} must be a whole number of at least 1 (concurrent BirdEye calls per process), got "${text}"`);
+  return parsed.data;
 }
 
 /** The provider's configure hook: read birdeye:apiUrl, birdeye:apiKey and birdeye:maxConcurrency from stack config. */
 export async function configureConnection(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   // Only the config's public get: a misspelt birdeye: key is caught before any
   // call by the program (provider/stack/program.ts) and by npm run validate.
-  const apiUrl = req.config.get("birdeye:apiUrl");
-  const apiKey = req.config.get("birdeye:apiKey");
-  const maxConcurrency = parseConcurrency(req.config.get("birdeye:maxConcurrency"), "birdeye:maxConcurrency");
+  const apiUrl = req.config.get(CONFIG_KEYS.apiUrl.key);
+  const apiKey = req.config.get(CONFIG_KEYS.apiKey.key);
+  const maxConcurrency = parseConcurrency(req.config.get(CONFIG_KEYS.maxConcurrency.key), CONFIG_KEYS.maxConcurrency.key);
   const next: BirdEyeConnection = {
     ...(apiUrl === undefined || apiUrl === "" ? {} : { apiUrl }),
     ...(apiKey === undefined || apiKey === "" ? {} : { apiKey }),
@@ -60,10 +63,10 @@ export function resetConnection(): void {
 
 /**
  * The limiter every call of this process shares: birdeye:maxConcurrency, else
- * BIRDEYE_MAX_CONCURRENCY, else DEFAULT_MAX_CONCURRENCY (32).
+ * BIRDEYE_MAX_CONCURRENCY, else the key's default (32).
  */
 export function sharedLimiter(): Limiter {
-  limiter ??= createLimiter(configured.maxConcurrency ?? parseConcurrency(process.env.BIRDEYE_MAX_CONCURRENCY, "BIRDEYE_MAX_CONCURRENCY") ?? DEFAULT_MAX_CONCURRENCY);
+  limiter ??= createLimiter(configured.maxConcurrency ?? parseConcurrency(process.env.BIRDEYE_MAX_CONCURRENCY, "BIRDEYE_MAX_CONCURRENCY") ?? CONFIG_KEYS.maxConcurrency.default);
   return limiter;
 }
 
@@ -72,7 +75,7 @@ export function resolveConnection(): { apiUrl: string; apiKey: string | undefine
   const envUrl = process.env.BIRDEYE_API_URL;
   const envKey = process.env.BIRDEYE_API_KEY;
   return {
-    apiUrl: configured.apiUrl ?? (envUrl === undefined || envUrl === "" ? DEFAULT_BASE_URL : envUrl),
+    apiUrl: configured.apiUrl ?? (envUrl === undefined || envUrl === "" ? CONFIG_KEYS.apiUrl.default : envUrl),
     apiKey: configured.apiKey ?? (envKey === undefined || envKey === "" ? undefined : envKey),
   };
 }

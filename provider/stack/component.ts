@@ -1,6 +1,7 @@
-// Cloud9Integration: one customer's whole Cloud 9 setup as a Pulumi component:
-// the group and the set of its mappings as children, the same two resources
-// whether the practice has 1 location or 10,000. Reusable from any Pulumi program.
+// Cloud9Integration: one practice's whole Cloud 9 setup (its customer,
+// resolved) as a Pulumi component: the group and the set of its mappings as
+// children, the same two resources whether the practice has 1 location or
+// 10,000. Reusable from any Pulumi program.
 import { ComponentResource } from "@pulumi/pulumi/resource";
 import type { ComponentResourceOptions } from "@pulumi/pulumi/resource";
 import { secret } from "@pulumi/pulumi/output";

@@ -1,5 +1,8 @@
-export { customerConfigSchema, checkCustomerConfig, checkClientId, CustomerConfigError, CONFIG_NAMESPACE, CUSTOMER_KEY, CLIENT_ID_KEY, keyPathText } from "./customer-config";
-export type { CustomerConfig, CustomerConfigInput, ConfigProblem } from "./customer-config";
+export { CONFIG_NAMESPACE, CUSTOMER_KEY, CLIENT_ID_KEY } from "../config/keys";
+export { customerConfigSchema } from "../config/customer-schema";
+export type { CustomerConfig, CustomerConfigInput } from "../config/customer-schema";
+export { checkCustomerConfig, checkClientId, CustomerConfigError, keyPathText } from "./customer-config";
+export type { ConfigProblem } from "./customer-config";
 export { resolveCustomer, resolveCustomerWithNames, NameResolutionError } from "./resolve";
 export type { LookupNames, ResolvedCustomer, ResolvedMapping, ResolvedTrigger } from "./resolve";
 export { Cloud9Integration } from "./component";

@@ -13,6 +13,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parse, parseDocument } from "yaml";
+import { CUSTOMER_KEY } from "../config/keys";
 import { lineOf } from "./yaml-lines";
 
 export const LOCATIONS_FILE_FIELD = "locationsFile";
@@ -59,7 +60,7 @@ export function locationsFileShown(shownDir: string, relative: string): string {
  */
 export function readLocationsFile(stackDir: string, shownDir: string, relative: string): LocationsFileRead {
   const shown = locationsFileShown(shownDir, relative);
-  const keyPath = `birdeye-cloud9:customer.${LOCATIONS_FILE_FIELD}`;
+  const keyPath = `${CUSTOMER_KEY}.${LOCATIONS_FILE_FIELD}`;
   let text: string;
   try {
     const file = path.join(stackDir, relative);

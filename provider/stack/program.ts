@@ -1,5 +1,6 @@
-// The Pulumi program (the project's entry, index.ts): read one customer's
-// stack file, check it, resolve names against BirdEye, declare the component.
+// The Pulumi program (the project's entry, index.ts): read the stack's file,
+// check its customer and Client ID, resolve names against BirdEye, declare the
+// component.
 // Nothing is written to BirdEye before every check has passed.
 // The SDK by module, not its index: the index loads the automation API and the TypeScript compiler (~0.5 s a run).
 import { Config } from "@pulumi/pulumi/config";
@@ -10,14 +11,13 @@ import type { Output } from "@pulumi/pulumi/output";
 import { allConfig, getConfig } from "@pulumi/pulumi/runtime/config";
 import { BirdEyeClient } from "../api/client";
 import { BirdEyeApiError } from "../api/errors";
-import { DEFAULT_BASE_URL } from "../api/rules";
 import { apiUrlViolation, clientIdStorageViolation, formatViolation } from "../guardrails/rules";
 import { stackSecretKeys } from "../guardrails/stack-secrets";
 import { checkGuardrailConfig } from "../guardrails/guardrail-config";
 import { runError } from "./run-error";
-import { unknownConfigKeyProblem } from "./config-keys";
+import { CLIENT_ID_KEY, CONFIG_KEYS, CUSTOMER_KEY, keyParts, unknownConfigKeyProblem } from "../config/keys";
 import * as path from "node:path";
-import { CLIENT_ID_KEY, CONFIG_NAMESPACE, CustomerConfigError, checkClientId, checkStackCustomer } from "./customer-config";
+import { CustomerConfigError, checkClientId, checkStackCustomer } from "./customer-config";
 import type { ConfigProblem } from "./customer-config";
 import { Cloud9Integration } from "./component";
 import type { MappingSummary } from "./component";
@@ -49,12 +49,11 @@ export function stackFileName(stack: string = getStack()): string {
 
 /** The program's own BirdEye client (name lookups): stack config, then environment, as the provider does. */
 function lookupClient(secrets: readonly string[]): BirdEyeClient {
-  const birdeye = new Config("birdeye");
-  const url = birdeye.get("apiUrl") ?? process.env.BIRDEYE_API_URL;
+  const url = getConfig(CONFIG_KEYS.apiUrl.key) ?? process.env.BIRDEYE_API_URL;
   // getConfig returns the decrypted value of a secure key; it is only sent as a header.
-  const key = getConfig("birdeye:apiKey") ?? process.env.BIRDEYE_API_KEY;
+  const key = getConfig(CONFIG_KEYS.apiKey.key) ?? process.env.BIRDEYE_API_KEY;
   return new BirdEyeClient({
-    baseUrl: url === undefined || url === "" ? DEFAULT_BASE_URL : url,
+    baseUrl: url === undefined || url === "" ? CONFIG_KEYS.apiUrl.default : url,
     ...(key === undefined || key === "" ? {} : { apiKey: key }),
     secrets,
     log: (line) => log.info(line),
@@ -74,15 +73,16 @@ function unknownKeyProblems(): ConfigProblem[] {
 
 export async function runCustomerStack(): Promise<StackOutputs> {
   const stackFile = stackFileName();
-  const config = new Config(CONFIG_NAMESPACE);
+  const customerKey = keyParts(CUSTOMER_KEY);
+  const clientIdKey = keyParts(CLIENT_ID_KEY);
   // The raw value, only to check its form before anything runs; the resources
   // get the secret Output from requireSecret below.
   const rawClientId = getConfig(CLIENT_ID_KEY)?.trim();
   let customerValue: unknown;
   try {
-    customerValue = config.getObject<unknown>("customer");
+    customerValue = new Config(customerKey.namespace).getObject<unknown>(customerKey.name);
   } catch {
-    throw new RunError(new CustomerConfigError(stackFile, [{ keyPath: `${CONFIG_NAMESPACE}:customer`, path: [`${CONFIG_NAMESPACE}:customer`], message: "is not a structured value; write it as a YAML mapping (see docs/stack-files.md)" }]).message);
+    throw new RunError(new CustomerConfigError(stackFile, [{ keyPath: CUSTOMER_KEY, path: [CUSTOMER_KEY], message: "is not a structured value; write it as a YAML mapping (see docs/stack-files.md)" }]).message);
   }
   // A locationsFile is relative to the stack file's folder; the program runs in the project's.
   const { customer, problems } = checkStackCustomer(customerValue, { dir: path.resolve(path.dirname(stackFile)), shown: path.posix.dirname(stackFile) });
@@ -97,14 +97,14 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   // resources' own check.
   const secretKeys = stackSecretKeys(process.env);
   const violations = [
-    apiUrlViolation(getStack(), ["cloud9-group", "cloud9-mappings"], new Config("birdeye").get("apiUrl"), process.env),
+    apiUrlViolation(getStack(), ["cloud9-group", "cloud9-mappings"], getConfig(CONFIG_KEYS.apiUrl.key), process.env),
     secretKeys === undefined ? undefined : clientIdStorageViolation(getStack(), [{ name: "cloud9-group", clientId: rawClientId }], allConfig(), secretKeys),
   ].filter((v) => v !== undefined);
   if (violations.length > 0) {
     const count = violations.length === 1 ? "1 guardrail violation" : `${violations.length} guardrail violations`;
     throw runError(`${stackFile}: ${count}; nothing was changed:\n${violations.map((v) => `  ${formatViolation(v)}`).join("\n")}`);
   }
-  const clientId = config.requireSecret("clientId");
+  const clientId = new Config(clientIdKey.namespace).requireSecret(clientIdKey.name);
 
   const { customer: resolved, names } = await resolveCustomerWithNames(customer, lookupClient([rawClientId]), rawClientId).catch((error: unknown) => {
     if (error instanceof NameResolutionError) throw runError(`${stackFile}: ${error.message}`);

@@ -7,8 +7,10 @@ import { CLOUD9_SOURCE_ID, JOB_TRIGGER_TYPE_ID } from "../api/rules";
 import type { BirdEyeClient } from "../api/client";
 import type { Cloud9Location, Trigger } from "../api/schemas";
 import { clientIdFingerprint } from "../guardrails/rules";
-import { CUSTOMER_KEY, keyPathText } from "./customer-config";
-import type { ConfigProblem, CustomerConfig } from "./customer-config";
+import { CUSTOMER_KEY } from "../config/keys";
+import type { CustomerConfig } from "../config/customer-schema";
+import { keyPathText } from "./customer-config";
+import type { ConfigProblem } from "./customer-config";
 
 export interface ResolvedTrigger {
   readonly triggerId: number;

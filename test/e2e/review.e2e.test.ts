@@ -6,7 +6,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { APPROVE_KEY, clientIdFingerprint } from "../../provider/guardrails/rules";
+import { CONFIG_KEYS } from "../../provider/config/keys";
+import { clientIdFingerprint } from "../../provider/guardrails/rules";
 import { renderReview, reviewSchema, runReview } from "../../tools/review";
 import type { ReviewOptions } from "../../tools/review";
 import { describeRealEngine, exampleClientId, realCli, secureValue, startProject, writesOf } from "../support/real-cli";
@@ -208,7 +209,7 @@ describeRealEngine("npm run review with the real CLI (Automation API)", function
       customer.awsHosted = true;
       customer.nextRunDate = "2026-11-26T05:45:00Z";
     });
-    const approve = { [APPROVE_KEY]: { clientId: clientIdFingerprint(NEW_CLIENT_ID), awsHosted: true } };
+    const approve = { [CONFIG_KEYS.approve.key]: { clientId: clientIdFingerprint(NEW_CLIENT_ID), awsHosted: true } };
     // Stored secure:, as the policy pack the review runs with wants it.
     p.writeStack(SMB, { ...p.readStack(SMB), "birdeye-cloud9:clientId": secureValue(p, SMB, NEW_CLIENT_ID), ...approve });
     const second = await review({ json: true });
@@ -227,7 +228,7 @@ describeRealEngine("npm run review with the real CLI (Automation API)", function
     // 3. The Enterprise moves to another business (approved): its group is replaced, group 1596's mappings go inactive and all are put under the new group.
     await p.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     const applied = p.readStack(ENTERPRISE);
-    p.writeStack(ENTERPRISE, { ...applied, [APPROVE_KEY]: { groupReplacement: 150051042499070, deactivate: [150051042499082, 150051042499083] } });
+    p.writeStack(ENTERPRISE, { ...applied, [CONFIG_KEYS.approve.key]: { groupReplacement: 150051042499070, deactivate: [150051042499082, 150051042499083] } });
     p.editCustomer(ENTERPRISE, (customer) => {
       customer.businessNumber = 150051042499070;
       (customer.locations as Record<string, unknown>[])[0] = { businessNumber: 150051042499082, locationName: "S Corp Benicia", nextRunDate: "2026-11-25T05:00:00Z" };

@@ -194,7 +194,7 @@ export interface StackRun {
 
 /**
  * Run one operation on one stack; never throws. preview and up create the
- * stack in the backend when it is new (a new customer's stack file); drift
+ * stack in the backend when it is new (a new practice's stack file); drift
  * needs one that exists (nothing deployed cannot drift).
  */
 export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally: EventTally = new EventTally()): Promise<StackResult> {

@@ -1,5 +1,5 @@
 // `npm run fleet -- preview|up|drift|join`: one Pulumi operation on every
-// selected customer stack, through the Automation API, with bounded
+// selected stack, through the Automation API, with bounded
 // parallelism; a table, a Markdown summary and, for drift, a report that
 // shards can join. scripts/fleet.ts only reads the command line.
 import * as fs from "node:fs";

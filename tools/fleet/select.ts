@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { CUSTOMER_KEY } from "../../provider/config/keys";
 
 /** `*` (any run of characters) and `?` (one character), anchored; everything else literal. */
 export function globToRegExp(glob: string): RegExp {
@@ -53,7 +54,7 @@ export function parseShard(text: string): Shard | { error: string } {
 
 /**
  * The stacks of shard K of N. A stack's shard depends on its name alone (a
- * hash), so adding or removing a customer never moves the others between
+ * hash), so adding or removing a stack never moves the others between
  * shards, and the N shards together hold every stack exactly once.
  */
 export function stacksOfShard(stacks: readonly string[], shard: Shard): string[] {
@@ -113,7 +114,7 @@ export function locationsFilesOf(stacksDir: string, stacks: readonly string[]): 
   for (const stack of stacks) {
     try {
       const doc = parse(fs.readFileSync(path.join(stacksDir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, { locationsFile?: unknown } | undefined> } | null;
-      const relative = doc?.config?.["birdeye-cloud9:customer"]?.locationsFile;
+      const relative = doc?.config?.[CUSTOMER_KEY]?.locationsFile;
       if (typeof relative === "string") files.set(stack, path.posix.normalize(relative.split("\\").join("/")));
     } catch {
       // not YAML: the stack's own run says so

@@ -1,4 +1,4 @@
-// What a preview's engine events say about one customer stack, in BirdEye's
+// What a preview's engine events say about one practice's stack, in BirdEye's
 // terms: every step's metadata (op, old state, new inputs; secrets arrive as
 // "[secret]"), the names the program looked up (its `names` stack output), and
 // the group's own warning when a ClientID or is.aws.hosted change is seen
@@ -7,6 +7,7 @@
 // pending delete), as fleet/mapping-changes.ts reads them.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { runWindow } from "../../provider/api/rules";
+import { CUSTOMER_KEY } from "../../provider/config/keys";
 import { storedProvenance } from "../../provider/resources/group-provider";
 import type { MappingEntry } from "../../provider/resources/mapping-set-provider";
 import { dynamicTypeToken } from "../../provider/resources/type-tokens";
@@ -105,7 +106,7 @@ export interface StackFileFacts {
 
 /** The stack file's `birdeye-cloud9:customer` kind and business number, read loosely (a broken file fails the preview anyway). */
 export function stackFileFacts(config: unknown): StackFileFacts {
-  const customer = isProps(config) ? config["birdeye-cloud9:customer"] : undefined;
+  const customer = isProps(config) ? config[CUSTOMER_KEY] : undefined;
   const kind = isProps(customer) && typeof customer.kind === "string" ? customer.kind.toLowerCase() : undefined;
   const business = isProps(customer) ? customer.businessNumber : undefined;
   return { kind: kind === "smb" || kind === "enterprise" ? kind : null, businessNumber: typeof business === "number" ? business : null };
