@@ -263,3 +263,36 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     assert.doesNotMatch(policiesBlock(other), /secure-client-id {2}\(/, "the pack's secure-client-id is quiet");
   });
 });
+
+describeRealEngine("a guardrail under `pulumi up --skip-preview`", () => {
+  let project: TempProject;
+  afterEach(() => project.close());
+
+  it("what the check before the failing one passed is applied and recorded (the group's trigger update), the set's mass deactivation is refused with no mapping written, and the next up with the approval converges", async () => {
+    project = await startProject({ stacks: [ENTERPRISE] });
+    await initStacks(project, [ENTERPRISE]);
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    const original = project.readStack(ENTERPRISE);
+    const customer = original["birdeye-cloud9:customer"] as Record<string, unknown>;
+    // A second trigger, and both locations replaced by a third: 2 deactivations, over the default limit of 1.
+    const changed = { ...customer, triggers: [57, 58], locations: [{ businessNumber: 150051042499083, locationCode: "8" }] };
+    project.writeStack(ENTERPRISE, { ...original, "birdeye-cloud9:customer": changed });
+    project.emulator.admin.clearRequests();
+
+    const refused = await project.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.notEqual(refused.code, 0, refused.all);
+    assert.match(refused.all, /guardrail mass-deactivation: stack enterprise-example:/);
+    assert.deepEqual(writesOf(project.emulator), ["POST /integration/update/businessintegrationgroup?replaceTriggers=true"], "only the group's trigger update, which the engine ran before the set's check");
+    assert.deepEqual(project.emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [57, 58]);
+    assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]).sort(), [[150051042499081, true], [150051042499082, true]], "no mapping deactivated");
+    const group = (await project.exportStack(ENTERPRISE)).deployment.resources?.find((r) => r.type.endsWith(":IntegrationGroup"));
+    assert.deepEqual((group?.outputs?.triggers as { triggerId: number }[] | undefined)?.map((t) => t.triggerId), [57, 58], "state records the update that landed");
+
+    project.writeStack(ENTERPRISE, { ...original, "birdeye-cloud9:customer": changed, "birdeye-cloud9:approve": { deactivate: [150051042499081, 150051042499082] } });
+    project.emulator.admin.clearRequests();
+    await project.pulumiOk(["up", "--yes", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.ok(!writesOf(project.emulator).some((w) => w.includes("businessintegrationgroup")), "the group is not written again");
+    assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]).sort(), [[150051042499081, false], [150051042499082, false], [150051042499083, true]]);
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
+  });
+});
