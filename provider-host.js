@@ -16,7 +16,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 /** @returns {Record<string, unknown>} the lifecycle implementations (provider/resources/lifecycles.ts). */
-function loadLifecycles() {
+function findLifecycles() {
   const check = path.join(__dirname, "provider", "compiled.js");
   const source = path.join(__dirname, "provider", "resources", "lifecycles.ts");
   if (fs.existsSync(source) && fs.existsSync(check) && !require(check).isCompiledFresh(__dirname)) {
@@ -32,6 +32,19 @@ function loadLifecycles() {
     }
   }
   return require(path.join(__dirname, "bin", "provider", "resources", "lifecycles.js")).lifecycles;
+}
+
+/** @type {Record<string, unknown> | undefined} */
+let loaded;
+/**
+ * Found once per host process: Pulumi's host asks for a provider per distinct
+ * provider text (the group's, the set's), and the freshness check hashes every
+ * source, and ts-node must be registered only once.
+ * @returns {Record<string, unknown>}
+ */
+function loadLifecycles() {
+  loaded ??= findLifecycles();
+  return loaded;
 }
 
 /** This copy's version (package.json). */
