@@ -10,14 +10,20 @@ import { output } from "@pulumi/pulumi/output";
 import type { Input } from "@pulumi/pulumi/output";
 import { allConfig } from "@pulumi/pulumi/runtime/config";
 import { clientIdStorageViolation, formatViolation } from "./rules";
+import type { Violation } from "./rules";
 import { stackSecretKeys } from "./stack-secrets";
 
-/** The secure-client-id violation of one group's Client ID value in this program's stack config, as a message, or undefined. */
-export function clientIdStorageProblem(resource: string, clientId: unknown, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** The secure-client-id violation of one group's Client ID value in this program's stack config, or undefined. */
+export function clientIdStorageViolationHere(resource: string, clientId: unknown, env: NodeJS.ProcessEnv = process.env): Violation | undefined {
   const secretKeys = stackSecretKeys(env);
   // No host said which keys are secret (unit tests with mocks): nothing to judge.
   if (secretKeys === undefined) return undefined;
-  const violation = clientIdStorageViolation(getStack(), [{ name: resource, clientId }], allConfig(), secretKeys);
+  return clientIdStorageViolation(getStack(), [{ name: resource, clientId }], allConfig(), secretKeys);
+}
+
+/** The same, as the group's message, or undefined. */
+export function clientIdStorageProblem(resource: string, clientId: unknown, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const violation = clientIdStorageViolationHere(resource, clientId, env);
   return violation === undefined ? undefined : `IntegrationGroup "${resource}": 1 guardrail violation; nothing was changed:\n  ${formatViolation(violation)}`;
 }
 

@@ -11,8 +11,8 @@ import type { Output } from "@pulumi/pulumi/output";
 import { allConfig, getConfig } from "@pulumi/pulumi/runtime/config";
 import { BirdEyeClient } from "../api/client";
 import { BirdEyeApiError } from "../api/errors";
-import { apiUrlViolation, clientIdStorageViolation, formatViolation } from "../guardrails/rules";
-import { stackSecretKeys } from "../guardrails/stack-secrets";
+import { apiUrlViolation, formatViolation } from "../guardrails/rules";
+import { clientIdStorageViolationHere } from "../guardrails/client-id-storage";
 import { checkGuardrailConfig } from "../guardrails/guardrail-config";
 import { runError } from "./run-error";
 import { CLIENT_ID_KEY, CONFIG_KEYS, CUSTOMER_KEY, keyParts, unknownConfigKeyProblem } from "../config/keys";
@@ -95,10 +95,9 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   // gives every program), before the program's own lookups send the API key
   // or the Client ID anywhere. The rules about what a run changes are the
   // resources' own check.
-  const secretKeys = stackSecretKeys(process.env);
   const violations = [
     apiUrlViolation(getStack(), ["cloud9-group", "cloud9-mappings"], getConfig(CONFIG_KEYS.apiUrl.key), process.env),
-    secretKeys === undefined ? undefined : clientIdStorageViolation(getStack(), [{ name: "cloud9-group", clientId: rawClientId }], allConfig(), secretKeys),
+    clientIdStorageViolationHere("cloud9-group", rawClientId),
   ].filter((v) => v !== undefined);
   if (violations.length > 0) {
     const count = violations.length === 1 ? "1 guardrail violation" : `${violations.length} guardrail violations`;
