@@ -147,6 +147,7 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     fs.appendFileSync(path.join(dir, "provider", "x.ts"), "// the provider changed\n");
     assert.deepEqual(selectChanged(changedFiles(dir, "main"), present, "stacks").stacks, present);
     assert.deepEqual(selectChanged(["package-lock.json"], present, "stacks").fleetWide, ["package-lock.json"]);
+    assert.deepEqual(selectChanged(["provider-host.js"], present, "stacks").stacks, present, "the provider's entry in Pulumi's provider host runs every stack");
     // A stack whose locations live in a file runs when only that file changed.
     fs.writeFileSync(path.join(dir, "stacks", "Pulumi.big.yaml"), "config:\n  birdeye-cloud9:customer:\n    kind: enterprise\n    locationsFile: locations/big.yaml\n");
     const withBig = listStacks(path.join(dir, "stacks"));

@@ -65,10 +65,11 @@ export function stacksOfShard(stacks: readonly string[], shard: Shard): string[]
 
 /**
  * Files outside stacks/ that change what every stack does: the program, the
- * provider, the dependencies and the project settings. Tests, docs and tools
+ * provider (and provider-host.js, its entry in the provider host), the
+ * dependencies and the project settings. Tests, docs and tools
  * do not.
  */
-export const FLEET_WIDE_PATHS = ["index.ts", "index.js", "Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "provider/"];
+export const FLEET_WIDE_PATHS = ["index.ts", "index.js", "provider-host.js", "Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "provider/"];
 
 export interface ChangedStacks {
   /** Stacks (with a stack file now) to run. */
