@@ -224,6 +224,7 @@ describe("npm run validate (offline stack checks)", () => {
     const missing = await runValidate(["--dir", path.join(dir, "missing")]);
     assert.equal(missing.code, 1);
     assert.match(missing.stdout, /missing: --dir: does not exist; give the folder that holds the Pulumi.<stack>.yaml files\n/);
+    assert.equal(summaryLine(validateStackDir(path.join(dir, "missing"), "missing")), "1 problem in 0 of 0 stack files", "the folder is not counted as a locations file");
     const file = path.join(dir, "a-file");
     fs.writeFileSync(file, "x");
     const json = await runValidate(["--json", "--dir", file]);

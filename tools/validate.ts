@@ -330,7 +330,8 @@ export function formatProblem(problem: StackProblem): string {
 
 export function summaryLine(report: ValidationReport): string {
   if (report.problems.length === 0) return `${report.files} stack file${report.files === 1 ? "" : "s"} valid`;
-  const files = new Set(report.problems.map((p) => p.file));
+  // A --dir problem is about the folder itself, not a file in it.
+  const files = new Set(report.problems.filter((p) => p.keyPath !== "--dir").map((p) => p.file));
   const stackFiles = [...files].filter((file) => /(^|\/)Pulumi\.[^/]+\.ya?ml$/.test(file)).length;
   const others = files.size - stackFiles;
   // A locations file's problems are counted as its own file, beside the stack files.
