@@ -5,6 +5,7 @@
 // failure from the outputs and the partial-state error.
 import { strict as assert } from "node:assert";
 import { IntegrationMappingSetProvider, applyOutcomes, lifecycles, mappingSetId, planWrites, storedOutputs } from "../provider/resources";
+import { GuardrailRefusal } from "../provider/resources/mapping-set-provider";
 import type { MappingEntries, MappingSetOutputs, MappingWrite } from "../provider/resources";
 
 const integrationGroupProvider = lifecycles.group;
@@ -111,7 +112,7 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       ["active as text", inputs({ [A]: { active: "yes" } }), "mappings", /^mappings\.150051042499081\.active: Invalid input: expected boolean, received string/],
       ["a misspelt key of a mapping", inputs({ [A]: { locatoinCode: "4" } }), "mappings", /^mappings\.150051042499081: unknown key locatoinCode$/],
       ["a group id that is not an integer", inputs({}, { integrationGroupId: 15.5 }), "integrationGroupId", /^integrationGroupId: Invalid input: expected int, received number\. Fix: pass the IntegrationGroup's id \(or groupId\) output/],
-      ["an unknown input", inputs({}, { businessNumber: 1 }), "businessNumber", /^unknown input businessNumber; the inputs are integrationGroupId, mappings, guardrails$/],
+      ["an unknown input", inputs({}, { businessNumber: 1 }), "businessNumber", /^unknown input businessNumber; the inputs are integrationGroupId, mappings, guardrails, journal$/],
     ];
     for (const [name, news, property, reason] of cases) {
       it(`fails on ${name}, naming ${property}, without a request`, async () => {
@@ -341,13 +342,14 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
   });
 
   describe("diff", () => {
-    it("no change when the outputs equal the inputs (a guardrails change is none either); a change per added, changed, removed or moved mapping; never a replacement", async () => {
+    it("no change when the outputs equal the inputs (an approval is none either); a change per added, changed, removed or moved mapping, and for new limits (recorded for the next diff); never a replacement", async () => {
       const desired = inputs({ [A]: location(A), [B]: location(B) });
       const olds = await created(desired);
       const diff = (news: Record<string, unknown>) => provider.diff(ID, olds, news);
       assert.deepEqual(await diff(desired), { changes: false, replaces: [], deleteBeforeReplace: true });
       assert.deepEqual(await diff({ ...desired, guardrails: { stack: "acme", approve: { deactivate: [150051042499081] } } }), { changes: false, replaces: [], deleteBeforeReplace: true });
       for (const news of [
+        { ...desired, guardrails: { stack: "acme", maxDeactivations: 3 } },
         inputs({ [A]: location(A), [B]: location(B), [C]: location(C) }),
         inputs({ [A]: location(A) }),
         inputs({ [A]: location(A), [B]: location(B, { active: false }) }),
@@ -371,55 +373,51 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       assert.equal(emulator.requests.length, 0);
     });
 
-    it("delete deactivates every active mapping (active:false, location code kept); a paused one needs no write", async () => {
+    it("delete writes nothing and refuses while a mapping is active, naming how to offboard and pulumi state untaint", async () => {
       const olds = await created(inputs({ [A]: location(A), [B]: location(B), [C]: location(C, { active: false }) }));
-      await provider.delete(ID, olds);
-      assert.deepEqual(mappingWrites(emulator), ["deactivate 150051042499081 in 1595 location 4", "deactivate 150051042499082 in 1595 location 6"]);
-      assert.deepEqual(held(emulator), [`${A} in 1595: inactive`, `${B} in 1595: inactive`, `${C} in 1595: inactive`]);
+      const refusal = await rejectionOf(provider.delete(ID, olds), GuardrailRefusal);
+      assert.equal(
+        refusal.message,
+        "IntegrationMappingSet mappings-of-group-1595: not deleted: BirdEye holds 2 active mappings of it (business 150051042499081, 150051042499082), and a mapping set is never deleted while one is active: a destroy or a forced replace would switch the practice off or lose track of it. Nothing was changed. To offboard the practice: set offboard: true under birdeye-cloud9:customer in its stack file, run pulumi up (it deactivates every mapping), then pulumi destroy. A forced replace is never needed (pulumi up writes again whatever may differ): if pulumi state taint marked the set, run pulumi state untaint '<its URN>' (pulumi stack --show-urns lists it).",
+      );
+      assert.equal(refusal.stack, "", "no stack trace: Pulumi's host prints it beside the message");
+      assert.equal(emulator.requests.length, 0);
+      assert.deepEqual(held(emulator), [`${A} in 1595: active`, `${B} in 1595: active`, `${C} in 1595: inactive`]);
     });
 
-    it("delete of the manual's mapping sends the manual's Enterprise body with active:false", async () => {
-      const olds = await created(inputs({ [MANUAL.businessNumber]: { locationCode: MANUAL.locationCode } }));
-      await provider.delete(ID, olds);
-      assert.deepEqual(emulator.requests.map((r) => r.body), [MANUAL.enterpriseMappingBody.replace('"active": true', '"active": false')]);
+    it("delete refuses for a mapping that may be active: unconfirmed, or active under a former group", async () => {
+      const inactive = { [A]: { locationCode: "4", active: false } };
+      await assert.rejects(provider.delete(ID, { integrationGroupId: GROUP, mappings: inactive, unconfirmed: [A] }), /holds 1 active mapping of it \(business 150051042499081\)/);
+      await assert.rejects(provider.delete(ID, { integrationGroupId: GROUP, mappings: inactive, retiring: { integrationGroupId: 1594, mappings: { [B]: { locationCode: "6" } } } }), /holds 1 active mapping of it \(business 150051042499082\)/);
+      assert.equal(emulator.requests.length, 0);
     });
 
-    it("delete reads old state loosely: a stored nextRunDate outside today's window does not block the deactivation", async () => {
-      const olds = await created(inputs({ [A]: location(A) }));
-      await provider.delete(ID, { ...olds, mappings: { [A]: { locationCode: "4", nextRunDate: "2026-11-25T23:00:00Z", active: true } } });
-      assert.deepEqual(held(emulator), [`${A} in 1595: inactive`]);
-    });
-
-    it("delete after the group vanished from BirdEye succeeds (nothing left to deactivate)", async () => {
-      const olds = await created(inputs({ [A]: location(A) }));
-      emulator.admin.deleteGroup(GROUP);
-      await provider.delete(ID, olds);
-    });
-
-    it("delete that fails says so and that the set stays in state", async () => {
-      const olds = await created(inputs({ [A]: location(A) }));
-      emulator.admin.scriptFaults(Array.from({ length: 5 }, () => ({ fault: "rate-limit" as const, retryAfterSeconds: 0, method: "PUT", path: MANUAL.mappingPath })));
-      await assert.rejects(provider.delete(ID, olds), /^Error: IntegrationMappingSet mappings-of-group-1595: deactivating failed for 1 of 1 mappings \(0 put, 0 deactivated, 1 failed\): business 150051042499081: putMapping: rate limited .*The set stays in state; run the command again\.$/);
-      assert.deepEqual(held(emulator), [`${A} in 1595: active`]);
+    it("delete of a set whose mappings are all inactive (an offboarded practice) succeeds without a request", async () => {
+      await provider.delete(ID, { integrationGroupId: GROUP, mappings: { [A]: { locationCode: "4", active: false }, [B]: { locationCode: "6", active: false } }, __provider: PROVIDER_TEXT });
+      assert.equal(emulator.requests.length, 0);
     });
   });
 
-  describe("check: the mass-deactivation guardrail, from the old and the new inputs", () => {
+  describe("the mass-deactivation guardrail, in diff and update, from what state says BirdEye holds", () => {
     const acme = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ stack: "acme", maxDeactivations: 1, maxDeactivationShare: 0.2, ...extra });
     const withGuardrails = (props: Record<string, unknown>, guardrails: Record<string, unknown> = acme()): Record<string, unknown> => ({ ...props, guardrails });
-    const olds = withGuardrails(FIVE);
+    /** Outputs of a set holding FIVE, with the limits its last update recorded. */
+    const outputs = (mappings: MappingEntries = FIVE.mappings as MappingEntries, limits: Record<string, unknown> = { maxDeactivations: 1, maxDeactivationShare: 0.2 }): Record<string, unknown> => ({ integrationGroupId: GROUP, mappings, guardrails: limits, __provider: PROVIDER_TEXT });
+    const olds = outputs();
     const without = (...businesses: string[]): MappingEntries => Object.fromEntries(Object.entries(FIVE.mappings as MappingEntries).filter(([b]) => !businesses.includes(b)));
     const failure = async (news: Record<string, unknown>, old: Record<string, unknown> = olds): Promise<string | undefined> => {
-      const { failures = [] } = await provider.check(old, news);
-      assert.ok(failures.length <= 1);
-      if (failures[0] !== undefined) assert.equal(failures[0].property, "", "no property: the engine prints no input's value beside it");
-      return failures[0]?.reason;
+      try {
+        await provider.diff(ID, old, news);
+        return undefined;
+      } catch (error) {
+        assert.ok(error instanceof GuardrailRefusal, String(error));
+        return error.message;
+      }
     };
 
-    it("a first create, an unchanged run and one deactivation need nothing", async () => {
-      assert.equal(await failure(olds, {}), undefined);
-      assert.equal(await failure(olds), undefined);
-      assert.equal(await failure(withGuardrails(inputs(without(A))), olds), undefined, "1 of 5: not more than 1");
+    it("an unchanged run and one deactivation need nothing", async () => {
+      assert.equal(await failure(withGuardrails(FIVE)), undefined);
+      assert.equal(await failure(withGuardrails(inputs(without(A)))), undefined, "1 of 5: not more than 1");
       assert.equal(emulator.requests.length, 0);
     });
 
@@ -429,23 +427,39 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
         await failure(news),
         '1 guardrail violation; nothing was changed:\n  guardrail mass-deactivation: stack acme: this run would deactivate 2 of the practice\'s 5 active mappings (40%); more than 1 and more than 20% (birdeye-cloud9:guardrails; limits in force: maxDeactivations 1, maxDeactivationShare 0.2) needs approval. A deactivated mapping stops the business\'s review requests. Resources: cloud9-mappings (business 150051042499081, location "4"), cloud9-mappings (business 150051042499082, location "6"). Approval key: birdeye-cloud9:approve.deactivate. To approve exactly this change, set it in the stack file: birdeye-cloud9:approve: { deactivate: [150051042499081, 150051042499082] }; remove it after the run.',
       );
-      const { inputs: refused } = await provider.check(olds, news);
-      assert.deepEqual(refused, news, "the inputs handed back as given");
       assert.equal(await failure(withGuardrails(inputs(without(A, B)), acme({ approve: { deactivate: [150051042499082, 150051042499081] } }))), undefined, "the same set, in any order");
       assert.match((await failure(withGuardrails(inputs(without(A, B)), acme({ approve: { deactivate: [150051042499081] } })))) ?? "", /\(birdeye-cloud9:approve\.deactivate is \[150051042499081\]: it approves another change\) Resources:/);
+    });
+
+    it("update refuses the same before any write (every path to an update passes there), and state stays", async () => {
+      const olds5 = await created(withGuardrails(FIVE));
+      await assert.rejects(provider.update(ID, olds5, withGuardrails(inputs(without(A, B)))), (error: unknown) => error instanceof GuardrailRefusal && /would deactivate 2 of the practice's 5 active mappings/.test(error.message));
+      assert.equal(emulator.requests.length, 0);
+    });
+
+    it("counts from the outputs, not the old inputs: after an update that failed part-way, reverting the file deactivates what landed, and that needs approval", async () => {
+      // The engine keeps the old inputs ({A}) after a failed update, and records what landed: A to D.
+      const landed = outputs({ [A]: { locationCode: "4", active: true }, [B]: { locationCode: "6", active: true }, [C]: { locationCode: "8", active: true }, [D]: { locationCode: "9", active: true } });
+      assert.match((await failure(withGuardrails(inputs({ [A]: location(A) })), landed)) ?? "", /would deactivate 3 of the practice's 4 active mappings \(75%\)/);
     });
 
     it("a pause counts as a deactivation; an already inactive mapping does not", async () => {
       const paused = { ...(FIVE.mappings as MappingEntries), [A]: { locationCode: "4", active: false }, [B]: { locationCode: "6", active: false } };
       assert.match((await failure(withGuardrails(inputs(paused)))) ?? "", /would deactivate 2 of the practice's 5 active mappings/);
-      const oldsWithOnePaused = withGuardrails(inputs({ ...(FIVE.mappings as MappingEntries), [A]: { locationCode: "4", active: false } }));
+      const oldsWithOnePaused = outputs({ ...(FIVE.mappings as MappingEntries), [A]: { locationCode: "4", active: false } });
       assert.equal(await failure(withGuardrails(inputs(without(A))), oldsWithOnePaused), undefined, "removing a paused mapping deactivates nothing");
     });
 
-    it("a group move deactivates every active mapping of the old group", async () => {
-      assert.match((await failure(withGuardrails({ ...FIVE, integrationGroupId: 1596 }))) ?? "", /would deactivate 5 of the practice's 5 active mappings \(100%\)/);
-      assert.match((await failure(withGuardrails({ ...FIVE, integrationGroupId: UNKNOWN }))) ?? "", /would deactivate 5 of the practice's 5 active mappings/, "a group not known yet (a replacement in preview) is a move");
-      assert.equal(await failure(withGuardrails({ ...FIVE, integrationGroupId: 1596 }, acme({ approve: { deactivate: [A, B, C, D, E].map(Number) } }))), undefined);
+    it("a group move moves its mappings, which is no deactivation (a group deleted in BirdEye and created again needs no approval); a move that drops businesses counts them", async () => {
+      assert.equal(await failure(withGuardrails({ ...FIVE, integrationGroupId: 1596 })), undefined);
+      assert.equal(await failure(withGuardrails({ ...FIVE, integrationGroupId: UNKNOWN })), undefined, "a group not known yet (a replacement in preview)");
+      assert.match((await failure(withGuardrails({ ...inputs(without(A, B)), integrationGroupId: UNKNOWN }))) ?? "", /would deactivate 2 of the practice's 5 active mappings/, "judged in the preview too");
+    });
+
+    it("offboarding (approve.offboard, from the stack file's offboard: true) approves every deactivation", async () => {
+      const off = Object.fromEntries(Object.entries(FIVE.mappings as MappingEntries).map(([b, e]) => [b, { ...e, active: false }]));
+      assert.match((await failure(withGuardrails(inputs(off)))) ?? "", /would deactivate 5 of the practice's 5 active mappings/);
+      assert.equal(await failure(withGuardrails(inputs(off), acme({ approve: { offboard: true } }))), undefined);
     });
 
     it("limits raised in the same change do not count (and the message says so); raised before, they do; lowered, they apply at once", async () => {
@@ -453,18 +467,19 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       const raised = await failure(withGuardrails(news, acme({ maxDeactivations: 10, maxDeactivationShare: 0.9 })));
       assert.match(raised ?? "", /limits in force: maxDeactivations 1, maxDeactivationShare 0\.2\) needs approval\./);
       assert.match(raised ?? "", /birdeye-cloud9:guardrails is raised in this same change \(maxDeactivations 1 → 10, maxDeactivationShare 0\.2 → 0\.9\), which takes effect from the next run, not for the change that needs it\./);
-      const raisedBefore = withGuardrails(FIVE, acme({ maxDeactivations: 10 }));
+      const raisedBefore = outputs(FIVE.mappings as MappingEntries, { maxDeactivations: 10, maxDeactivationShare: 0.2 });
       assert.equal(await failure(withGuardrails(news, acme({ maxDeactivations: 10 })), raisedBefore), undefined);
       const lowered = await failure(withGuardrails(inputs(without(A)), acme({ maxDeactivations: 0, maxDeactivationShare: 0 })));
       assert.match(lowered ?? "", /would deactivate 1 of the practice's 5 active mappings \(20%\); more than 0 and more than 0% \(birdeye-cloud9:guardrails; limits in force: maxDeactivations 0, maxDeactivationShare 0\)/);
     });
 
-    it("old inputs without guardrails (state of an earlier run): the new limits apply", async () => {
-      assert.equal(await failure(withGuardrails(inputs(without(A, B)), acme({ maxDeactivations: 2 })), FIVE), undefined);
-      assert.match((await failure(withGuardrails(inputs(without(A, B))), FIVE)) ?? "", /^1 guardrail violation/);
+    it("outputs without recorded limits (state of an earlier release): the defaults are in force until an update records the stack's", async () => {
+      const bare = { integrationGroupId: GROUP, mappings: FIVE.mappings };
+      assert.match((await failure(withGuardrails(inputs(without(A, B)), acme({ maxDeactivations: 2 })), bare)) ?? "", /limits in force: maxDeactivations 1, maxDeactivationShare 0\.2/);
+      assert.equal(await failure(withGuardrails(inputs(without(A)), acme({ maxDeactivations: 2 })), bare), undefined);
     });
 
-    it("mappings not known yet are not judged (the engine checks again once they are)", async () => {
+    it("mappings not known yet are not judged (the engine diffs again once they are)", async () => {
       assert.equal(await failure(withGuardrails(inputs({ [A]: { locationCode: UNKNOWN, active: true } }))), undefined);
     });
 

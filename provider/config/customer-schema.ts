@@ -57,6 +57,7 @@ export const customerConfigSchema = z
     triggers: z.array(triggerRef).min(1, { error: "needs at least one trigger; leave triggers out for the Dismissed Appointments trigger (57)" }).default([DISMISSED_APPOINTMENTS_TRIGGER_ID]),
     adopt: z.boolean({ error: "must be true or false (take over a Cloud9 group the business already has?)" }).default(false),
     changedBySupport: z.boolean({ error: "must be true or false (has BirdEye support already changed the group's ClientID or is.aws.hosted to this stack's values?)" }).default(false),
+    offboard: z.boolean({ error: "must be true or false (is the practice leaving: deactivate every mapping, then allow pulumi destroy?)" }).default(false),
     nextRunDate: isoUtc.optional(),
     locations: z.array(locationSchema).optional(),
     /** The locations in a file beside the stack file (locations-file.ts); the loader puts them into `locations`. */

@@ -1,9 +1,10 @@
 // The guardrails about what a run changes, decided by the resources' own
-// `check` from what the engine hands it: the old inputs (the last run's) and
-// the new ones. No state is read from the backend and nothing is remembered
-// between calls, so `--target`, `--refresh`, a group move and a forced replace
-// are counted exactly as the engine will run them.
-// - the mapping set counts the mappings this run deactivates (mass-deactivation);
+// lifecycle from what the engine hands it. No state is read from the backend
+// and nothing is remembered between calls, so `--target`, `--refresh`, a group
+// move and `--skip-preview` are counted exactly as the engine will run them.
+// - the mapping set counts the mappings its planned writes deactivate, in its
+//   diff and again in its update, from its old outputs: what state says BirdEye
+//   holds (mass-deactivation; docs/design/interrupted-runs.md);
 // - the group sees a Client ID, awsHosted or business change
 //   (client-id-change, aws-hosted-change, group-replacement).
 // Approvals and limits reach each resource as its `guardrails` input, which
@@ -27,6 +28,8 @@ export interface ResourceGuardrails {
     readonly clientId?: string;
     readonly awsHosted?: boolean;
     readonly groupReplacement?: number;
+    /** birdeye-cloud9:customer.offboard: every deactivation of this run is wanted. */
+    readonly offboard?: boolean;
   };
 }
 
@@ -91,6 +94,7 @@ export function massDeactivationViolation(
   const { limits, raised } = limitsInForce(olds, news);
   const share = activeBefore === 0 ? 0 : deactivated.length / activeBefore;
   if (!(deactivated.length > limits.maxDeactivations && share > limits.maxDeactivationShare)) return { needed: false };
+  if (news.approve?.offboard === true) return { needed: false }; // the stack file offboards the practice: its review is the approval
   const sorted = [...deactivated].sort((a, b) => a.businessNumber - b.businessNumber);
   const numbers = sorted.map((m) => m.businessNumber);
   const given = news.approve?.deactivate;

@@ -1,10 +1,14 @@
 export { IntegrationGroup } from "./group";
 export type { IntegrationGroupArgs, TriggerArgs, LiveTriggerOutput, IntegrationSourceOutput } from "./group";
 export { IntegrationMappingSet } from "./mapping-set";
+export { IntegrationMappingJournal } from "./mapping-journal";
+export type { IntegrationMappingJournalArgs } from "./mapping-journal";
+export { IntegrationMappingJournalProvider, mappingsDigest, nextJournal } from "./mapping-journal-provider";
+export type { JournalStamp, JournalState, Departed } from "./mapping-journal-provider";
 export type { IntegrationMappingSetArgs, MappingArgs } from "./mapping-set";
 export { IntegrationGroupProvider, groupInputSchema, triggersMatch, MAX_CREATE_ATTEMPTS } from "./group-provider";
 export type { GroupInputs, GroupOutputs } from "./group-provider";
-export { IntegrationMappingSetProvider, mappingSetInputSchema, mappingSetId, planWrites, applyOutcomes, storedOutputs } from "./mapping-set-provider";
+export { IntegrationMappingSetProvider, mappingSetInputSchema, mappingSetId, planWrites, planRun, missedGeneration, plannedDeactivations, applyOutcomes, storedOutputs } from "./mapping-set-provider";
 export type { MappingEntry, MappingEntries, MappingSetInputs, MappingSetOutputs, MappingWrite } from "./mapping-set-provider";
 export { PACKAGE_VERSION, PROVIDER_HOST_ENTRY, providerText } from "./provider-text";
 export type { LifecycleName } from "./lifecycles";

@@ -2,6 +2,7 @@
 // for each resource type. provider-host.js (the entry a resource's provider
 // text loads, provider-text.ts) takes them from here.
 import { IntegrationGroupProvider } from "./group-provider";
+import { IntegrationMappingJournalProvider } from "./mapping-journal-provider";
 import { IntegrationMappingProvider } from "./mapping-provider";
 import { IntegrationMappingSetProvider } from "./mapping-set-provider";
 
@@ -9,6 +10,7 @@ export const lifecycles = {
   group: new IntegrationGroupProvider(),
   mapping: new IntegrationMappingProvider(),
   mappingSet: new IntegrationMappingSetProvider(),
+  journal: new IntegrationMappingJournalProvider(),
 };
 
 export type LifecycleName = keyof typeof lifecycles;

@@ -7,11 +7,13 @@
 //
 // BirdEye has only an upsert (PUT) for mappings: create puts every mapping;
 // update puts exactly the added and changed ones and deactivates (active:false)
-// exactly the removed ones; delete deactivates all. Outputs say what BirdEye
-// holds as far as this stack's writes went: a failed create or update records
-// exactly what landed (the SDK's partial-state error), and a write whose
-// answer was lost is listed in `unconfirmed`, so the next `pulumi up` writes it
-// again. Nothing is remembered in process memory between calls.
+// exactly the removed ones. Delete writes nothing: it refuses while a mapping
+// is active (offboarding is a stack-file change, docs/design/interrupted-runs.md).
+// Outputs say what BirdEye holds as far as this stack's writes went: a failed
+// create or update records exactly what landed (the SDK's partial-state error),
+// a write whose answer was lost is listed in `unconfirmed`, and the journal's
+// generation shows a run cut off by a kill, so the next `pulumi up` writes
+// again whatever may differ. Nothing is remembered in process memory between calls.
 // The SDK's log module, not its index: the index also loads the Automation API
 // (~0.45 s), which the provider host never needs.
 import * as log from "@pulumi/pulumi/log";
@@ -19,13 +21,15 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { BirdEyeApiError, LOCATION_CODE_PROPERTY, businessNumberProblem, nextRunDateProblem } from "../api";
 import type { BirdEyeClient, PutMappingRequest } from "../api";
-import { GUARDRAIL_RULES } from "../guardrails/rules";
-import { guardrailsOf, massDeactivationViolation, unneededApprovals, violationFailures } from "../guardrails/resource-rules";
-import type { Deactivation } from "../guardrails/resource-rules";
+import { GUARDRAIL_RULES, formatViolation } from "../guardrails/rules";
+import { guardrailsOf, massDeactivationViolation, unneededApprovals } from "../guardrails/resource-rules";
+import type { Deactivation, ResourceGuardrails } from "../guardrails/resource-rules";
 import { PROVIDER_KEY, UNKNOWN, checkProps, containsUnknown, describeFailures, isProps, once } from "./check";
 import type { CheckFailure, Props } from "./check";
 import { configureConnection, connectClient } from "./connection";
 import { PartialStateError } from "./partial-state";
+import { mappingsDigest, storedDeparted } from "./mapping-journal-provider";
+import type { JournalStamp } from "./mapping-journal-provider";
 
 /** One business's mapping, as the set's inputs and outputs hold it. */
 export interface MappingEntry {
@@ -42,6 +46,8 @@ export type MappingEntries = Record<string, MappingEntry>;
 export interface MappingSetInputs {
   readonly integrationGroupId: number;
   readonly mappings: MappingEntries;
+  /** The IntegrationMappingJournal's stamp for these mappings; absent for a set declared without one. */
+  readonly journal?: JournalStamp;
 }
 
 /** What state holds after a create or update. */
@@ -53,12 +59,17 @@ export interface MappingSetOutputs {
   readonly unconfirmed?: string[];
   /** A former group (the group moved) whose active mappings are not deactivated yet. */
   readonly retiring?: { readonly integrationGroupId: number; readonly mappings: MappingEntries };
+  /** The journal generation whose writes all landed (absent before the journal, or for a set without one). */
+  readonly appliedGeneration?: number;
+  /** The deactivation limits of the last update, so the next diff knows which limits were in force. */
+  readonly guardrails?: Pick<ResourceGuardrails, "maxDeactivations" | "maxDeactivationShare">;
 }
 
 export const MAPPING_SET_HINTS: Readonly<Record<string, string>> = {
   integrationGroupId: "pass the IntegrationGroup's id (or groupId) output",
   mappings: 'key each mapping by the business number of the BirdEye business (the SMB itself, or one Enterprise location), e.g. { "150051042499081": { locationCode: "4" } }',
   guardrails: "leave it to Cloud9Integration, or give { stack, maxDeactivations, maxDeactivationShare, approve }",
+  journal: "pass the IntegrationMappingJournal's stamp ({ generation, digest, departed } outputs) for these mappings, or leave it out",
 };
 
 const entrySchema = z.strictObject({
@@ -85,6 +96,13 @@ export const mappingSetInputSchema = once(() =>
       }
     }),
     guardrails: z.looseObject({}).optional(),
+    journal: z
+      .strictObject({
+        generation: z.number().int().min(1),
+        digest: z.string(),
+        departed: z.looseObject({}).default({}),
+      })
+      .optional(),
   }),
 );
 
@@ -123,11 +141,23 @@ function storedEntries(value: unknown): MappingEntries {
 export function storedOutputs(props: Props): MappingSetOutputs {
   const retiring = isProps(props.retiring) && typeof props.retiring.integrationGroupId === "number" ? { integrationGroupId: props.retiring.integrationGroupId, mappings: storedEntries(props.retiring.mappings) } : undefined;
   const unconfirmed = Array.isArray(props.unconfirmed) ? props.unconfirmed.filter((b): b is string => typeof b === "string") : [];
+  const applied = props.appliedGeneration;
+  const limits = isProps(props.guardrails) ? limitsOnly(props.guardrails as ResourceGuardrails) : undefined;
   return {
     integrationGroupId: typeof props.integrationGroupId === "number" ? props.integrationGroupId : 0,
     mappings: storedEntries(props.mappings),
     ...(unconfirmed.length === 0 ? {} : { unconfirmed }),
     ...(retiring === undefined || Object.keys(retiring.mappings).length === 0 ? {} : { retiring }),
+    ...(typeof applied === "number" ? { appliedGeneration: applied } : {}),
+    ...(limits === undefined ? {} : { guardrails: limits }),
+  };
+}
+
+/** The limits of a guardrails value, without approvals or the stack's name (what outputs keep). */
+function limitsOnly(g: ResourceGuardrails): Pick<ResourceGuardrails, "maxDeactivations" | "maxDeactivationShare"> {
+  return {
+    ...(typeof g.maxDeactivations === "number" ? { maxDeactivations: g.maxDeactivations } : {}),
+    ...(typeof g.maxDeactivationShare === "number" ? { maxDeactivationShare: g.maxDeactivationShare } : {}),
   };
 }
 
@@ -154,6 +184,8 @@ export interface MappingWrite {
   readonly kind: "put" | "deactivate";
   /** Deactivations of a former group's mapping. */
   readonly retiring?: boolean;
+  /** A deactivation of a business the journal lists as departed: written again after a cut-off run, never recorded. */
+  readonly departed?: boolean;
 }
 
 /** Exactly the writes that bring BirdEye from what state holds to the desired mappings. */
@@ -174,6 +206,65 @@ export function planWrites(held: MappingSetOutputs, desired: MappingSetInputs): 
   return writes;
 }
 
+/**
+ * Has an earlier run been cut off after the journal moved? Its generation is
+ * then neither the one the set applied nor the one after it (the one this run
+ * applies). A set without a journal, or state from before it, never is.
+ */
+export function missedGeneration(held: MappingSetOutputs, journal: JournalStamp | undefined): boolean {
+  if (journal === undefined || held.appliedGeneration === undefined) return false;
+  return journal.generation !== held.appliedGeneration && journal.generation !== held.appliedGeneration + 1;
+}
+
+/** A run's plan: what state holds, widened to unconfirmed where a cut-off run may have written, and the writes. */
+export interface RunPlan {
+  readonly held: MappingSetOutputs;
+  readonly writes: MappingWrite[];
+  /** Everything is written again: a create, or a cut-off run before this one. */
+  readonly full: boolean;
+}
+
+/**
+ * The writes of a create or an update. Normally planWrites. A create, or an
+ * update after a cut-off run (missedGeneration), writes everything: every held
+ * and desired mapping is unconfirmed, and every business the journal lists as
+ * departed is deactivated again where it was desired (puts and deactivations
+ * are idempotent).
+ */
+export function planRun(held: MappingSetOutputs, desired: MappingSetInputs, creating: boolean): RunPlan {
+  const full = creating || missedGeneration(held, desired.journal);
+  if (!full) return { held, writes: planWrites(held, desired), full };
+  const unconfirmed = new Set([...(held.unconfirmed ?? []), ...Object.keys(held.mappings), ...Object.keys(desired.mappings)]);
+  const widened: MappingSetOutputs = { ...held, ...(unconfirmed.size === 0 ? {} : { unconfirmed: [...unconfirmed].sort() }) };
+  const writes = planWrites(widened, desired);
+  const planned = new Set(writes.map((w) => `${w.integrationGroupId}/${w.business}`));
+  for (const [group, codes] of Object.entries(storedDeparted(desired.journal?.departed))) {
+    for (const [business, code] of Object.entries(codes)) {
+      const groupId = Number(group);
+      if ((groupId === desired.integrationGroupId && desired.mappings[business] !== undefined) || planned.has(`${group}/${business}`)) continue;
+      writes.push({ business, integrationGroupId: groupId, entry: { ...(code === "" ? {} : { locationCode: code }), active: false }, kind: "deactivate", departed: true });
+    }
+  }
+  return { held: widened, writes, full };
+}
+
+/**
+ * The mass-deactivation rule's count: every mapping state holds active (under
+ * the group or a former one) that the desired mappings do not keep active. A
+ * mapping that moves with its group is put under the new group in the same
+ * run, so it does not count (the move is the group's guardrail).
+ */
+export function plannedDeactivations(held: MappingSetOutputs, desired: MappingEntries): { deactivated: Deactivation[]; activeBefore: number } {
+  const active = new Map<string, MappingEntry>();
+  for (const [business, entry] of [...Object.entries(held.retiring?.mappings ?? {}), ...Object.entries(held.mappings)]) if (entry.active) active.set(business, entry);
+  const deactivated: Deactivation[] = [];
+  for (const [business, entry] of active) {
+    if (desired[business]?.active === true) continue;
+    deactivated.push({ businessNumber: Number(business), ...(entry.locationCode === undefined ? {} : { locationCode: entry.locationCode }) });
+  }
+  return { deactivated, activeBefore: active.size };
+}
+
 /** What a run's writes leave in BirdEye, as state records it: what landed, nothing more. */
 export function applyOutcomes(held: MappingSetOutputs, desired: MappingSetInputs, writes: readonly MappingWrite[], outcomes: readonly WriteOutcome[]): MappingSetOutputs {
   const moved = held.integrationGroupId !== desired.integrationGroupId;
@@ -185,6 +276,7 @@ export function applyOutcomes(held: MappingSetOutputs, desired: MappingSetInputs
   if (moved) unconfirmed.clear();
   writes.forEach((write, i) => {
     const outcome = outcomes[i] ?? "failed";
+    if (write.departed === true) return; // never recorded: the journal keeps listing it
     if (write.kind === "deactivate") {
       if (outcome !== "done") return; // still held active: the next up deactivates it again
       if (write.retiring === true) delete retiring[write.business];
@@ -246,12 +338,24 @@ export function compactOutputs(outs: MappingSetOutputs): Props {
 
 export type WriteOutcome = "done" | "unknown" | "failed";
 
-/** Run the writes concurrently (the connection's shared bound and retry policy apply); never throws. */
+/**
+ * Run the writes concurrently (the connection's shared bound and retry policy
+ * apply): every deactivation first, then the puts, so that a Cloud 9 location
+ * code moving from one business to another is free before it is put (BirdEye
+ * maps a location to one business). Never throws.
+ */
 export async function runWrites(client: BirdEyeClient, writes: readonly MappingWrite[]): Promise<{ outcomes: WriteOutcome[]; errors: string[] }> {
   const errors: string[] = [];
-  const settled = await Promise.allSettled(
-    writes.map((w) => client.putMapping(mappingRequest(w.integrationGroupId, w.business, w.entry, w.kind === "put" ? w.entry.active : false))),
-  );
+  const write = (w: MappingWrite) => client.putMapping(mappingRequest(w.integrationGroupId, w.business, w.entry, w.kind === "put" ? w.entry.active : false));
+  const settled: PromiseSettledResult<unknown>[] = new Array<PromiseSettledResult<unknown>>(writes.length);
+  for (const kind of ["deactivate", "put"] as const) {
+    const batch = writes.map((w, i) => [w, i] as const).filter(([w]) => w.kind === kind);
+    const results = await Promise.allSettled(batch.map(([w]) => write(w)));
+    results.forEach((result, j) => {
+      const at = batch[j]?.[1];
+      if (at !== undefined) settled[at] = result;
+    });
+  }
   const outcomes = settled.map((result, i): WriteOutcome => {
     if (result.status === "fulfilled") return "done";
     const write = writes[i];
@@ -264,10 +368,18 @@ export async function runWrites(client: BirdEyeClient, writes: readonly MappingW
   return { outcomes, errors };
 }
 
+/** The journal stamp of inputs, read loosely (absent, or unknown in a preview: undefined). */
+function journalOf(props: Props): JournalStamp | undefined {
+  const j = props.journal;
+  if (!isProps(j) || containsUnknown(j) || typeof j.generation !== "number" || typeof j.digest !== "string") return undefined;
+  return { generation: j.generation, digest: j.digest, departed: storedDeparted(j.departed) };
+}
+
 function parseInputs(props: Props): MappingSetInputs {
   const { inputs, failures } = checkProps(mappingSetInputSchema(), props, MAPPING_SET_HINTS, windowFailures);
   if (failures.length > 0) throw new Error(describeFailures("IntegrationMappingSet", failures));
-  return { integrationGroupId: inputs.integrationGroupId as number, mappings: sortedEntries(inputs.mappings as MappingEntries) };
+  const journal = journalOf(inputs);
+  return { integrationGroupId: inputs.integrationGroupId as number, mappings: sortedEntries(inputs.mappings as MappingEntries), ...(journal === undefined ? {} : { journal }) };
 }
 
 /** The set's id: one set per group, named after the group it was created for. */
@@ -278,44 +390,91 @@ function summary(writes: readonly MappingWrite[], outcomes: readonly WriteOutcom
   return `${count("put", "done")} put, ${count("deactivate", "done")} deactivated, ${writes.length - outcomes.filter((o) => o === "done").length} failed`;
 }
 
+/** Thrown before any write when the plan needs an approval the stack lacks: the run stops at this set, nothing written. */
+export class GuardrailRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "GuardrailRefusal";
+    // Pulumi's host prints an error's stack beside its message: a refusal is not a crash.
+    this.stack = "";
+  }
+}
+
+/**
+ * The mass-deactivation guardrail over what this run will write (from the old
+ * outputs, what state says BirdEye holds): throws a GuardrailRefusal when it
+ * needs an approval the stack lacks; warns of an approval it does not need.
+ */
+export function judgeDeactivations(held: MappingSetOutputs, desired: MappingEntries, guardrails: ResourceGuardrails): void {
+  const { deactivated, activeBefore } = plannedDeactivations(held, desired);
+  // Limits recorded by the last update are the ones in force; before any was recorded, the defaults.
+  const { needed, violation } = massDeactivationViolation("cloud9-mappings", deactivated, activeBefore, held.guardrails ?? {}, guardrails);
+  for (const warning of unneededApprovals(guardrails, [GUARDRAIL_RULES.massDeactivation], needed ? new Set([GUARDRAIL_RULES.massDeactivation]) : new Set())) log.warn(warning);
+  if (violation !== undefined) throw new GuardrailRefusal(`1 guardrail violation; nothing was changed:\n  ${formatViolation(violation)}`);
+}
+
+const limitsDiffer = (held: MappingSetOutputs, guardrails: ResourceGuardrails): boolean => JSON.stringify(held.guardrails ?? {}) !== JSON.stringify(limitsOnly(guardrails));
+
+/** The mappings BirdEye holds active, or may (unconfirmed), for this set, its former group included. */
+function liveMappings(held: MappingSetOutputs): string[] {
+  const unconfirmed = new Set(held.unconfirmed ?? []);
+  const live = new Set<string>();
+  for (const [business, entry] of Object.entries(held.mappings)) if (entry.active || unconfirmed.has(business)) live.add(business);
+  for (const [business, entry] of Object.entries(held.retiring?.mappings ?? {})) if (entry.active) live.add(business);
+  return [...live].sort();
+}
+
 export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourceProvider {
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     await configureConnection(req);
   }
 
   /**
-   * Validate, then the mass-deactivation guardrail: this run's deactivations,
-   * counted from the old inputs and the new ones the engine hands over (a
-   * group move or a removed or paused business deactivates).
+   * Validate, and hold the journal to these mappings: a journal left out of
+   * the run (`--target` without it) still stamps other mappings, and writing
+   * under it would leave a cut-off run unseen. The guardrails judge the plan
+   * in diff, which has what state says BirdEye holds.
    */
-  async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  async check(_olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = checkProps(mappingSetInputSchema(), news, MAPPING_SET_HINTS, windowFailures);
     if (failures.length > 0) return { inputs, failures };
-    const guardrails = guardrailsOf(inputs);
     if (containsUnknown(inputs.mappings)) return { inputs };
-    const compact = { ...inputs, mappings: compactEntries(storedEntries(inputs.mappings)) };
-    if (!isProps(olds.mappings)) return { inputs: compact };
-    const oldEntries = storedEntries(olds.mappings);
-    const newEntries = isProps(inputs.mappings) ? (inputs.mappings as MappingEntries) : {};
-    const moved = inputs.integrationGroupId === UNKNOWN || olds.integrationGroupId !== inputs.integrationGroupId;
-    const active = Object.entries(oldEntries).filter(([, e]) => e.active);
-    const deactivated: Deactivation[] = active
-      .filter(([business]) => moved || newEntries[business] === undefined || newEntries[business]?.active === false)
-      .map(([business, e]) => ({ businessNumber: Number(business), ...(e.locationCode === undefined ? {} : { locationCode: e.locationCode }) }));
-    const oldGuardrails = isProps(olds.guardrails) ? guardrailsOf(olds) : undefined;
-    const { needed, violation } = massDeactivationViolation("cloud9-mappings", deactivated, active.length, oldGuardrails, guardrails);
-    for (const warning of unneededApprovals(guardrails, [GUARDRAIL_RULES.massDeactivation], needed ? new Set([GUARDRAIL_RULES.massDeactivation]) : new Set())) log.warn(warning);
-    return violation === undefined ? { inputs: compact } : { inputs: news, failures: violationFailures([violation]) };
+    const entries = storedEntries(inputs.mappings);
+    const journal = journalOf(inputs);
+    if (journal !== undefined && journal.digest !== mappingsDigest(entries)) {
+      return {
+        inputs: news,
+        failures: [
+          {
+            property: "journal",
+            reason:
+              "journal: the IntegrationMappingJournal stamps other mappings than this set's: it was left out of this run (pulumi up --target without it?), so a run cut off while writing these would go unseen. Nothing was changed. Run pulumi up without --target, or name the journal too (--target <its URN>; pulumi stack --show-urns lists it).",
+          },
+        ],
+      };
+    }
+    return { inputs: { ...inputs, mappings: compactEntries(entries) } };
   }
 
-  /** Per business, against what state says BirdEye holds (so a partial failure or an unconfirmed write shows as a change). */
+  /**
+   * Per business, against what state says BirdEye holds (so a partial failure,
+   * an unconfirmed write or a run cut off after the journal moved shows as a
+   * change), and the mass-deactivation guardrail over exactly those writes.
+   */
   async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
-    if (news.integrationGroupId === UNKNOWN || containsUnknown(news.mappings)) return { changes: true, replaces: [], deleteBeforeReplace: true };
+    const unchanged = { changes: false, replaces: [], deleteBeforeReplace: true };
+    if (containsUnknown(news.mappings)) return { ...unchanged, changes: true };
     const held = storedOutputs(olds);
-    const writes = planWrites(held, { integrationGroupId: news.integrationGroupId as number, mappings: storedEntries(news.mappings) });
-    // deleteBeforeReplace: a forced replacement deactivates before the new set
-    // puts, never after (the old set's delete would switch off what the new one put).
-    return { changes: writes.length > 0, replaces: [], deleteBeforeReplace: true };
+    const mappings = storedEntries(news.mappings);
+    const guardrails = guardrailsOf(news);
+    judgeDeactivations(held, mappings, guardrails);
+    if (news.integrationGroupId === UNKNOWN || containsUnknown(news.journal)) return { ...unchanged, changes: true };
+    const journal = journalOf(news);
+    const { writes } = planRun(held, { integrationGroupId: news.integrationGroupId as number, mappings, ...(journal === undefined ? {} : { journal }) }, false);
+    const unrecorded = (journal !== undefined && held.appliedGeneration !== journal.generation) || limitsDiffer(held, guardrails);
+    // deleteBeforeReplace: a forced replacement reaches the old set's delete
+    // first, which refuses while a mapping is active, before anything is written.
+    return { ...unchanged, changes: writes.length > 0 || unrecorded };
   }
 
   async create(props: Props): Promise<pulumi.dynamic.CreateResult> {
@@ -332,24 +491,38 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
 
   async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
     const desired = parseInputs(news);
-    return { outs: await this.apply(id, storedOutputs(olds), desired, news, "update") };
+    const held = storedOutputs(olds);
+    // Again before any write: every path to an update (--skip-preview, --target, the Automation API) passes here.
+    judgeDeactivations(held, desired.mappings, guardrailsOf(news));
+    return { outs: await this.apply(id, held, desired, news, "update") };
   }
 
-  /** No delete call exists: every mapping this set holds is deactivated (active:false). */
+  /**
+   * Writes nothing, and refuses while BirdEye holds (or may hold) an active
+   * mapping of the set: a forced replace (--replace, state taint) or a destroy
+   * would otherwise switch the practice off, or forget mappings that stay
+   * active. Offboarding is a stack-file change that pulumi up writes first.
+   */
   async delete(id: string, props: Props): Promise<void> {
-    const held = storedOutputs(props);
-    const writes = planWrites(held, { integrationGroupId: held.integrationGroupId, mappings: {} });
-    if (writes.length === 0) return;
-    const { outcomes, errors } = await runWrites(connectClient([], (line) => log.info(line)), writes);
-    if (errors.length > 0) {
-      throw new Error(`IntegrationMappingSet ${id}: deactivating failed for ${errors.length} of ${writes.length} mappings (${summary(writes, outcomes)}): ${errors.slice(0, 3).join("; ")}${errors.length > 3 ? "; ..." : ""}. The set stays in state; run the command again.`);
-    }
+    const live = liveMappings(storedOutputs(props));
+    if (live.length === 0) return;
+    const named = `${live.slice(0, 5).join(", ")}${live.length > 5 ? `, and ${live.length - 5} more` : ""}`;
+    throw new GuardrailRefusal(
+      `IntegrationMappingSet ${id}: not deleted: BirdEye holds ${live.length} active mapping${live.length === 1 ? "" : "s"} of it (business ${named}), and a mapping set is never deleted while one is active: a destroy or a forced replace would switch the practice off or lose track of it. Nothing was changed. ` +
+        "To offboard the practice: set offboard: true under birdeye-cloud9:customer in its stack file, run pulumi up (it deactivates every mapping), then pulumi destroy. " +
+        "A forced replace is never needed (pulumi up writes again whatever may differ): if pulumi state taint marked the set, run pulumi state untaint '<its URN>' (pulumi stack --show-urns lists it).",
+    );
   }
 
   private async apply(id: string, held: MappingSetOutputs, desired: MappingSetInputs, props: Props, what: "create" | "update"): Promise<Props> {
-    const writes = planWrites(held, desired);
+    const plan = planRun(held, desired, what === "create");
+    const { writes } = plan;
     const { outcomes, errors } = await runWrites(connectClient([], (line) => log.info(line)), writes);
-    const outs = compactOutputs(applyOutcomes(held, desired, writes, outcomes));
+    const landed = applyOutcomes(plan.held, desired, writes, outcomes);
+    // A generation counts as applied only when all its writes landed; otherwise the last one stands.
+    const applied = errors.length === 0 && desired.journal !== undefined ? desired.journal.generation : held.appliedGeneration;
+    const limits = limitsOnly(guardrailsOf(props));
+    const outs = compactOutputs({ ...landed, ...(applied === undefined ? {} : { appliedGeneration: applied }), ...(Object.keys(limits).length === 0 ? {} : { guardrails: limits }) });
     if (errors.length > 0) {
       const message = `IntegrationMappingSet ${id}: ${what} wrote ${writes.length - errors.length} of ${writes.length} mappings (${summary(writes, outcomes)}): ${errors.slice(0, 3).join("; ")}${errors.length > 3 ? `; and ${errors.length - 3} more` : ""}. State records exactly what landed; run pulumi up again to finish.`;
       throw new PartialStateError(message, id, { ...outs, [PROVIDER_KEY]: props[PROVIDER_KEY] });

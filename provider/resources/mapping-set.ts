@@ -10,6 +10,7 @@ import { validateKnownArgs } from "./group";
 import { MAPPING_SET_HINTS, mappingSetInputSchema, windowFailures } from "./mapping-set-provider";
 import { providerText } from "./provider-text";
 import type { ResourceGuardrails } from "../guardrails/resource-rules";
+import type { JournalStamp } from "./mapping-journal-provider";
 
 export interface MappingArgs {
   /** Cloud 9 location code (Enterprise locations), sent as the location.code property. Omit for an SMB. */
@@ -31,6 +32,12 @@ export interface IntegrationMappingSetArgs {
    * changes nothing in BirdEye. @default the default limits, no approvals
    */
   readonly guardrails?: Input<ResourceGuardrails>;
+  /**
+   * The IntegrationMappingJournal's stamp for these same mappings (its `stamp`),
+   * so that a run cut off while writing is seen by the next one. @default none:
+   * the set then trusts state after a killed run (docs/design/interrupted-runs.md)
+   */
+  readonly journal?: Input<JournalStamp>;
 }
 
 export class IntegrationMappingSet extends CustomResource {
@@ -44,8 +51,13 @@ export class IntegrationMappingSet extends CustomResource {
     validateKnownArgs("IntegrationMappingSet", name, args, (props) => checkProps(mappingSetInputSchema(), props, MAPPING_SET_HINTS, windowFailures));
     // Delete before replace, as a resource option: a forced `--replace` skips
     // the provider's diff (the engine decides the replacement itself), so the
-    // deleteBeforeReplace diff returns is never seen there. Created first, the
-    // new set's puts would be switched off by the old set's delete.
-    super(dynamicTypeToken("IntegrationMappingSet"), name, { unconfirmed: undefined, retiring: undefined, ...args, __provider: providerText("mappingSet") }, mergeOptions(opts, { deleteBeforeReplace: true }));
+    // deleteBeforeReplace diff returns is never seen there. The old set's delete
+    // then comes first, and refuses while a mapping is active, before any write.
+    super(
+      dynamicTypeToken("IntegrationMappingSet"),
+      name,
+      { unconfirmed: undefined, retiring: undefined, appliedGeneration: undefined, ...args, __provider: providerText("mappingSet") },
+      mergeOptions(opts, { deleteBeforeReplace: true }),
+    );
   }
 }

@@ -7,10 +7,11 @@ export const RESOURCE_TYPES = {
   IntegrationGroup: "IntegrationGroup",
   IntegrationMapping: "IntegrationMapping",
   IntegrationMappingSet: "IntegrationMappingSet",
+  IntegrationMappingJournal: "IntegrationMappingJournal",
   Cloud9Integration: "birdeye:cloud9:Integration",
 } as const;
 
 /** The full token the engine records for a dynamic resource type. */
-export function dynamicTypeToken(type: "IntegrationGroup" | "IntegrationMapping" | "IntegrationMappingSet"): string {
+export function dynamicTypeToken(type: "IntegrationGroup" | "IntegrationMapping" | "IntegrationMappingSet" | "IntegrationMappingJournal"): string {
   return `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:${RESOURCE_TYPES[type]}`;
 }

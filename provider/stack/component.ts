@@ -9,6 +9,7 @@ import type { Input, Output } from "@pulumi/pulumi/output";
 import { IntegrationGroup } from "../resources/group";
 import type { ClientIdSource } from "../resources/group-provider";
 import { IntegrationMappingSet } from "../resources/mapping-set";
+import { IntegrationMappingJournal } from "../resources/mapping-journal";
 import type { MappingArgs } from "../resources/mapping-set";
 import { RESOURCE_TYPES } from "../resources/type-tokens";
 import type { ResourceGuardrails } from "../guardrails/resource-rules";
@@ -36,6 +37,8 @@ export class Cloud9Integration extends ComponentResource {
   readonly group: IntegrationGroup;
   /** Every mapping of the group, keyed by business number. */
   readonly mappingSet: IntegrationMappingSet;
+  /** Numbers the set's desired mappings before it writes, so a run cut off while writing is seen by the next one. */
+  readonly journal: IntegrationMappingJournal;
   readonly groupId: Output<number>;
   /** Counts of the mappings BirdEye holds, for stack outputs. */
   readonly mappingSummaries: Output<MappingSummary>;
@@ -46,7 +49,9 @@ export class Cloud9Integration extends ComponentResource {
   constructor(name: string, args: Cloud9IntegrationArgs, opts?: ComponentResourceOptions) {
     super(RESOURCE_TYPES.Cloud9Integration, name, {}, opts);
     const { customer } = args;
-    const guardrails = args.guardrails ?? {};
+    const offboard = customer.offboard === true;
+    // Offboarding approves its own deactivations: the reviewed stack file says the practice leaves.
+    const guardrails: ResourceGuardrails = offboard ? { ...args.guardrails, approve: { ...args.guardrails?.approve, offboard: true } } : (args.guardrails ?? {});
     const groupGuardrails: ResourceGuardrails = {
       ...(guardrails.stack === undefined ? {} : { stack: guardrails.stack }),
       ...(guardrails.approve === undefined ? {} : { approve: guardrails.approve }),
@@ -62,7 +67,10 @@ export class Cloud9Integration extends ComponentResource {
         changedBySupport: customer.changedBySupport,
         guardrails: groupGuardrails,
       },
-      { parent: this },
+      // Protected, so the engine refuses a forced replace (--replace, state taint)
+      // and a destroy on every path, except in a run that offboards the practice or
+      // carries the group-replacement approval (docs/design/interrupted-runs.md).
+      { parent: this, protect: !offboard && guardrails.approve?.groupReplacement === undefined },
     );
     // The resource id, not the groupId output: in a preview the engine hands
     // back an updated resource's inputs as its outputs, so groupId (not an
@@ -73,10 +81,11 @@ export class Cloud9Integration extends ComponentResource {
       mappings[String(mapping.businessNumber)] = {
         ...(mapping.locationCode === undefined ? {} : { locationCode: mapping.locationCode }),
         ...(mapping.nextRunDate === undefined ? {} : { nextRunDate: mapping.nextRunDate }),
-        active: true,
+        active: !offboard,
       };
     }
-    this.mappingSet = new IntegrationMappingSet(`${name}-mappings`, { integrationGroupId: this.groupId, mappings, guardrails }, { parent: this });
+    this.journal = new IntegrationMappingJournal(`${name}-journal`, { integrationGroupId: this.groupId, mappings }, { parent: this });
+    this.mappingSet = new IntegrationMappingSet(`${name}-mappings`, { integrationGroupId: this.groupId, mappings, guardrails, journal: this.journal.stamp }, { parent: this });
     this.mappingSummaries = this.mappingSet.mappings.apply((held) => {
       const entries = Object.values(held ?? {});
       const active = entries.filter((e) => e.active !== false).length;

@@ -33,6 +33,8 @@ export interface ResolvedCustomer {
   readonly adopt: boolean;
   /** BirdEye support has already changed the group's ClientID / is.aws.hosted to these values. */
   readonly changedBySupport: boolean;
+  /** The practice is leaving: every mapping is deactivated, and pulumi destroy is then allowed. @default false */
+  readonly offboard?: boolean;
   readonly triggers: readonly ResolvedTrigger[];
   /** SMB: the business itself; Enterprise: one per location. */
   readonly mappings: readonly ResolvedMapping[];
@@ -153,7 +155,7 @@ export async function resolveCustomerWithNames(customer: CustomerConfig, client:
     client: { clientId: clientIdFingerprint(clientId), awsHosted: customer.awsHosted },
   };
   return {
-    customer: { kind: customer.kind, businessNumber: customer.businessNumber, awsHosted: customer.awsHosted, adopt: customer.adopt, changedBySupport: customer.changedBySupport, triggers: resolvedTriggers, mappings },
+    customer: { kind: customer.kind, businessNumber: customer.businessNumber, awsHosted: customer.awsHosted, adopt: customer.adopt, changedBySupport: customer.changedBySupport, offboard: customer.offboard, triggers: resolvedTriggers, mappings },
     names,
   };
 }
