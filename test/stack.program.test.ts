@@ -1,3 +1,4 @@
+import { mappingsDigest } from "../provider/resources/mapping-journal-provider";
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -108,6 +109,8 @@ describe("customer stack program", function () {
             if (args.type.endsWith(":IntegrationGroup")) return { id: "1595", state: { ...args.inputs, groupId: 1595 } };
             // As the provider stores them: active only when false.
             if (args.type.endsWith(":IntegrationMappingSet")) return { id: `mappings-of-group-${String(args.inputs.integrationGroupId)}`, state: { ...args.inputs, mappings: compactEntries(args.inputs.mappings as MappingEntries) } };
+            // As the journal's check numbers a first run.
+            if (args.type.endsWith(":IntegrationMappingJournal")) return { id: "journal", state: { ...args.inputs, generation: 1, departed: {} } };
             return { id: undefined, state: {} };
           },
           call: (args) => args.inputs,
@@ -127,6 +130,7 @@ describe("customer stack program", function () {
       assert.deepEqual(registrations.map((r) => `${r.type} ${r.name}`).sort(), [
         "birdeye:cloud9:Integration cloud9",
         "pulumi-nodejs:dynamic/birdeye:IntegrationGroup cloud9-group",
+        "pulumi-nodejs:dynamic/birdeye:IntegrationMappingJournal cloud9-journal",
         "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet cloud9-mappings",
       ]);
       const group = registrations.find((r) => r.name === "cloud9-group");
@@ -142,8 +146,28 @@ describe("customer stack program", function () {
         "150051042499082": { locationCode: "6", nextRunDate: "2026-11-25T04:00:00Z", active: true },
       });
       assert.deepEqual(set?.inputs.guardrails, { stack: "program-test", maxDeactivations: 1, maxDeactivationShare: 0.2, approve: {} }, "the set judges the limits and approvals");
+      const journal = registrations.find((r) => r.type.endsWith(":IntegrationMappingJournal"));
+      const digest = mappingsDigest(set?.inputs.mappings as MappingEntries);
+      assert.deepEqual(
+        { integrationGroupId: journal?.inputs.integrationGroupId, digest: journal?.inputs.digest, locations: journal?.inputs.locations },
+        { integrationGroupId: 1595, digest, locations: '{"150051042499081":"4","150051042499082":"6"}' },
+        "the journal numbers the same mappings, under the same group",
+      );
+      assert.deepEqual(set?.inputs.journal, { generation: 1, digest, departed: {} }, "the set takes the journal's stamp: it depends on it");
       assert.deepEqual(outputs, { groupId: 1595, mappings: { active: 2, inactive: 0 } }, "counts, read from the set's compact outputs (a missing active is active)");
       assert.equal(emulator.requests.filter((r) => r.method !== "GET").length, 0, "the program itself only reads");
+    });
+
+    it("offboard: true wants every mapping inactive and approves those deactivations", async () => {
+      const config = loadStackConfig(path.join(STACKS_DIR, "Pulumi.enterprise-example.yaml"));
+      config["birdeye-cloud9:customer"] = JSON.stringify({ ...(JSON.parse(config["birdeye-cloud9:customer"] ?? "{}") as Record<string, unknown>), offboard: true });
+      const { registrations } = await runProgram(config);
+      const set = registrations.find((r) => r.type.endsWith(":IntegrationMappingSet"));
+      assert.deepEqual(set?.inputs.mappings, {
+        "150051042499081": { locationCode: "4", active: false },
+        "150051042499082": { locationCode: "6", nextRunDate: "2026-11-25T04:00:00Z", active: false },
+      });
+      assert.deepEqual(set?.inputs.guardrails, { stack: "program-test", maxDeactivations: 1, maxDeactivationShare: 0.2, approve: { offboard: true } });
     });
 
     it("the SMB example: one mapping for the business itself, no location code", async () => {
