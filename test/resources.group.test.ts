@@ -183,6 +183,19 @@ describe("IntegrationGroup provider (methods called directly, against the emulat
       assert.deepEqual(await integrationGroupProvider.diff(id, read.props ?? {}, desired), { changes: true, replaces: [], deleteBeforeReplace: false });
     });
 
+    it("diff and update read BirdEye's triggers (no refresh needed): a trigger change that landed but was never recorded (a killed run), with the file reverted, is undone", async () => {
+      const { id, outs } = await integrationGroupProvider.create(INPUTS);
+      // The killed run's write landed; state still records [57].
+      emulator.admin.setGroupTriggers(1595, [{ triggerId: 57, triggerTypeId: 1, actionIds: [1] }, { triggerId: 58, triggerTypeId: 1, actionIds: [1] }]);
+      assert.deepEqual(await integrationGroupProvider.diff(id, outs, INPUTS), { changes: true, replaces: [], deleteBeforeReplace: false }, "the file (57 only) differs from what BirdEye lists");
+      emulator.admin.clearRequests();
+      const { outs: after } = await integrationGroupProvider.update(id, outs, INPUTS);
+      assert.deepEqual(writes(emulator), ["POST /integration/update/businessintegrationgroup?replaceTriggers=true"]);
+      assert.deepEqual((after as GroupOutputs).triggers.map((t) => t.triggerId), [57]);
+      assert.deepEqual(emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [57]);
+      assert.equal((await integrationGroupProvider.diff(id, after ?? {}, INPUTS)).changes, false);
+    });
+
     it("read reports a group deleted in BirdEye as gone (empty id)", async () => {
       const { id, outs } = await integrationGroupProvider.create(INPUTS);
       emulator.admin.deleteGroup(1595);

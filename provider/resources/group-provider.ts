@@ -222,12 +222,26 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     return { inputs, failures: [] };
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  /**
+   * The group's triggers as BirdEye lists them now (a read on every plan, as
+   * for every resource BirdEye can read): a trigger change cut off after its
+   * write, or made behind the stack's back, shows without a refresh. What
+   * state recorded when BirdEye no longer lists the group (a refresh drops it).
+   */
+  private async liveTriggers(id: string, olds: Props): Promise<LiveTrigger[] | undefined> {
+    const recorded = olds.triggers as LiveTrigger[] | undefined;
+    const business = olds.parentBusinessNumber;
+    if (typeof business !== "number" || !/^\d+$/.test(id)) return recorded;
+    const client = connectClient(typeof olds.clientId === "string" ? [olds.clientId] : [], (line) => log.info(line));
+    const group = (await client.listGroups(business)).find((g) => String(g.groupId) === id);
+    return group === undefined ? recorded : group.integrationGroupTriggers;
+  }
+
+  async diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
     const differs = (key: string): boolean => news[key] === UNKNOWN || JSON.stringify(olds[key]) !== JSON.stringify(news[key]);
     const replaces = GROUP_REPLACE_PROPERTIES.filter(differs);
-    // Compare the desired triggers with the live ones (olds are outputs; a
-    // refresh writes BirdEye's list there), so drift shows as an update.
-    const live = olds.triggers as LiveTrigger[] | undefined;
+    // Compare the desired triggers with the live ones, so drift shows as an update.
+    const live = replaces.length > 0 ? (olds.triggers as LiveTrigger[] | undefined) : await this.liveTriggers(id, olds);
     const desired = news.triggers;
     const triggersChanged = desired === UNKNOWN || live === undefined || !Array.isArray(desired) || !triggersMatch(desired as GroupTrigger[], live);
     const supportOnly = SUPPORT_ONLY_PROPERTIES.filter(differs);
@@ -340,7 +354,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
       );
     }
     const client = connectClient([inputs.clientId, ...(typeof olds.clientId === "string" ? [olds.clientId] : [])], (line) => log.info(line));
-    const live = olds.triggers as LiveTrigger[] | undefined;
+    const live = await this.liveTriggers(id, olds);
     if (live === undefined || !triggersMatch(inputs.triggers, live)) {
       await client.updateTriggers({ groupId: Number(id), triggers: inputs.triggers, replaceTriggers: true });
     }

@@ -147,7 +147,8 @@ function withoutProvider(props: PropertyMap): PropertyMap {
 const OUTPUT_ONLY: Record<string, readonly string[]> = {
   [`${DYNAMIC}birdeye:IntegrationGroup`]: ["groupId", "integrationSource"],
   [`${DYNAMIC}birdeye:IntegrationMapping`]: [],
-  [`${DYNAMIC}birdeye:IntegrationMappingSet`]: ["unconfirmed", "retiring"],
+  [`${DYNAMIC}birdeye:IntegrationMappingSet`]: ["unconfirmed", "retiring", "appliedGeneration"],
+  [`${DYNAMIC}birdeye:IntegrationMappingJournal`]: [],
 };
 
 /** What the engine answers a preview of a create or update: the new inputs, other outputs unknown. */
