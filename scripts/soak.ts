@@ -7,10 +7,11 @@
 // `npm run soak -- --engine cli --kill [--seed 7] [--seeds 5] [--every]`: the
 // kill rehearsal instead (test/support/kill-rehearsal.ts): per seed, each
 // scenario is killed with SIGKILL after a write drawn from the seed (every
-// write with --every), recovered as docs/operating.md says and run again.
+// write with --every), recovered by a recovery drawn from the seed (the
+// documented one, or Pulumi's own advice) and run again.
 import { optionalNumberFlag, parseCommandLine } from "../tools/args";
 import { mulberry32 } from "../emulator/faults";
-import { KILL_SCENARIOS, rehearseKill } from "../test/support/kill-rehearsal";
+import { KILL_SCENARIOS, RECOVERIES, rehearseKill } from "../test/support/kill-rehearsal";
 import { runCliSoak, runSoak } from "../test/support/soak";
 import type { SoakReport } from "../test/support/soak";
 
@@ -36,14 +37,16 @@ async function killSoak(seed: number, seeds: number, every: boolean): Promise<nu
     for (const scenario of KILL_SCENARIOS) {
       const ks = every ? Array.from({ length: scenario.writes }, (_, i) => i + 1) : [1 + Math.floor(draw() * scenario.writes)];
       for (const k of ks) {
+        // The recovery a user takes, drawn from the seed too: the documented one or Pulumi's own advice.
+        const recovery = RECOVERIES[Math.floor(draw() * RECOVERIES.length)] ?? "npm run recover";
         ran++;
         const at = Date.now();
         try {
-          await rehearseKill(scenario, k);
-          console.log(`seed ${s}: ${scenario.title}, killed after write ${k}/${scenario.writes}: converged (${((Date.now() - at) / 1000).toFixed(1)} s)`);
+          await rehearseKill(scenario, k, recovery);
+          console.log(`seed ${s}: ${scenario.title}, killed after write ${k}/${scenario.writes}, recovered by ${recovery}: converged (${((Date.now() - at) / 1000).toFixed(1)} s)`);
         } catch (error) {
           failed++;
-          console.log(`seed ${s}: ${scenario.title}, killed after write ${k}/${scenario.writes}: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+          console.log(`seed ${s}: ${scenario.title}, killed after write ${k}/${scenario.writes}, recovered by ${recovery}: FAILED: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
     }

@@ -378,7 +378,7 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       const refusal = await rejectionOf(provider.delete(ID, olds), GuardrailRefusal);
       assert.equal(
         refusal.message,
-        "IntegrationMappingSet mappings-of-group-1595: not deleted: BirdEye holds 2 active mappings of it (business 150051042499081, 150051042499082), and a mapping set is never deleted while one is active: a destroy or a forced replace would switch the practice off or lose track of it. Nothing was changed. To offboard the practice: set offboard: true under birdeye-cloud9:customer in its stack file, run pulumi up (it deactivates every mapping), then pulumi destroy. A forced replace is never needed (pulumi up writes again whatever may differ): if pulumi state taint marked the set, run pulumi state untaint '<its URN>' (pulumi stack --show-urns lists it).",
+        "IntegrationMappingSet mappings-of-group-1595: not deleted: BirdEye holds 2 active mappings of it (business 150051042499081, 150051042499082), and a mapping set is never deleted while one is active: a destroy or a forced replace would switch the practice off or lose track of it. Nothing was changed. To offboard the practice: set offboard: true in its customer (the stack file), run pulumi up (it deactivates every mapping), then pulumi destroy. A forced replace is never needed (pulumi up writes again whatever may differ): if pulumi state taint marked the set, run pulumi state untaint '<its URN>' (pulumi stack --show-urns lists it).",
       );
       assert.equal(refusal.stack, "", "no stack trace: Pulumi's host prints it beside the message");
       assert.equal(emulator.requests.length, 0);

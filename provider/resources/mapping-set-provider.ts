@@ -509,7 +509,7 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
     const named = `${live.slice(0, 5).join(", ")}${live.length > 5 ? `, and ${live.length - 5} more` : ""}`;
     throw new GuardrailRefusal(
       `IntegrationMappingSet ${id}: not deleted: BirdEye holds ${live.length} active mapping${live.length === 1 ? "" : "s"} of it (business ${named}), and a mapping set is never deleted while one is active: a destroy or a forced replace would switch the practice off or lose track of it. Nothing was changed. ` +
-        "To offboard the practice: set offboard: true under birdeye-cloud9:customer in its stack file, run pulumi up (it deactivates every mapping), then pulumi destroy. " +
+        "To offboard the practice: set offboard: true in its customer (the stack file), run pulumi up (it deactivates every mapping), then pulumi destroy. " +
         "A forced replace is never needed (pulumi up writes again whatever may differ): if pulumi state taint marked the set, run pulumi state untaint '<its URN>' (pulumi stack --show-urns lists it).",
     );
   }

@@ -1,24 +1,27 @@
-// Interrupted at every write: `pulumi up` (or `destroy`) killed with SIGKILL
-// right after BirdEye's k-th write, the documented recovery (`npm run recover`),
-// then the run again; BirdEye equals the stack file, state claims nothing
-// BirdEye lacks, and `preview --expect-no-changes` passes
-// (test/support/kill-rehearsal.ts).
+// Interrupted at every write: `pulumi up` killed with SIGKILL right after
+// BirdEye's k-th write, a recovery a user may take (the documented `npm run
+// recover`, or Pulumi's own advice: `pulumi cancel`, or `pulumi cancel` and
+// `pulumi refresh`), then the run again; BirdEye equals the stack file (the
+// one the user left, reverted or not), state claims nothing BirdEye lacks,
+// and `preview --expect-no-changes` passes (test/support/kill-rehearsal.ts).
 //
-// In npm test, k is the middle write of each scenario, which keeps the suite's
-// time; BIRDEYE_KILL_EVERY_WRITE=true takes every k (30 kills):
+// In npm test, k is the middle write of each scenario, each scenario with one
+// of the recoveries in turn, which keeps the suite's time;
+// BIRDEYE_KILL_EVERY_WRITE=true takes every k with every recovery:
 // `BIRDEYE_KILL_EVERY_WRITE=true npx mocha test/e2e/interrupted.e2e.test.ts`,
 // and `npm run soak -- --engine cli --kill --seeds N` draws k per seed.
-import { KILL_SCENARIOS, rehearseKill } from "../support/kill-rehearsal";
+import { KILL_SCENARIOS, RECOVERIES, rehearseKill } from "../support/kill-rehearsal";
 import { describeRealEngine } from "../support/real-cli";
 
 const EVERY_WRITE = process.env.BIRDEYE_KILL_EVERY_WRITE === "true";
 
-describeRealEngine("interrupted at every write: SIGKILL after BirdEye's k-th write, the documented recovery, then the run again", () => {
-  for (const scenario of KILL_SCENARIOS) {
-    const ks = EVERY_WRITE ? Array.from({ length: scenario.writes }, (_, i) => i + 1) : [Math.ceil(scenario.writes / 2)];
-    it(`${scenario.title}: killed after write ${ks.join(", ")}`, async function () {
-      this.timeout(ks.length * 120_000);
-      for (const k of ks) await rehearseKill(scenario, k);
+describeRealEngine("interrupted at every write: SIGKILL after BirdEye's k-th write, a recovery a user may take, then the run again", () => {
+  KILL_SCENARIOS.forEach((scenario, i) => {
+    const ks = EVERY_WRITE ? Array.from({ length: scenario.writes }, (_, j) => j + 1) : [Math.ceil(scenario.writes / 2)];
+    const recoveries = EVERY_WRITE ? RECOVERIES : [RECOVERIES[i % RECOVERIES.length] ?? "npm run recover"];
+    it(`${scenario.title}: killed after write ${ks.join(", ")}, recovered by ${recoveries.join(" / ")}`, async function () {
+      this.timeout(ks.length * recoveries.length * 180_000);
+      for (const recovery of recoveries) for (const k of ks) await rehearseKill(scenario, k, recovery);
     });
-  }
+  });
 });

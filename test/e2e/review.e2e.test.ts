@@ -20,7 +20,7 @@ const NEW_CLIENT_ID = "0b1d7c52-9e0f-4c3a-8d8e-3f6a2b9c1e47";
 
 const NOT_COMPARED = "- What changed in BirdEye itself since the last update is not compared here (no refresh; `npm run fleet -- drift` does).";
 const DEACTIVATED_KEPT = "- Deactivated mappings are not deleted: BirdEye keeps them with `active: false` (it has no delete call); listing the location again reactivates it.";
-const KEEPS_GROUP = "- BirdEye keeps the group on destroy: `pulumi destroy` deactivates the mappings and leaves the group (no delete call).";
+const KEEPS_GROUP = "- BirdEye keeps the group on destroy: `pulumi destroy` leaves the group (no delete call), and runs only once `offboard: true` has deactivated every mapping.";
 
 const NEW_AND_UNCHANGED = `## BirdEye review: 2 stacks
 

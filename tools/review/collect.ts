@@ -229,7 +229,7 @@ export function notChanged(review: StackReview): string[] {
   }
   if (mappings.deactivated.length > 0) notes.push("Deactivated mappings are not deleted: BirdEye keeps them with `active: false` (it has no delete call); listing the location again reactivates it.");
   if (mappings.unchanged > 0) notes.push(`${mappings.unchanged === 1 ? "The unchanged mapping is" : `The ${mappings.unchanged} unchanged mappings are`} not written.`);
-  if (group.change !== "delete" && group.change !== "replace") notes.push("BirdEye keeps the group on destroy: `pulumi destroy` deactivates the mappings and leaves the group (no delete call).");
+  if (group.change !== "delete" && group.change !== "replace") notes.push("BirdEye keeps the group on destroy: `pulumi destroy` leaves the group (no delete call), and runs only once `offboard: true` has deactivated every mapping.");
   notes.push("What changed in BirdEye itself since the last update is not compared here (no refresh; `npm run fleet -- drift` does).");
   return notes;
 }
