@@ -155,17 +155,20 @@ describe("IntegrationGroup and IntegrationMappingSet through Pulumi's real dynam
     assert.deepEqual(mappingWrites(emulator), [`deactivate ${Y} in 1595`, `put ${Z} in 1595`]);
     assert.deepEqual(updated.properties, { integrationGroupId: 1595, mappings: { [X]: { locationCode: "4" }, [Z]: { locationCode: "8" } }, __provider: providers.mappingSet });
 
-    await host.delete(created.id, SET_URN, updated.properties);
+    // Delete writes nothing: it refuses while a mapping is active (offboarding deactivates them first).
+    emulator.admin.clearRequests();
+    await assert.rejects(host.delete(created.id, SET_URN, updated.properties), /not deleted: BirdEye holds 2 active mappings of it \(business 150051042499081, 150051042499083\)/);
+    assert.deepEqual(emulator.requests, []);
+    const offboarded = await host.update(created.id, SET_URN, updated.properties, (await host.check(SET_URN, next.inputs, setNews({ [X]: { locationCode: "4", active: false }, [Z]: { locationCode: "8", active: false } }, { guardrails: { approve: { offboard: true } } }))).inputs);
+    await host.delete(created.id, SET_URN, offboarded.properties);
     assert.deepEqual(held(emulator), [`${X} in 1595: inactive`, `${Y} in 1595: inactive`, `${Z} in 1595: inactive`]);
   });
 
-  it("mapping set: the mass-deactivation guardrail arrives as one check failure without a property", async () => {
-    const olds = setNews({ [X]: { locationCode: "4", active: true }, [Y]: { locationCode: "6", active: true }, [Z]: { locationCode: "8", active: true } }, { guardrails: { stack: "acme" } });
-    const { failures } = await host.check(SET_URN, olds, setNews({ [X]: { locationCode: "4" } }, { guardrails: { stack: "acme" } }));
-    assert.equal(failures.length, 1);
-    assert.equal(failures[0]?.property, "");
-    assert.match(failures[0]?.reason ?? "", /^1 guardrail violation; nothing was changed:\n {2}guardrail mass-deactivation: stack acme: this run would deactivate 2 of the practice's 3 active mappings \(67%\)/);
-    assert.deepEqual((await host.check(SET_URN, olds, setNews({ [X]: { locationCode: "4" } }, { guardrails: { stack: "acme", approve: { deactivate: [Number(Y), Number(Z)] } } }))).failures, []);
+  it("mapping set: the mass-deactivation guardrail arrives as the diff's error, the message whole, from the old outputs", async () => {
+    const olds = { ...setNews({ [X]: { locationCode: "4" }, [Y]: { locationCode: "6" }, [Z]: { locationCode: "8" } }), __provider: providers.mappingSet };
+    const news = (guardrails: Record<string, unknown>) => setNews({ [X]: { locationCode: "4" } }, { guardrails });
+    await assert.rejects(host.diff("mappings-of-group-1595", SET_URN, olds, news({ stack: "acme" })), /1 guardrail violation; nothing was changed:\n {2}guardrail mass-deactivation: stack acme: this run would deactivate 2 of the practice's 3 active mappings \(67%\)/);
+    assert.deepEqual(await host.diff("mappings-of-group-1595", SET_URN, olds, news({ stack: "acme", approve: { deactivate: [Number(Y), Number(Z)] } })), { changes: "some", replaces: [], deleteBeforeReplace: true });
     assert.equal(emulator.requests.length, 0);
   });
 

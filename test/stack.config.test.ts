@@ -13,7 +13,7 @@ const SMB = { kind: "smb", businessNumber: 150051042499090 };
 
 describe("customer stack config (customerConfigSchema)", () => {
   it("accepts the SMB and Enterprise shapes and applies the defaults", () => {
-    assert.deepEqual(customerConfigSchema.parse(SMB), { kind: "smb", businessNumber: 150051042499090, awsHosted: false, triggers: [57], adopt: false, changedBySupport: false });
+    assert.deepEqual(customerConfigSchema.parse(SMB), { kind: "smb", businessNumber: 150051042499090, awsHosted: false, triggers: [57], adopt: false, changedBySupport: false, offboard: false });
     const enterprise = customerConfigSchema.parse({ ...ENTERPRISE, triggers: ["Cloud 9 Dismissed Appointments Trigger"], awsHosted: true, adopt: true });
     assert.equal(enterprise.locations?.length, 2);
     assert.deepEqual(enterprise.triggers, ["Cloud 9 Dismissed Appointments Trigger"]);
@@ -37,7 +37,7 @@ describe("customer stack config (customerConfigSchema)", () => {
     ["an Enterprise stack with a stack-wide nextRunDate", { ...ENTERPRISE, nextRunDate: "2026-11-25T04:00:00Z" }, "birdeye-cloud9:customer.nextRunDate", /sets nextRunDate per location: move it into each location/],
     ["a location with both code and name", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, locationCode: "4", locationName: "S Corp Vallejo" }] }, "birdeye-cloud9:customer.locations[0]", /give exactly one of locationCode .* or locationName/],
     ["an unknown kind", { ...SMB, kind: "solo" }, "birdeye-cloud9:customer.kind", /must be smb \(single-location business\) or enterprise/],
-    ["a misspelt key", { ...SMB, awsHostd: true }, "birdeye-cloud9:customer.awsHostd", /is not a customer key; the keys are kind, businessNumber, awsHosted, triggers, adopt, changedBySupport, nextRunDate, locations/],
+    ["a misspelt key", { ...SMB, awsHostd: true }, "birdeye-cloud9:customer.awsHostd", /is not a customer key; the keys are kind, businessNumber, awsHosted, triggers, adopt, changedBySupport, offboard, nextRunDate, locations/],
     ["a misspelt location key", { ...ENTERPRISE, locations: [{ businessNumber: 150051042499081, code: "4" }] }, "birdeye-cloud9:customer.locations[0].code", /is not a customer key; the keys are businessNumber, locationCode, locationName, nextRunDate/],
     ["a trigger twice", { ...SMB, triggers: [57, 57] }, "birdeye-cloud9:customer.triggers[1]", /trigger 57 is listed twice/],
     ["no triggers", { ...SMB, triggers: [] }, "birdeye-cloud9:customer.triggers", /needs at least one trigger; leave triggers out for the Dismissed Appointments trigger \(57\)/],

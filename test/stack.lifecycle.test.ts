@@ -54,7 +54,7 @@ describe("customer stacks through the lifecycle harness (program under mocks + r
       const formatter = Error.prepareStackTrace;
       const first = await upOk(harness, stackConfig("enterprise-example"));
       assert.equal(Error.prepareStackTrace, formatter, "a run leaves the process's stack formatter as it found it");
-      assert.deepEqual(first.steps.map((s) => `${s.op} ${s.name}`).sort(), ["create cloud9-group", "create cloud9-mappings"]);
+      assert.deepEqual(first.steps.map((s) => `${s.op} ${s.name}`).sort(), ["create cloud9-group", "create cloud9-journal", "create cloud9-mappings"]);
       assert.deepEqual(
         emulator.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`),
         ["PUT /integration/add/businessintegrationgroup", "PUT /integration/add/businessintegrationmapping", "PUT /integration/add/businessintegrationmapping"],
@@ -106,13 +106,13 @@ describe("customer stacks through the lifecycle harness (program under mocks + r
       emulator.admin.clearRequests();
       const removed = await upOk(harness, stackConfig("enterprise-example", vallejoOnly));
       assert.deepEqual(writes(emulator), ["PUT /integration/add/businessintegrationmapping"]);
-      assert.deepEqual(removed.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["update cloud9-mappings"]);
+      assert.deepEqual(removed.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["update cloud9-journal", "update cloud9-mappings"]);
       assert.deepEqual(emulator.state.mappings.map((m) => [m.businessNumber, m.active]).sort(), [[150051042499081, true], [150051042499082, false]]);
 
       emulator.admin.clearRequests();
       const added = await upOk(harness, stackConfig("enterprise-example", (c) => (vallejoOnly(c), c.locations?.push({ businessNumber: 150051042499083, locationCode: "8" }))));
       assert.deepEqual(writes(emulator), ["PUT /integration/add/businessintegrationmapping"]);
-      assert.deepEqual(added.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["update cloud9-mappings"]);
+      assert.deepEqual(added.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["update cloud9-journal", "update cloud9-mappings"]);
       const fairfield = emulator.state.mappings.find((m) => m.businessNumber === 150051042499083);
       assert.deepEqual([fairfield?.active, fairfield?.integrationProperties], [true, [{ propertyKey: "location.code", propertyValue: "8" }]]);
     });
@@ -132,19 +132,15 @@ describe("customer stacks through the lifecycle harness (program under mocks + r
       assert.deepEqual(emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [57, 58]);
     });
 
-    it("a group deleted in BirdEye: refresh drops it; the next run creates it and moves the set to it, which the mass-deactivation guardrail counts", async () => {
+    it("a group deleted in BirdEye: refresh drops it; the next run creates it and moves the set to it, with no approval (mappings that move with their group are not deactivated)", async () => {
       const harness = new LifecycleHarness(host, "enterprise-example");
       await upOk(harness, stackConfig("enterprise-example"));
       emulator.admin.deleteGroup(1595);
       const refresh = await harness.refresh();
       assert.ok(refresh.steps.some((s) => s.op === "gone" && s.type === GROUP_TYPE));
       assert.ok(refresh.steps.some((s) => s.op === "refresh" && s.type === SET_TYPE), "the set stays: BirdEye has no read of mappings");
-      // A group move deactivates the old group's mappings (here: already gone with it), so both count.
-      const refused = await harness.up(stackConfig("enterprise-example"));
-      assert.match(refused.errors.map((e) => e.message).join("\n"), /cloud9-mappings: check failed: : 1 guardrail violation; nothing was changed:\n {2}guardrail mass-deactivation: stack enterprise-example: this run would deactivate 2 of the practice's 2 active mappings \(100%\)/);
-      assert.ok(!emulator.state.mappings.some((m) => m.active), "the set's check stopped it before any put");
-      const rerun = await upOk(harness, { ...stackConfig("enterprise-example"), "birdeye-cloud9:approve": JSON.stringify({ deactivate: [150051042499081, 150051042499082] }) });
-      assert.deepEqual(rerun.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`).sort(), ["update cloud9-mappings"], "the group was created by the refused run");
+      const repaired = await upOk(harness, stackConfig("enterprise-example"));
+      assert.deepEqual(repaired.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`).sort(), ["create cloud9-group", "update cloud9-journal", "update cloud9-mappings"]);
       assert.deepEqual(emulator.state.groups.map((g) => g.groupId), [1596]);
       assert.deepEqual(emulator.state.mappings.filter((m) => m.active).map((m) => `${m.businessNumber} in ${m.integrationGroupId}`).sort(), ["150051042499081 in 1596", "150051042499082 in 1596"]);
       emulator.admin.clearRequests();
@@ -168,14 +164,14 @@ describe("customer stacks through the lifecycle harness (program under mocks + r
       emulator.admin.clearRequests();
       const vallejoOnly = (c: Customer): void => void (c.locations = c.locations?.filter((l) => l.locationCode === "4"));
       const next = await upOk(harness, config(vallejoOnly));
-      assert.deepEqual(next.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["update cloud9-mappings"]);
+      assert.deepEqual(next.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["update cloud9-journal", "update cloud9-mappings"]);
       assert.deepEqual(writes(emulator), ["PUT /integration/add/businessintegrationmapping", "PUT /integration/add/businessintegrationmapping"]);
       assert.deepEqual(emulator.state.mappings.map((m) => `${m.businessNumber}: ${m.active ? "active" : "inactive"}`).sort(), ["150051042499081: active", "150051042499082: inactive"]);
       assert.deepEqual(next.outputs?.mappings, { active: 1, inactive: 0 });
       assert.deepEqual([...harness.state.values()].find((e) => e.type === SET_TYPE)?.outputs.mappings, { "150051042499081": { locationCode: "4" } }, "state holds Y, and X no more");
     });
 
-    it("the group moves to another business: refused without both approvals; with them the new group gets every mapping and the old group's go inactive", async () => {
+    it("the group moves to another business: refused without its approval; with it the new group gets every mapping and the old group's go inactive", async () => {
       const harness = new LifecycleHarness(host, "enterprise-example");
       await upOk(harness, stackConfig("enterprise-example"));
       const moved = (c: Customer): void => void (c.businessNumber = 150051042499070);
@@ -183,10 +179,11 @@ describe("customer stacks through the lifecycle harness (program under mocks + r
       const messages = refused.errors.map((e) => e.message).join("\n");
       assert.match(messages, /cloud9-group: check failed: : 1 guardrail violation; nothing was changed:\n {2}guardrail group-replacement: stack enterprise-example: the group moves from business 150051042499080 to 150051042499070/);
       emulator.admin.clearRequests();
-      const approve = JSON.stringify({ groupReplacement: 150051042499070, deactivate: [150051042499081, 150051042499082] });
+      // The mappings move with the group: only the move needs approval.
+      const approve = JSON.stringify({ groupReplacement: 150051042499070 });
       const preview = await harness.up({ ...stackConfig("enterprise-example", moved), "birdeye-cloud9:approve": approve }, { preview: true });
       assert.deepEqual(preview.errors.map((e) => e.message), []);
-      assert.deepEqual(preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["replace cloud9-group", "update cloud9-mappings"]);
+      assert.deepEqual(preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["replace cloud9-group", "update cloud9-journal", "update cloud9-mappings"]);
       assert.deepEqual(writes(emulator), [], "a preview writes nothing");
       await upOk(harness, { ...stackConfig("enterprise-example", moved), "birdeye-cloud9:approve": approve });
       assert.deepEqual(emulator.state.groups.map((g) => `${g.groupId} of ${g.parentBusinessNumber}`), ["1595 of 150051042499080", "1596 of 150051042499070"]);
