@@ -54,6 +54,9 @@ function refuse(message: string): never {
 
 /** The Client ID input, checked: a plain value at once, an Output when its value is known (before the group registers). */
 export function checkedClientId(resource: string, clientId: Input<string>): Input<string> {
+  // Without the engine's secret keys the answer needs no value: refused at
+  // once, as an inline program's run never ends when an input's apply throws.
+  if (secretKeysHere() === "not given") refuse(clientIdStorageProblem(resource, undefined) ?? `IntegrationGroup "${resource}": cannot tell how the Client ID is stored`);
   const check = (value: string): string => {
     const problem = clientIdStorageProblem(resource, value);
     return problem === undefined ? value : refuse(problem);

@@ -140,12 +140,15 @@ describeRealEngine("a Client ID or API key stored in plain text after a good run
     const { IntegrationGroup } = await import("../../provider/resources");
     const inlineDir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-inline-"));
     try {
+      let readSecret = false;
       const args: InlineProgramArgs = {
         stackName: "dev",
         projectName: "inline",
         program: async () => {
           const config = new (await import("@pulumi/pulumi")).Config("inline");
-          const group = new IntegrationGroup("practice-group", { parentBusinessNumber: 150051042499090, clientId: config.require("practiceClientId"), triggers: [{ triggerId: 57 }] });
+          // Read as a plain string, or as a secret Output: the group checks either.
+          const clientId = readSecret ? config.requireSecret("practiceClientId") : config.require("practiceClientId");
+          const group = new IntegrationGroup("practice-group", { parentBusinessNumber: 150051042499090, clientId, triggers: [{ triggerId: 57 }] });
           return { groupId: group.id };
         },
       };
@@ -156,6 +159,7 @@ describeRealEngine("a Client ID or API key stored in plain text after a good run
       project.emulator.admin.clearRequests();
       for (const secret of [false, true]) {
         await stack.setConfig("inline:practiceClientId", { value: INLINE_CLIENT_ID, secret });
+        readSecret = secret;
         const failure = await stack.up().then(
           () => "the up passed",
           (error: unknown) => (error instanceof Error ? error.message : String(error)),
