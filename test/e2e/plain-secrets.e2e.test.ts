@@ -61,6 +61,7 @@ describeRealEngine("a Client ID or API key stored in plain text after a good run
     await project.close();
     for (const [i, text] of [...project.transcript, ...printed].entries()) {
       assert.ok(!text.toLowerCase().includes(clientId.toLowerCase()), `the Client ID in output ${i}`);
+      assert.ok(!text.includes(INLINE_CLIENT_ID), `the inline program's Client ID in output ${i}`);
       assert.ok(!text.includes(API_KEY), `the API key in output ${i}`);
     }
   });
