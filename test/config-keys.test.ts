@@ -7,6 +7,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import MarkdownIt from "markdown-it";
+import { parse } from "yaml";
 import { z } from "zod";
 import { CONFIG_KEYS, CONFIG_KEY_LIST, KNOWN_CONFIG_KEYS, SECRET_CONFIG_KEYS, unknownConfigKeyProblem } from "../provider/config/keys";
 import type { ConfigKey, ConfigKeyName } from "../provider/config/keys";
@@ -106,5 +107,12 @@ describe("config keys: one declaration each (provider/config/keys.ts)", () => {
       for (const d of declared) if (!stated.includes(d.text)) problems.push(`${keys}: ${d.path}'s default \`${d.text}\` is not stated`);
     }
     assert.deepEqual(problems, []);
+  });
+
+  it("Pulumi.yaml declares every secret key of the project's namespace secret, so that Pulumi refuses it in plain text before any update records the config (a key of another namespace cannot be declared)", () => {
+    const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { type?: string; secret?: boolean }> };
+    const own = [...SECRET_CONFIG_KEYS].filter((key) => key.startsWith(`${project.name}:`));
+    assert.deepEqual(own, [CONFIG_KEYS.clientId.key]);
+    for (const key of own) assert.deepEqual({ type: project.config?.[key]?.type, secret: project.config?.[key]?.secret }, { type: "string", secret: true }, key);
   });
 });

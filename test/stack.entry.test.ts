@@ -58,4 +58,40 @@ describe("the program entry", function () {
     );
     assert.equal(await startProviderHost(), undefined);
   });
+
+  it("asks for nothing while the Client ID or the API key is stored in plain text (the engine would record the config, plain values in plain text, as the provider's inputs)", async () => {
+    const invokes: string[] = [];
+    await pulumi.runtime.setMocks(
+      {
+        newResource: () => ({ id: undefined, state: {} }),
+        call: (args) => {
+          invokes.push(args.token);
+          return {};
+        },
+      },
+      "birdeye-cloud9",
+      "entry-test",
+      false,
+    );
+    const before = process.env.PULUMI_CONFIG_SECRET_KEYS;
+    const config = loadStackConfig(path.join(STACKS_DIR, "Pulumi.smb-example.yaml"));
+    try {
+      const cases: [string, Record<string, string>, string[], number][] = [
+        ["both secure", { ...config, "birdeye:apiKey": "k-1" }, ["birdeye-cloud9:clientId", "birdeye:apiKey"], 1],
+        ["the API key plain", { ...config, "birdeye:apiKey": "k-1" }, ["birdeye-cloud9:clientId"], 0],
+        ["the Client ID plain", config, [], 0],
+        ["the Client ID's value also in a plain key", { ...config, "other:id": config["birdeye-cloud9:clientId"] ?? "" }, ["birdeye-cloud9:clientId"], 0],
+      ];
+      for (const [name, values, secure, expected] of cases) {
+        invokes.length = 0;
+        pulumi.runtime.setAllConfig(values, secure);
+        process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(secure);
+        await startProviderHost();
+        assert.equal(invokes.length, expected, name);
+      }
+    } finally {
+      if (before === undefined) delete process.env.PULUMI_CONFIG_SECRET_KEYS;
+      else process.env.PULUMI_CONFIG_SECRET_KEYS = before;
+    }
+  });
 });

@@ -26,6 +26,7 @@ export const GUARDRAIL_RULES = {
   groupReplacement: "group-replacement",
   httpsApiUrl: "https-api-url",
   secureClientId: "secure-client-id",
+  secureApiKey: "secure-api-key",
 } as const;
 export type GuardrailRule = (typeof GUARDRAIL_RULES)[keyof typeof GUARDRAIL_RULES];
 
@@ -126,5 +127,48 @@ export function clientIdStorageViolation(
     resources,
     problem: `the Client ID is stored in plain text in the stack file (${plain.join(", ")}), where anyone who can read the repository can read it.`,
     approval: { fix },
+  };
+}
+
+/**
+ * The secure-api-key rule: birdeye:apiKey, when set, must be stored `secure:`.
+ * Pulumi hands the dynamic provider the whole stack config, and records a
+ * plain value in plain text in state (the default provider's inputs).
+ */
+export function apiKeyStorageViolation(stack: string, resources: readonly string[], config: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string>): Violation | undefined {
+  const key = CONFIG_KEYS.apiKey.key;
+  if (resources.length === 0 || config[key] === undefined || secretKeys.has(key)) return undefined;
+  return {
+    rule: GUARDRAIL_RULES.secureApiKey,
+    stack,
+    resources,
+    problem: `the BirdEye API key is stored in plain text in the stack file (${key}), where anyone who can read the repository can read it.`,
+    approval: { fix: `store the API key encrypted: pulumi config set --secret ${key} <API key> (the value on standard input keeps it out of shell history)` },
+  };
+}
+
+/** Both storage rules (secure-client-id, secure-api-key) for the groups of one stack. */
+export function secretStorageViolations(
+  stack: string,
+  groups: readonly { name: string; clientId: unknown }[],
+  config: Readonly<Record<string, string>>,
+  secretKeys: ReadonlySet<string>,
+): Violation[] {
+  const names = groups.map((g) => g.name);
+  return [clientIdStorageViolation(stack, groups, config, secretKeys), apiKeyStorageViolation(stack, names, config, secretKeys)].filter((v) => v !== undefined);
+}
+
+/**
+ * Both storage rules when the engine did not say which config keys are
+ * secure: an Automation API inline program (LocalWorkspace with `program:`)
+ * runs without PULUMI_CONFIG_SECRET_KEYS. Refused rather than passed unjudged.
+ */
+export function secretKeysNotGivenViolation(stack: string, resources: readonly string[]): Violation {
+  return {
+    rule: GUARDRAIL_RULES.secureClientId,
+    stack,
+    resources,
+    problem: `cannot tell whether the Client ID (${CLIENT_ID_KEY}) and the API key (${CONFIG_KEYS.apiKey.key}) are stored encrypted: this program runs without the list of secret config keys Pulumi's language host passes to a program (PULUMI_CONFIG_SECRET_KEYS), as an Automation API inline program (LocalWorkspace with program:) does.`,
+    approval: { fix: "run the program from its project folder: LocalWorkspace.createOrSelectStack({ stackName, workDir }) over a folder with its Pulumi.yaml, or pulumi up in that folder" },
   };
 }

@@ -12,7 +12,7 @@ import { allConfig, getConfig } from "@pulumi/pulumi/runtime/config";
 import { BirdEyeClient } from "../api/client";
 import { BirdEyeApiError } from "../api/errors";
 import { apiUrlViolation, formatViolation } from "../guardrails/rules";
-import { clientIdStorageViolationHere } from "../guardrails/client-id-storage";
+import { secretStorageViolationsHere } from "../guardrails/client-id-storage";
 import { checkGuardrailConfig } from "../guardrails/guardrail-config";
 import { runError } from "./run-error";
 import { CLIENT_ID_KEY, CONFIG_KEYS, CUSTOMER_KEY, keyParts, unknownConfigKeyProblem } from "../config/keys";
@@ -91,13 +91,13 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   if (customer === undefined || rawClientId === undefined || all.length > 0) {
     throw new RunError(new CustomerConfigError(stackFile, all).message);
   }
-  // The API URL and how the Client ID is stored (the secret keys the engine
-  // gives every program), before the program's own lookups send the API key
-  // or the Client ID anywhere. The rules about what a run changes are the
-  // resources' own check.
+  // The API URL and how the Client ID and the API key are stored (the secret
+  // keys the engine gives every program), before the program's own lookups
+  // send the API key or the Client ID anywhere. The rules about what a run
+  // changes are the resources' own check.
   const violations = [
     apiUrlViolation(getStack(), ["cloud9-group", "cloud9-mappings"], getConfig(CONFIG_KEYS.apiUrl.key), process.env),
-    clientIdStorageViolationHere("cloud9-group", rawClientId),
+    ...secretStorageViolationsHere([{ name: "cloud9-group", clientId: rawClientId }]),
   ].filter((v) => v !== undefined);
   if (violations.length > 0) {
     const count = violations.length === 1 ? "1 guardrail violation" : `${violations.length} guardrail violations`;

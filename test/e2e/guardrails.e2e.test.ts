@@ -171,7 +171,7 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     assertOnlyLookups(project);
   });
 
-  it("https-api-url stops the program before its lookups; group-replacement (the group's check), then the group move's deactivations (the mapping set's check) stop the run; with both approved, a Client ID in plain text is refused by the program before its lookups (secure-client-id), also through the fleet", async function () {
+  it("https-api-url stops the program before its lookups; group-replacement (the group's check), then the group move's deactivations (the mapping set's check) stop the run; with both approved, a Client ID in plain text is refused by Pulumi (Pulumi.yaml declares it secret), and its value in another plain key by the program before its lookups (secure-client-id), also through the fleet", async function () {
     this.timeout(600_000);
     // The Enterprise ID changed (the group would be replaced, its mappings deactivated) and a plain http:// URL elsewhere.
     withCustomer({ businessNumber: 150051042499070 }, { "birdeye:apiUrl": "http://birdeye.example.com" });
@@ -207,15 +207,24 @@ describeRealEngine("guardrails at preview through `pulumi`", () => {
     }
     assertOnlyLookups(project, [MOVE_LOOKUP]);
 
-    // Both approved, the Client ID written in plain text: the program refuses it before its lookups, from the
-    // secret keys the engine gives it (Pulumi's own host passes them to programs, not to policy packs).
-    withCustomer({ businessNumber: 150051042499070 }, { "birdeye-cloud9:clientId": enterpriseId, "birdeye-cloud9:approve": { groupReplacement: 150051042499070, deactivate: [150051042499081, 150051042499082] } });
+    // Both approved, the Client ID written in plain text: Pulumi refuses the stack before it starts the preview
+    // (Pulumi.yaml declares the key secret), so neither the program nor an update ever sees it.
+    const approvals = { groupReplacement: 150051042499070, deactivate: [150051042499081, 150051042499082] };
+    withCustomer({ businessNumber: 150051042499070 }, { "birdeye-cloud9:clientId": enterpriseId, "birdeye-cloud9:approve": approvals });
     project.emulator.admin.clearRequests();
+    const plainKey = await project.pulumi(preview(ENTERPRISE, ...POLICY));
+    assert.notEqual(plainKey.code, 0);
+    assert.match(plainKey.all, /Stack 'enterprise-example' with configuration key 'birdeye-cloud9:clientId' must be encrypted as it's secret/);
+    assert.deepEqual(project.emulator.requests, [], "nothing ran");
+
+    // Stored secure, and its value also in a plain key of another namespace: the program refuses it before its
+    // lookups, from the secret keys the engine gives it (Pulumi's own host passes them to programs, not to policy packs).
+    withCustomer({ businessNumber: 150051042499070 }, { "other:practiceClientId": enterpriseId, "birdeye-cloud9:approve": approvals });
     const plain = await project.pulumi(preview(ENTERPRISE, ...POLICY));
     assert.notEqual(plain.code, 0);
     assert.match(plain.stdout, /stacks\/Pulumi\.enterprise-example\.yaml: 1 guardrail violation; nothing was changed:/);
     assert.deepEqual(guardrailLines(plain), [
-      "guardrail secure-client-id: stack enterprise-example: the Client ID is stored in plain text in the stack file (birdeye-cloud9:clientId), where anyone who can read the repository can read it. Resources: cloud9-group. No key approves this rule: store the Client ID encrypted: pulumi config set --secret birdeye-cloud9:clientId <Client ID> (the value on standard input keeps it out of shell history).",
+      "guardrail secure-client-id: stack enterprise-example: the Client ID is stored in plain text in the stack file (other:practiceClientId), where anyone who can read the repository can read it. Resources: cloud9-group. No key approves this rule: store the Client ID encrypted: pulumi config set --secret birdeye-cloud9:clientId <Client ID> (the value on standard input keeps it out of shell history).",
     ]);
     assert.deepEqual(project.emulator.requests, [], "stopped before the program's lookups");
 
