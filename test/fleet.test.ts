@@ -259,7 +259,7 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     ]) tally.onEvent(event);
     assert.deepEqual(tally.counts(), { creates: 0, updates: 2, replaces: 0, deletes: 1 }, "the pending delete, which the engine's summary leaves out");
     assert.deepEqual(tally.resourceChanges(), { update: 2, same: 2, delete: 1 });
-    assert.deepEqual(tally.mappings(), { added: 1, changed: 1, deactivated: 2 }, "084 added, 082 changed; 081 removed and 083 switched off by the pending delete");
+    assert.deepEqual(tally.mappings(), { added: 1, changed: 1, deactivated: 1 }, "084 added, 082 changed, 081 removed; the pending delete writes nothing (a set's delete refuses while a mapping is active)");
     assert.deepEqual(tally.steps, [
       { op: "update", resource: "cloud9-group", type: GROUP, properties: ["triggers"] },
       { op: "update", resource: "cloud9-mappings", type: SET, properties: ["1 mapping added", "1 mapping changed (nextRunDate)", "1 mapping deactivated"] },
@@ -377,11 +377,11 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     await initStacks(project);
     const preview = await fleet({ command: "preview", summary: "preview.md" });
     assert.equal(preview.code, 0, preview.stderr);
-    // Stack, component, group and mapping set: the same 4 resources whatever the practice's size; the mappings counted per business.
-    assert.deepEqual(tableRows(preview.stdout), { "enterprise-example": [4, 0, 0, 0, 0], "smb-example": [4, 0, 0, 0, 0] });
+    // Stack, component, group, journal and mapping set: the same 5 resources whatever the practice's size; the mappings counted per business.
+    assert.deepEqual(tableRows(preview.stdout), { "enterprise-example": [5, 0, 0, 0, 0], "smb-example": [5, 0, 0, 0, 0] });
     assert.deepEqual(mappingColumn(preview.stdout), { "enterprise-example": "+2 ~0 -0", "smb-example": "+1 ~0 -0" });
-    assert.match(preview.stderr, /\[1\/2\] (smb|enterprise)-example: \+4 ~0 ±0 -0, mappings \+[12] ~0 -0 \(\d+\.\ds\)\n\[2\/2\]/);
-    assert.match(read("preview.md"), /^## Fleet preview: 2 stacks\n\n\*\*2 stacks change\*\*, 0 unchanged\.\n[^]*\| enterprise-example \| 4 \| 0 \| 0 \| 0 \| \+2 ~0 -0 \| ok \|\n[^]*### smb-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n[^]*\| cloud9-group \| `pulumi-nodejs:dynamic\/birdeye:IntegrationGroup` \| create \| - \|\n\| cloud9-mappings \| `pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet` \| create \| 1 mapping added \|/);
+    assert.match(preview.stderr, /\[1\/2\] (smb|enterprise)-example: \+5 ~0 ±0 -0, mappings \+[12] ~0 -0 \(\d+\.\ds\)\n\[2\/2\]/);
+    assert.match(read("preview.md"), /^## Fleet preview: 2 stacks\n\n\*\*2 stacks change\*\*, 0 unchanged\.\n[^]*\| enterprise-example \| 5 \| 0 \| 0 \| 0 \| \+2 ~0 -0 \| ok \|\n[^]*### smb-example\n\n\| resource \| type \| change \| properties \|\n\|---\|---\|---\|---\|\n[^]*\| cloud9-group \| `pulumi-nodejs:dynamic\/birdeye:IntegrationGroup` \| create \| - \|\n\| cloud9-journal \| `pulumi-nodejs:dynamic\/birdeye:IntegrationMappingJournal` \| create \| - \|\n\| cloud9-mappings \| `pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet` \| create \| 1 mapping added \|/);
     assert.equal(project.emulator.state.groups.length, 0, "a preview writes nothing");
 
     const up = await fleet({ command: "up", yes: true });
@@ -443,7 +443,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     assert.equal(up.code, 1, up.stderr);
     assert.match(up.stderr, /Stacks whose stack file changed since main: enterprise-example, new-practice\./);
     assert.match(up.stderr, /enterprise-example: error: .*plan/i);
-    assert.match(up.stderr, /new-practice: \+4 ~0 ±0 -0, mappings \+1 ~0 -0/);
+    assert.match(up.stderr, /new-practice: \+5 ~0 ±0 -0, mappings \+1 ~0 -0/);
     assert.deepEqual(project.emulator.state.groups.map((g) => g.parentBusinessNumber), [150051042499090], "only the new practice was applied; nothing of the Enterprise reached BirdEye");
   });
 
@@ -459,7 +459,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
       return { row: tableRows(run.stdout)["enterprise-example"] ?? [], mappings: mappingColumn(run.stdout)["enterprise-example"] ?? "", text: read(summary) };
     };
 
-    // Vallejo removed, Fairfield added, Benicia's NextRunDate moved: one update of the set, three businesses written.
+    // Vallejo removed, Fairfield added, Benicia's NextRunDate moved: one update of the journal and one of the set, three businesses written.
     project.editCustomer("enterprise-example", (customer) => {
       customer.locations = [
         { businessNumber: 150051042499082, locationName: "S Corp Benicia", nextRunDate: "2026-11-25T03:15:00Z" },
@@ -467,18 +467,18 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
       ];
     });
     const edited = await rowOf("edited.md");
-    assert.deepEqual([edited.row, edited.mappings], [[0, 1, 0, 0, 0], "+1 ~1 -1"]);
-    assert.ok(edited.text.includes("| enterprise-example | 0 | 1 | 0 | 0 | +1 ~1 -1 | ok |\n"), edited.text);
+    assert.deepEqual([edited.row, edited.mappings], [[0, 2, 0, 0, 0], "+1 ~1 -1"]);
+    assert.ok(edited.text.includes("| enterprise-example | 0 | 2 | 0 | 0 | +1 ~1 -1 | ok |\n"), edited.text);
     assert.ok(edited.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | update | 1 mapping added, 1 mapping changed (nextRunDate), 1 mapping deactivated |\n"), edited.text);
 
     // The group moves to another business (approved): group 1595's 2 mappings go inactive, 2 are put under the new group.
-    project.writeStack("enterprise-example", { ...applied, "birdeye-cloud9:approve": { groupReplacement: 150051042499070, deactivate: [150051042499081, 150051042499082] } });
+    project.writeStack("enterprise-example", { ...applied, "birdeye-cloud9:approve": { groupReplacement: 150051042499070 } });
     project.editCustomer("enterprise-example", (customer) => (customer.businessNumber = 150051042499070));
     const moved = await rowOf("moved.md");
-    assert.deepEqual([moved.row, moved.mappings], [[0, 1, 1, 0, 0], "+2 ~0 -2"]);
+    assert.deepEqual([moved.row, moved.mappings], [[0, 2, 1, 0, 0], "+2 ~0 -2"]);
     assert.ok(moved.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | update | integrationGroupId, 2 mappings added, 2 mappings deactivated (2 under group 1595) |\n"), moved.text);
 
-    // A mapping set left in state marked for deletion by an interrupted run: the engine's summary says nothing changes; its delete deactivates both mappings.
+    // A mapping set left in state marked for deletion by an interrupted run: the engine's summary says nothing changes; its delete writes nothing (it refuses while a mapping is active).
     project.writeStack("enterprise-example", applied);
     const state = (await project.exportStack("enterprise-example")) as unknown as { deployment: { resources: Record<string, unknown>[] } };
     const set = state.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet");
@@ -487,9 +487,9 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     fs.writeFileSync(path.join(project.base, "pending.json"), JSON.stringify(state));
     await project.pulumiOk(["stack", "import", "--stack", "enterprise-example", "--file", path.join(project.base, "pending.json")]);
     const pending = await rowOf("pending.md");
-    assert.deepEqual([pending.row, pending.mappings], [[0, 0, 0, 1, 0], "+0 ~0 -2"]);
+    assert.deepEqual([pending.row, pending.mappings], [[0, 0, 0, 1, 0], "+0 ~0 -0"]);
     assert.match(pending.text, /\*\*1 stack changes\*\*, 0 unchanged\./);
-    assert.ok(pending.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | delete (pending) | 2 mappings deactivated (2 by a pending delete) |\n"), pending.text);
+    assert.ok(pending.text.includes("| cloud9-mappings | `pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet` | delete (pending) | - |\n"), pending.text);
     assert.equal(writesOf(project.emulator).length, writes, "a preview writes nothing");
   });
 

@@ -109,10 +109,9 @@ describe("npm run review: collector, facts and Markdown", () => {
       [
         [150051042499070, 3, "earlier-move"],
         [150051042499081, 7, "removed"],
-        [150051042499083, 7, "pending-delete"],
         [150051042499085, 7, "inactive"],
       ],
-      "the former group's first; an inactive mapping the pending delete holds is not written",
+      "the former group's first; the pending delete writes nothing (a set's delete refuses while a mapping is active)",
     );
     assert.deepEqual(
       facts.mappings.changed.map((c) => [c.after.businessNumber, c.fields, c.unconfirmed]),
@@ -122,8 +121,8 @@ describe("npm run review: collector, facts and Markdown", () => {
         [150051042499087, ["active"], false],
       ],
     );
-    assert.equal(facts.mappings.unchanged, 1, "088; 083 is unchanged by the set but switched off by the pending delete");
-    assert.deepEqual(facts.mappings.pendingDeletes, [{ id: "mappings-of-group-7", deactivated: 1 }]);
+    assert.equal(facts.mappings.unchanged, 2, "083 and 088: the pending delete writes nothing");
+    assert.deepEqual(facts.mappings.pendingDeletes, [{ id: "mappings-of-group-7", deactivated: 0 }]);
     assert.equal(facts.mappings.legacyResources, 1);
     assert.equal(facts.mappings.groupMove, null);
     assert.ok(reviewSchema.parse({ review: 1, notes: [], stacks: [facts] }));
@@ -133,12 +132,11 @@ describe("npm run review: collector, facts and Markdown", () => {
     assert.ok(
       text.includes(
         [
-          "**Mappings**: 1 added, 4 deactivated, 3 changed, 1 unchanged",
-          "- pending delete: an interrupted run left an earlier mapping set (`mappings-of-group-7`) in state marked for deletion; `pulumi up` deletes it, which deactivates 1 mapping it holds",
+          "**Mappings**: 1 added, 3 deactivated, 3 changed, 2 unchanged",
+          "- pending delete: an interrupted run left an earlier mapping set (`mappings-of-group-7`) in state marked for deletion; its delete writes nothing, and `pulumi up` stops at it while it holds an active mapping",
           "- added: Benicia (Cloud 9 code 6) → business 150051042499082, NextRunDate 2026-11-25T04:00:00Z (window 03:00-10:00 UTC)",
           "- deactivated: business 150051042499070 under group 3, left active by an earlier, unfinished group move (`active: false`)",
           "- deactivated: Vallejo (Cloud 9 code 4) → business 150051042499081 (`active: false`)",
-          "- deactivated by the pending delete: Cloud 9 location (Cloud 9 code 8) → business 150051042499083 (`active: false`)",
           "- deactivated: Cloud 9 location (Cloud 9 code 5) → business 150051042499085 (`active: false`)",
           "- changed: Napa (Cloud 9 code 10) → business 150051042499084, location Cloud 9 location (Cloud 9 code 9) → business 150051042499084 → Napa (Cloud 9 code 10) → business 150051042499084, NextRunDate 2026-11-25T04:00:00Z → 2026-11-25T03:15:00Z (window 03:00-10:00 UTC)",
           "- put again (its last write got no answer): Cloud 9 location (Cloud 9 code 3) → business 150051042499086, no NextRunDate (window 03:00-10:00 UTC)",
@@ -149,7 +147,7 @@ describe("npm run review: collector, facts and Markdown", () => {
       text,
     );
     assert.match(text, /- 1 resource of an earlier release \(IntegrationMapping, one per mapping\) is still in this stack's state: `pulumi up` writes nothing for it and stops there\. Run `npm run migrate -- --stack acme` once first\./);
-    assert.match(text, /- The unchanged mapping is not written\./);
+    assert.match(text, /- The 2 unchanged mappings are not written\./);
   });
 
   it("a group move (the set's integrationGroupId unknown in preview): the former group's active mappings go inactive and every mapping is put under the new group; a delete of the set deactivates all it holds", () => {
@@ -192,8 +190,7 @@ describe("npm run review: collector, facts and Markdown", () => {
     for (const event of [pre("delete", GROUP, "cloud9-group", groupOld), pre("delete", SET, "cloud9-mappings", { id: "mappings-of-group-1595", outputs: { ...held, unconfirmed: ["150051042499083"] } })]) destroying.onEvent(event);
     const destroy = buildReview("acme", destroying, { delete: 4 }, undefined, stackFileFacts({}));
     assert.equal(destroy.group.change, "delete");
-    assert.deepEqual(destroy.mappings.deactivated.map((m) => [m.businessNumber, m.cause]), [[150051042499081, "delete"], [150051042499082, "delete"], [150051042499083, "delete"]], "every active mapping, and one whose last write got no answer");
-    assert.match(renderStack(destroy), /\*\*Mappings\*\*: 3 deactivated\n/);
+    assert.deepEqual(destroy.mappings.deactivated, [], "a set's delete writes nothing: it refuses while a mapping is active (offboard: true deactivates them first)");
 
     // Mappings another program computes from a value the preview does not know: nothing is claimed per business.
     const unknowing = new ReviewCollector();

@@ -131,15 +131,21 @@ const stateOf = (props: Props): Props => {
   return state;
 };
 
+/** Stands for a group whose id is not known yet: never a real group's id. */
+const NOT_A_GROUP = Number.MAX_SAFE_INTEGER;
+
 export class IntegrationMappingJournalProvider implements pulumi.dynamic.ResourceProvider {
   /** The next generation, from the old inputs (none on a create or a forced replace: generation 1). */
   async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = checkProps(journalInputSchema(), news, JOURNAL_HINTS);
     if (failures.length > 0) return { inputs, failures };
-    if (containsUnknown(inputs)) return { inputs };
+    if (containsUnknown(inputs.digest) || containsUnknown(inputs.locations)) return { inputs };
     const last = isProps(olds) && typeof olds.generation === "number" ? olds : undefined;
-    const next = nextJournal(last, parseArgs(inputs));
-    return { inputs: { ...next, [PROVIDER_KEY]: news[PROVIDER_KEY] } };
+    // A group not known yet (a preview of a new or replaced group) is another group than the last one:
+    // the same generation and departed as the update computes once it is known, so a plan holds.
+    const groupUnknown = inputs.integrationGroupId === UNKNOWN;
+    const next = nextJournal(last, parseArgs({ ...inputs, integrationGroupId: groupUnknown ? NOT_A_GROUP : inputs.integrationGroupId }));
+    return { inputs: { ...next, ...(groupUnknown ? { integrationGroupId: UNKNOWN } : {}), [PROVIDER_KEY]: news[PROVIDER_KEY] } };
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {

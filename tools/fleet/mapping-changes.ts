@@ -2,7 +2,8 @@
 // IntegrationMappingSet's steps (old outputs, what BirdEye holds, against the
 // new inputs), as the set's own diff plans its writes (planWrites): added,
 // changed (which field), deactivated (removed, `active: false`, a group move,
-// a delete of the set or a pending delete left by an interrupted run) and
+// a delete of the set or a pending delete left by an interrupted run, which
+// write nothing: a set's delete refuses while a mapping is active) and
 // unchanged. Shared by `npm run fleet` (its counts) and `npm run review`.
 import type { StepEventMetadata } from "@pulumi/pulumi/automation";
 import { UNKNOWN, containsUnknown, isProps } from "../../provider/resources/check";
@@ -126,29 +127,11 @@ function fieldsOf(before: MappingEntry, after: MappingEntry): ChangedField[] {
 /** What the set holds (old outputs over old inputs: the outputs say what BirdEye holds). */
 const heldOf = (step: ResourceStep): MappingSetOutputs => storedOutputs({ ...step.oldInputs, ...step.oldOutputs });
 
-/** The active mappings a former group still holds (a group move that did not finish): every write of the set deactivates them. */
-function retiringDeactivations(held: MappingSetOutputs, setId: string | undefined): MappingChange[] {
-  const retiring = held.retiring;
-  if (retiring === undefined) return [];
-  return Object.entries(retiring.mappings)
-    .filter(([, entry]) => entry.active)
-    .map(([business, entry]) => ({ businessNumber: Number(business), kind: "deactivated", groupId: retiring.integrationGroupId, before: entry, fields: [], unconfirmed: false, cause: "earlier-move", ...(setId === undefined ? {} : { setId }) }));
-}
-
-/** Every mapping a delete of this set switches off: its former group's, then its own (active, or unconfirmed). */
-function deactivationsOfDelete(held: MappingSetOutputs, cause: "delete" | "pending-delete" | "group-move", setId: string | undefined): MappingChange[] {
-  const out = retiringDeactivations(held, setId);
-  const unconfirmed = new Set(held.unconfirmed ?? []);
-  for (const [business, entry] of Object.entries(held.mappings)) {
-    if (entry.active || unconfirmed.has(business)) out.push({ businessNumber: Number(business), kind: "deactivated", groupId: held.integrationGroupId, before: entry, fields: [], unconfirmed: false, cause, ...(setId === undefined ? {} : { setId }) });
-  }
-  return out;
-}
-
 /** The writes of the set's own step (create, update, same, replace, delete), as its diff plans them. */
 function changesOfStep(step: ResourceStep): { changes: MappingChange[]; unchanged: number[]; groupMove: GroupMove | null; groupId: number | null; unknown: boolean } {
   const held = heldOf(step);
-  if (step.op === "delete") return { changes: deactivationsOfDelete(held, "delete", undefined), unchanged: [], groupMove: null, groupId: held.integrationGroupId, unknown: false };
+  // A set's delete writes nothing: it refuses while a mapping is active (docs/design/interrupted-runs.md).
+  if (step.op === "delete") return { changes: [], unchanged: [], groupMove: null, groupId: held.integrationGroupId, unknown: false };
   const newId = step.newInputs?.integrationGroupId;
   const groupId = typeof newId === "number" ? newId : null;
   // Mappings that depend on a value the preview does not know: nothing can be said per business before the run.
@@ -162,9 +145,9 @@ function changesOfStep(step: ResourceStep): { changes: MappingChange[]; unchange
     for (const [business, entry] of Object.entries(desired)) put(business, entry);
     return { changes, unchanged: [], groupMove: null, groupId, unknown: false };
   }
-  // A forced replacement (deleteBeforeReplace): the old set deactivates everything, then the new one puts every mapping.
+  // A forced replacement (deleteBeforeReplace): the old set's delete writes nothing (and refuses while a
+  // mapping is active); the new one puts every mapping.
   if (step.op === "replace") {
-    changes.push(...deactivationsOfDelete(held, "delete", undefined));
     for (const [business, entry] of Object.entries(desired)) put(business, entry);
     return { changes, unchanged: [], groupMove: null, groupId, unknown: false };
   }
@@ -206,11 +189,8 @@ export function mappingSetChanges(steps: readonly ResourceStep[]): MappingSetCha
   const { steps: own, pendingDeletes } = classifySteps(steps.filter((s) => s.type === MAPPING_SET_TYPE));
   const results = own.map(changesOfStep);
   const changes = results.flatMap((r) => r.changes);
-  const pending = pendingDeletes.map((step) => {
-    const off = deactivationsOfDelete(heldOf(step), "pending-delete", step.id).filter((c) => !changes.some((o) => o.kind === "deactivated" && o.businessNumber === c.businessNumber && o.groupId === c.groupId));
-    changes.push(...off);
-    return { id: step.id ?? "?", deactivated: off.length };
-  });
+  // A pending delete of a set writes nothing either: it refuses while a mapping is active.
+  const pending = pendingDeletes.map((step) => ({ id: step.id ?? "?", deactivated: 0 }));
   const unchanged = results.flatMap((r) => r.unchanged).filter((b) => !changes.some((c) => c.businessNumber === b)).length;
   const first = results[0];
   const formerGroupFirst = (c: MappingChange): number => (c.cause === "group-move" || c.cause === "earlier-move" ? 0 : 1);

@@ -98,7 +98,7 @@ function mappingLines(review: StackReview): string[] {
     lines.push(`- the group moves: group ${groupMove.fromGroupId}'s ${plural(groupMove.deactivated, "active mapping")} ${groupMove.deactivated === 1 ? "goes" : "go"} inactive (\`active: false\`), and ${plural(groupMove.put, "mapping")} ${groupMove.put === 1 ? "is" : "are"} put under ${groupText(groupMove.toGroupId)}`);
   }
   for (const p of pendingDeletes) {
-    lines.push(`- pending delete: an interrupted run left an earlier mapping set (${markdownText(p.id, { code: true })}) in state marked for deletion; \`pulumi up\` deletes it, which deactivates ${plural(p.deactivated, "mapping")} it holds`);
+    lines.push(`- pending delete: an interrupted run left an earlier mapping set (${markdownText(p.id, { code: true })}) in state marked for deletion; its delete writes nothing, and \`pulumi up\` stops at it while it holds an active mapping`);
   }
   for (const m of added) lines.push(`- added: ${mappingTarget(m)}, ${runText(m.nextRunDate)} ${windowText(m)}`);
   for (const m of deactivated) lines.push(deactivatedLine(m));
