@@ -54,6 +54,22 @@ export interface BirdEyeClientOptions {
   readonly log?: (message: string) => void;
   /** Bounds concurrent calls (shared by every client that gets the same limiter). Default: no bound. */
   readonly limiter?: Limiter;
+  /**
+   * Awaited right before every attempt, retries included; when it throws, that
+   * attempt is not sent and the call fails with kind "stopped", the error's
+   * message saying why. Default: none.
+   */
+  readonly beforeAttempt?: () => Promise<void>;
+}
+
+/** An attempt the beforeAttempt gate stopped: `retry` is its number (0 for the first). */
+class AttemptStopped extends Error {
+  constructor(
+    readonly reason: string,
+    readonly retry: number,
+  ) {
+    super(reason);
+  }
 }
 
 export interface CreateCloud9GroupInput {
@@ -157,6 +173,20 @@ export class BirdEyeClient {
       }
       return Promise.reject(error);
     });
+    // Registered after the deadline's interceptor, so axios runs it before
+    // that one (request interceptors run in reverse order): the gate's wait
+    // is not part of the attempt's deadline, and a stopped attempt sends nothing.
+    const gate = options.beforeAttempt;
+    if (gate !== undefined) {
+      this.http.interceptors.request.use(async (config) => {
+        try {
+          await gate();
+        } catch (error) {
+          throw new AttemptStopped(error instanceof Error ? error.message : String(error), config["axios-retry"]?.retryCount ?? 0);
+        }
+        return config;
+      });
+    }
     axiosRetry(this.http, { retries: 0 });
   }
 
@@ -365,6 +395,10 @@ export class BirdEyeClient {
   private toApiError(spec: CallSpec, error: unknown, started: number): BirdEyeApiError {
     const secrets = [...this.secrets, ...(spec.secrets ?? [])];
     const call = spec.call;
+    if (error instanceof AttemptStopped) {
+      // A retry's earlier attempt may have been applied; a first attempt was never sent.
+      return new BirdEyeApiError({ call, kind: "stopped", retries: error.retry, outcomeUnknown: error.retry > 0, message: redact(`${call}: not sent: ${error.reason}`, secrets) });
+    }
     if (!loadHttpLibraries().axios.isAxiosError(error)) {
       const text = error instanceof Error ? error.message : String(error);
       return new BirdEyeApiError({ call, kind: "network", message: redact(`${call}: ${text}`, secrets), outcomeUnknown: true });

@@ -14,7 +14,9 @@ export type ApiErrorKind =
   /** BirdEye answered 2xx with a body that is not what the call expects. */
   | "invalid-response"
   /** Refused before sending: the input breaks a rule of the API. */
-  | "invalid-request";
+  | "invalid-request"
+  /** Not sent: the caller's gate stopped it (the process that asked for it is going away). */
+  | "stopped";
 
 export interface ApiErrorDetails {
   readonly call: CallName;

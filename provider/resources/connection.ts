@@ -10,6 +10,7 @@ import { BirdEyeClient, createLimiter } from "../api";
 import type { Limiter } from "../api";
 import { CONFIG_KEYS } from "../config/keys";
 import { CONFIG_SCHEMAS } from "../config/schemas";
+import { connectionGate } from "./engine-watchdog";
 
 export interface BirdEyeConnection {
   readonly apiUrl?: string;
@@ -91,7 +92,8 @@ export function connectClient(secrets: readonly string[], log: (message: string)
   const key = JSON.stringify([apiUrl, apiKey ?? null, [...secrets].sort()]);
   let client = clients.get(key);
   if (client === undefined) {
-    client = new BirdEyeClient({ baseUrl: apiUrl, apiKey, secrets, log, limiter: sharedLimiter() });
+    // The gate: in Pulumi's provider host, nothing is sent once the engine that started it is gone (engine-watchdog.ts).
+    client = new BirdEyeClient({ baseUrl: apiUrl, apiKey, secrets, log, limiter: sharedLimiter(), beforeAttempt: connectionGate });
     clients.set(key, client);
   }
   return client;

@@ -1,10 +1,15 @@
 // The lifecycle implementations: what Pulumi's dynamic-provider host serves
 // for each resource type. provider-host.js (the entry a resource's provider
 // text loads, provider-text.ts) takes them from here.
+import { watchEngineOfThisHost } from "./engine-watchdog";
 import { IntegrationGroupProvider } from "./group-provider";
 import { IntegrationMappingJournalProvider } from "./mapping-journal-provider";
 import { IntegrationMappingProvider } from "./mapping-provider";
 import { IntegrationMappingSetProvider } from "./mapping-set-provider";
+
+// In Pulumi's provider host, end the process once the engine that started it
+// is gone, and send nothing to BirdEye after that (engine-watchdog.ts).
+watchEngineOfThisHost();
 
 export const lifecycles = {
   group: new IntegrationGroupProvider(),

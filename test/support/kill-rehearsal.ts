@@ -1,6 +1,8 @@
-// The kill rehearsal: `pulumi up` (or `destroy`) is killed with SIGKILL
-// right after BirdEye's k-th write (the emulator applies k writes, then holds
-// every answer and applies nothing more), the documented recovery runs
+// The kill rehearsal: `pulumi up` (or `destroy`) is killed with SIGKILL to its
+// process group only, as a CI runner does, right after BirdEye's k-th write
+// (the emulator applies k writes, then holds every answer and applies nothing
+// more); every process of the run ends by itself and BirdEye gets nothing
+// more (test/support/cli-group.ts); the documented recovery runs
 // (`npm run recover`, which releases the lock and records what Pulumi could
 // not know), then `pulumi up`. Then: BirdEye equals the stack file, no mapping
 // the file wants active is inactive, one group per business, state claims
@@ -8,14 +10,18 @@
 //
 // Used by test/e2e/interrupted.e2e.test.ts and `npm run soak -- --engine cli --kill`.
 import { strict as assert } from "node:assert";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import type { RequestLogEntry } from "../../emulator";
+import { ENDPOINTS } from "../../provider/api";
+import { awaitRunGone, killGroup, startInOwnGroup } from "./cli-group";
 import { PROJECT_ROOT, initStacks, realCli, secureValue, startProject, writesOf } from "./real-cli";
 import type { StackConfig, TempProject } from "./real-cli";
 
 const run = promisify(execFile);
+const MAPPING_PATH = ENDPOINTS.putMapping.path;
 const STACK = "enterprise-example";
 const ENTERPRISE = 150051042499200;
 /** A Cloud 9 client with six locations, codes "1" to "6", added to the emulator. */
@@ -38,30 +44,36 @@ function stackConfig(project: TempProject, locations: readonly Location[], trigg
   };
 }
 
-/** Run `pulumi <args>` and SIGKILL its whole process tree right after the k-th write; false when it finished first (fewer than k writes). */
+/**
+ * Run `pulumi <args>` in its own process group and SIGKILL that group right
+ * after the k-th write, as a CI runner ends a job at its time limit; false when
+ * it finished first (fewer than k writes). Then every process of the run must
+ * end by itself (the provider host once its engine is gone: awaitRunGone), and
+ * BirdEye must get nothing more: the hold (every answer held, nothing applied)
+ * lasts until then, and no request arrives after.
+ */
 async function killAfterWrite(project: TempProject, k: number, args: readonly string[]): Promise<boolean> {
   const cli = realCli();
   if (cli === undefined) throw new Error("no CLI");
   const held = project.emulator.holdAfterWrites(k).then(() => "held" as const);
-  const child = spawn(cli.pulumi, [...args], { cwd: project.dir, env: project.env, detached: true, stdio: "ignore" });
-  const exited = new Promise<"exited">((resolve) => child.once("exit", () => resolve("exited")));
-  const first = await Promise.race([held, exited]);
-  if (first === "held" && child.pid !== undefined) {
-    // The engine starts its plugins (language host, provider host) in process
-    // groups of their own: kill every descendant, as a machine losing power would.
-    const tree = descendants(child.pid);
-    for (const pid of [child.pid, ...tree]) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    await exited;
-    await waitGone(tree);
+  const run = startInOwnGroup(cli.pulumi, args, { cwd: project.dir, env: project.env });
+  const first = await Promise.race([held, run.exited.then(() => "exited" as const)]);
+  if (first === "held") {
+    await killGroup(run);
+    const atKill = project.emulator.requests.length;
+    await awaitRunGone(project.base, () => `BirdEye got after the kill:\n${requestLines(project.emulator.requests.slice(atKill))}`);
+    const atGone = project.emulator.requests.length;
+    project.emulator.release();
+    assert.equal(requestLines(project.emulator.requests.slice(atGone)), "", "no request reached BirdEye after the run's processes were gone");
+    return true;
   }
   project.emulator.release();
-  return first === "held";
+  return false;
+}
+
+/** Requests of the emulator's log, one "METHOD path (status)" line each. */
+function requestLines(entries: readonly RequestLogEntry[]): string {
+  return entries.map((r) => `  ${r.method} ${r.path} (${r.fault ?? r.status})`).join("\n");
 }
 
 /** Every process below `root`, from /proc (Linux). */
@@ -86,12 +98,6 @@ export function descendants(root: number): number[] {
   };
   walk(root);
   return out;
-}
-
-async function waitGone(pids: readonly number[]): Promise<void> {
-  for (let i = 0; i < 100 && pids.some((pid) => fs.existsSync(`/proc/${pid}/stat`) && !fs.readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ")); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function recover(project: TempProject): Promise<string> {
@@ -229,8 +235,8 @@ async function finish(project: TempProject, command: readonly string[]): Promise
   await project.pulumiOk(command);
 }
 
-/** One rehearsal: a fresh project, the scenario's start, the kill after write k, the recovery, the run again, the checks. Throws naming k on any failure. */
-export async function rehearseKill(scenario: KillScenario, k: number, recovery: Recovery = "npm run recover"): Promise<void> {
+/** A fresh project with the stack initialised and the Cloud 9 client of six locations in the emulator. */
+async function startRehearsalProject(): Promise<TempProject> {
   const project = await startProject({ stacks: [STACK] });
   try {
     await initStacks(project, [STACK]);
@@ -239,6 +245,17 @@ export async function rehearseKill(scenario: KillScenario, k: number, recovery: 
       awsHosted: false,
       locations: SIX.map((l) => ({ locationGuid: `00000000-0000-4000-8000-00000000000${l.locationCode}`, locationName: `Practice ${l.locationCode}`, locationCode: l.locationCode, locationCity: "Vallejo", locationState: "CA" })),
     });
+    return project;
+  } catch (error) {
+    await project.close();
+    throw error;
+  }
+}
+
+/** One rehearsal: a fresh project, the scenario's start, the kill after write k, the recovery, the run again, the checks. Throws naming k on any failure. */
+export async function rehearseKill(scenario: KillScenario, k: number, recovery: Recovery = "npm run recover"): Promise<void> {
+  const project = await startRehearsalProject();
+  try {
     await scenario.setUp(project);
     const killed = await killAfterWrite(project, k, scenario.command);
     assert.ok(killed, `k=${k}: the command made fewer than ${k} writes`);
@@ -255,6 +272,59 @@ export async function rehearseKill(scenario: KillScenario, k: number, recovery: 
       assert.deepEqual(writesOf(project.emulator), [], "destroy after offboarding writes nothing");
       assert.deepEqual((await project.exportStack(STACK)).deployment.resources ?? [], []);
     }
+  } finally {
+    await project.close();
+  }
+}
+
+/** Mid-retry: seconds BirdEye asks the deactivation to wait (429, Retry-After): far longer than the kill takes to follow. */
+const RETRY_AFTER_SECONDS = 10;
+
+/**
+ * Killed while BirdEye has asked to wait (the issue's case): 4 locations are up,
+ * location 4 is removed from the file, BirdEye answers its deactivation 429
+ * with Retry-After, and the CLI's process group is killed before the retry is
+ * due. Every process of the run must end by itself, the retry must never reach
+ * BirdEye, and location 4 stays active. Then the user puts location 4 back,
+ * recovers and runs again: BirdEye equals the file, and nothing lands later.
+ */
+export async function rehearseKillMidRetry(): Promise<void> {
+  const cli = realCli();
+  if (cli === undefined) throw new Error("no CLI");
+  const project = await startRehearsalProject();
+  const { emulator } = project;
+  const FOUR = SIX.slice(0, 4);
+  let since = 0;
+  /** The killed run's mapping puts. */
+  const puts = (): RequestLogEntry[] => emulator.requests.slice(since).filter((r) => r.method === "PUT" && r.path === MAPPING_PATH);
+  try {
+    project.writeStack(STACK, stackConfig(project, FOUR));
+    await project.pulumiOk(upArgs);
+    project.writeStack(STACK, stackConfig(project, FOUR.slice(0, 3)));
+    emulator.admin.scriptFaults([{ fault: "rate-limit", retryAfterSeconds: RETRY_AFTER_SECONDS, method: "PUT", path: MAPPING_PATH }]);
+    since = emulator.requests.length;
+    const up = startInOwnGroup(cli.pulumi, upArgs, { cwd: project.dir, env: project.env });
+    let finished = false;
+    void up.exited.then(() => (finished = true));
+    for (const deadline = Date.now() + 120_000; !puts().some((r) => r.fault === "rate-limit"); ) {
+      if (finished) throw new Error(`pulumi up ended before BirdEye answered the deactivation 429; BirdEye got:\n${requestLines(emulator.requests)}`);
+      if (Date.now() > deadline) throw new Error(`BirdEye did not answer the deactivation 429 within 120 s; it got:\n${requestLines(emulator.requests)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await killGroup(up);
+    const atKill = emulator.requests.length;
+    assert.equal(puts().length, 1, `the retry came before the kill (more than ${RETRY_AFTER_SECONDS} s after the 429): nothing was tested`);
+    const late = (): string => requestLines(emulator.requests.slice(atKill));
+    await awaitRunGone(project.base, () => `BirdEye got after the kill:\n${late()}`);
+    assert.equal(late(), "", "nothing reached BirdEye after the kill");
+    assert.equal(emulator.state.mappings.find((m) => m.businessNumber === business(4))?.active, true, "the deactivation BirdEye asked to retry never landed");
+
+    // What the user then does: location 4 back in the file, the recovery, the run again.
+    project.writeStack(STACK, stackConfig(project, FOUR));
+    const said = await recover(project);
+    assert.match(said, /Next: pulumi up|nothing to recover/, said);
+    await project.pulumiOk(upArgs);
+    await assertConverged(project, FOUR);
   } finally {
     await project.close();
   }

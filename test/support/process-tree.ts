@@ -77,6 +77,47 @@ export function roleOf(argv: readonly string[]): ProcessRole {
   return "other";
 }
 
+/** A live process as /proc shows it. */
+export interface LiveProcess {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly role: ProcessRole;
+  readonly argv: readonly string[];
+  /** Its working folder ("" when it cannot be read). */
+  readonly cwd: string;
+}
+
+/**
+ * Every live process (zombies left out: they run nothing) whose working folder
+ * is `folder` or below it, or whose arguments name it. Linux; elsewhere none.
+ */
+export function processesIn(folder: string): LiveProcess[] {
+  let pids: string[];
+  try {
+    pids = fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const found: LiveProcess[] = [];
+  for (const name of pids) {
+    const pid = Number(name);
+    const stat = read(`/proc/${pid}/stat`);
+    if (stat === undefined || pid === process.pid) continue;
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (state === "Z" || state === "X") continue;
+    const argv = (read(`/proc/${pid}/cmdline`) ?? "").split("\0").filter((arg) => arg !== "");
+    let cwd = "";
+    try {
+      cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+    const inFolder = cwd === folder || cwd.startsWith(folder + path.sep) || argv.some((arg) => arg.includes(folder));
+    if (inFolder) found.push({ pid, ppid: Number(ppid), role: roleOf(argv), argv, cwd });
+  }
+  return found;
+}
+
 export interface ProcessSampler {
   /** Stop sampling (one last sample first) and sum up per role. */
   stop(): ProcessFigures;

@@ -3,8 +3,13 @@
 // stdout line) and driven over gRPC with the generated stubs: the closest thing
 // to `pulumi up` without the CLI. Every request and answer, and everything the
 // host prints, is recorded so tests can search them for secrets.
+//
+// The engine address is a listening socket of this process that stands in for
+// the engine: the provider ends its host once nothing listens at the engine's
+// address (provider/resources/engine-watchdog.ts); stopEngine() closes it.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import { performance } from "node:perf_hooks";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import * as path from "node:path";
@@ -63,6 +68,10 @@ export interface ProviderHost {
   readonly pid: number;
   /** Everything the host wrote to stdout and stderr. */
   output(): string;
+  /** Close the stand-in engine's socket, as a killed engine's closes. */
+  stopEngine(): Promise<void>;
+  /** Resolves with the host's exit code once it has exited (null: ended by a signal). */
+  readonly exited: Promise<number | null>;
   /**
    * The host's output once it matches `pattern`: its stderr arrives on a pipe,
    * possibly after the gRPC answer of the call that wrote it. Rejects after
@@ -129,10 +138,12 @@ function unary<Req, Res>(
 /** `cwd`: where the engine would start the host (the project folder). */
 export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string = PROJECT_ROOT): Promise<ProviderHost> {
   const hostScript = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [hostScript, "127.0.0.1:1"], {
+  const engine = await listenAsEngine();
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [hostScript, engine.address], {
     cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
   });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   let output = "";
   const port = await new Promise<number>((resolve, reject) => {
     let firstLine = "";
@@ -185,6 +196,8 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
     timings,
     pid: child.pid ?? 0,
     output: () => output,
+    stopEngine: () => engine.close(),
+    exited,
     waitForOutput: async (pattern, timeoutMs = 5000) => {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(output)) {
@@ -277,6 +290,35 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
         child.kill("SIGTERM");
         await closedPromise;
       }
+      await engine.close();
+    },
+  };
+}
+
+/** A listening socket on 127.0.0.1 standing in for the engine's gRPC server: it accepts and drops connections. */
+async function listenAsEngine(): Promise<{ address: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+    socket.end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("the stand-in engine is not listening on a TCP port");
+  let closing: Promise<void> | undefined;
+  return {
+    address: `127.0.0.1:${address.port}`,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
     },
   };
 }
