@@ -1,10 +1,12 @@
-// The kill rehearsal: `pulumi up` (or `destroy`) is killed with SIGKILL to its
+// The kill rehearsal: `pulumi up` is killed with SIGKILL to its
 // process group only, as a CI runner does, right after BirdEye's k-th write
 // (the emulator applies k writes, then holds every answer and applies nothing
 // more); every process of the run ends by itself and BirdEye gets nothing
-// more (test/support/cli-group.ts); the documented recovery runs
-// (`npm run recover`, which releases the lock and records what Pulumi could
-// not know), then `pulumi up`. Then: BirdEye equals the stack file, no mapping
+// more (test/support/cli-group.ts); the user may leave the stack file as it
+// was or revert it; a recovery a user may take runs (the documented `npm run
+// recover`, or Pulumi's own advice: `pulumi cancel`, with or without `pulumi
+// refresh`), then `pulumi up` (following its advice when it names adopt).
+// Then: BirdEye equals the stack file, no mapping
 // the file wants active is inactive, one group per business, state claims
 // nothing BirdEye lacks, and `preview --expect-no-changes` passes.
 //
