@@ -110,8 +110,20 @@ export function planMigration(input: Deployment, providerText: string): Migratio
     if (existing !== undefined) {
       // A set an up already created (before the migration): keep what it holds, add what only the old resources held.
       const outputs = isProps(existing.outputs) ? existing.outputs : {};
-      const mappings = { ...held, ...storedOutputs(outputs).mappings };
-      existing.outputs = { ...outputs, mappings: compactEntries(sorted(mappings)) };
+      const stored = storedOutputs(outputs);
+      const mappings = { ...held, ...stored.mappings };
+      // A former group's mappings still active in the old resources stay recorded (retiring), so the next up deactivates them.
+      const formerHeld = stored.retiring;
+      if (retiringGroup !== undefined && formerHeld !== undefined && formerHeld.integrationGroupId !== retiringGroup) {
+        throw new MigrateError(`${existing.urn}: the set already retires group ${formerHeld.integrationGroupId}'s mappings, and the old resources hold active mappings of group ${retiringGroup}; run pulumi up to finish the earlier move, then migrate again (nothing was changed)`);
+      }
+      const retiringAll = { ...retiring, ...(formerHeld?.mappings ?? {}) };
+      const retiringAt = retiringGroup ?? formerHeld?.integrationGroupId;
+      existing.outputs = {
+        ...outputs,
+        mappings: compactEntries(sorted(mappings)),
+        ...(retiringAt === undefined || Object.keys(retiringAll).length === 0 ? {} : { retiring: { integrationGroupId: retiringAt, mappings: compactEntries(sorted(retiringAll)) } }),
+      };
       sets.push({ urn: existing.urn, mappings: olds.length, created: false });
       continue;
     }
