@@ -189,7 +189,7 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
   /**
    * Validate, then the group's guardrails from its old and new inputs: a
    * Client ID, awsHosted or business change needs its approval. A replacement
-   * (another business) is marked for its create, which then never adopts.
+   * (another business) to a business that has a group adopts it only with adopt: true.
    */
   async check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = checkProps(groupInputSchema(), news, GROUP_HINTS);
@@ -204,16 +204,17 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
     if (violations.length > 0) return { inputs: news, failures: violationFailures(violations) };
     const moved = facts !== undefined && (facts.oldBusiness !== facts.newBusiness || facts.oldSourceId !== facts.newSourceId);
     if (moved) {
-      // A replacement never adopts: a business that already has a group stops the move here, at preview, before any write.
+      // A business that already has a group stops the move here, at preview, before any write (unless adopt: true).
       const client = connectClient(typeof inputs.clientId === "string" ? [inputs.clientId] : [], (line) => log.info(line));
       const existing = await client.findGroup(facts.newBusiness, facts.newSourceId);
-      if (existing !== undefined) {
+      // adopt: true takes it, on the stack file's word: the group a killed run of this move created.
+      if (existing !== undefined && inputs.adopt !== true) {
         return {
           inputs: news,
           failures: [
             {
               property: "",
-              reason: `IntegrationGroup: this stack's group moves to business ${facts.newBusiness}, which already has a Cloud9 integration group in BirdEye (groupId ${existing.groupId}). A replacement never adopts a group: remove that group through BirdEye support, or take it over from a stack whose first run sets adopt: true.`,
+              reason: `IntegrationGroup: this stack's group moves to business ${facts.newBusiness}, which already has a Cloud9 integration group in BirdEye (groupId ${existing.groupId}). If this stack's last pulumi up was interrupted while making this move (Pulumi warned of "interrupted while creating" for its cloud9-group), group ${existing.groupId} is most likely that create, this stack's own: set adopt: true in the stack file for one run, then remove it. Otherwise the business belongs to another practice's setup: remove that group through BirdEye support, or move this stack elsewhere.`,
             },
           ],
         };
