@@ -60,6 +60,31 @@ describe("nextJournal and planRun", () => {
   });
 });
 
+describe("the set's diff says why it writes when no input differs", () => {
+  it("after a cut-off run (the journal ahead of what the set applied) and for unconfirmed writes, an info line names the cause", async () => {
+    const lines: string[] = [];
+    const log = console.log;
+    const info = console.info;
+    console.log = console.info = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
+    try {
+      const provider = new IntegrationMappingSetProvider();
+      const mappings = { "150051042499081": { locationCode: "4" } };
+      const entries = { "150051042499081": { locationCode: "4", active: true } };
+      const journal = (generation: number) => ({ generation, digest: mappingsDigest(entries), departed: {} });
+      const held = { integrationGroupId: 1595, mappings, appliedGeneration: 3, __provider: PROVIDER_TEXT };
+      assert.equal((await provider.diff("set", held, { integrationGroupId: 1595, mappings, journal: journal(5) })).changes, true);
+      assert.equal((await provider.diff("set", { ...held, appliedGeneration: 5, unconfirmed: ["150051042499081"] }, { integrationGroupId: 1595, mappings, journal: journal(5) })).changes, true);
+      assert.equal((await provider.diff("set", { ...held, appliedGeneration: 5 }, { integrationGroupId: 1595, mappings, journal: journal(5) })).changes, false);
+    } finally {
+      console.log = log;
+      console.info = info;
+    }
+    assert.equal(lines.length, 2, lines.join("\n"));
+    assert.match(lines[0] ?? "", /an earlier run was cut off while writing \(journal generation 5, last applied 3\): pulumi up writes every mapping again/);
+    assert.match(lines[1] ?? "", /1 mapping\(s\) whose last write got no answer \(150051042499081\) are written again/);
+  });
+});
+
 /** One step of a sequence: the file's desired mappings (and group), and whether the run is killed after its k-th write. */
 interface Step {
   readonly desired: Readonly<Record<string, { readonly active: boolean; readonly nextRunDate?: string }>>;

@@ -461,7 +461,7 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
    * an unconfirmed write or a run cut off after the journal moved shows as a
    * change), and the mass-deactivation guardrail over exactly those writes.
    */
-  async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+  async diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
     const unchanged = { changes: false, replaces: [], deleteBeforeReplace: true };
     if (containsUnknown(news.mappings)) return { ...unchanged, changes: true };
     const held = storedOutputs(olds);
@@ -470,7 +470,10 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
     judgeDeactivations(held, mappings, guardrails);
     if (news.integrationGroupId === UNKNOWN || containsUnknown(news.journal)) return { ...unchanged, changes: true };
     const journal = journalOf(news);
-    const { writes } = planRun(held, { integrationGroupId: news.integrationGroupId as number, mappings, ...(journal === undefined ? {} : { journal }) }, false);
+    const { writes, full } = planRun(held, { integrationGroupId: news.integrationGroupId as number, mappings, ...(journal === undefined ? {} : { journal }) }, false);
+    // Writes no input difference shows: say why, so an update with an empty diff is not a mystery.
+    if (full) log.info(`IntegrationMappingSet ${id}: an earlier run was cut off while writing (journal generation ${journal?.generation ?? "?"}, last applied ${held.appliedGeneration ?? "?"}): pulumi up writes every mapping again (${writes.length} writes), whatever BirdEye holds now`);
+    else if ((held.unconfirmed ?? []).length > 0) log.info(`IntegrationMappingSet ${id}: ${held.unconfirmed?.length ?? 0} mapping(s) whose last write got no answer (${(held.unconfirmed ?? []).slice(0, 5).join(", ")}) are written again`);
     const unrecorded = (journal !== undefined && held.appliedGeneration !== journal.generation) || limitsDiffer(held, guardrails);
     // deleteBeforeReplace: a forced replacement reaches the old set's delete
     // first, which refuses while a mapping is active, before anything is written.
