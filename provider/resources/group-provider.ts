@@ -355,7 +355,9 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
       );
     }
     const client = connectClient([inputs.clientId, ...(typeof olds.clientId === "string" ? [olds.clientId] : [])], (line) => log.info(line));
-    const live = await this.liveTriggers(id, olds);
+    // State's record differs: replace at once. It matches: BirdEye's own list decides (a killed run's write may differ).
+    const recorded = olds.triggers as LiveTrigger[] | undefined;
+    const live = recorded === undefined || !triggersMatch(inputs.triggers, recorded) ? undefined : await this.liveTriggers(id, olds);
     if (live === undefined || !triggersMatch(inputs.triggers, live)) {
       await client.updateTriggers({ groupId: Number(id), triggers: inputs.triggers, replaceTriggers: true });
     }

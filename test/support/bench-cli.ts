@@ -125,13 +125,13 @@ function minimumOf(scenario: CliScenario, locations: number): Minimum {
     case "create":
       return { writes: 1 + locations, calls: 4 + locations, why: `create group + ${locations} mappings; triggers + locations lookups + look-before-create` };
     case "unchanged":
-      return { writes: 0, calls: 2, why: "no write; triggers + locations lookups" };
+      return { writes: 0, calls: 3, why: "no write; triggers + locations lookups; the group's triggers read in its diff" };
     case "previewRefresh":
-      return { writes: 0, calls: 3, why: "list the group (BirdEye has no read of mappings); triggers + locations lookups" };
+      return { writes: 0, calls: 4, why: "list the group (BirdEye has no read of mappings); triggers + locations lookups; the group's triggers read in its diff" };
     case "oneLocationChanged":
-      return { writes: 1, calls: 3, why: "one mapping put; triggers + locations lookups" };
+      return { writes: 1, calls: 4, why: "one mapping put; triggers + locations lookups; the group's triggers read in its diff" };
     case "triggerChanged":
-      return { writes: 1, calls: 4, why: "replace triggers; lookups + read-back of the group" };
+      return { writes: 1, calls: 5, why: "replace triggers; lookups, the group's triggers read in its diff, read-back of the group" };
     case "manualSerial":
       return { writes: 1 + locations, calls: 1 + locations, why: `the manual's curl commands: create group + ${locations} mapping puts` };
   }
