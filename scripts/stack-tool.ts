@@ -8,12 +8,14 @@ import type { StackToolOptions } from "../tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 
-export function runStackTool(name: string, work: (target: StackToolOptions) => Promise<unknown>): void {
-  const usage = `usage: npm run ${name} -- --stack <name> [--project <dir>]`;
+/** `flags`: the tool's own boolean flags (recover's --force), handed to `work` as true or absent. */
+export function runStackTool<F extends string = never>(name: string, work: (target: StackToolOptions & { readonly flags: ReadonlySet<F> }) => Promise<unknown>, flags: readonly F[] = []): void {
+  const usage = `usage: npm run ${name} -- --stack <name> [--project <dir>]${flags.map((f) => ` [--${f}]`).join("")}`;
   const main = async (): Promise<void> => {
-    let values: { stack?: string; project?: string };
+    let values: { stack?: string; project?: string } & Record<string, string | boolean | undefined>;
     try {
-      ({ values } = parseCommandLine({ options: { stack: { type: "string" }, project: { type: "string" } }, strict: true }));
+      const own = Object.fromEntries(flags.map((f) => [f, { type: "boolean" as const }]));
+      ({ values } = parseCommandLine({ options: { stack: { type: "string" }, project: { type: "string" }, ...own }, strict: true }));
     } catch (error) {
       throw new ToolError(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
     }
@@ -22,7 +24,7 @@ export function runStackTool(name: string, work: (target: StackToolOptions) => P
     // The project's CLI build, else this checkout's (a project elsewhere has none of its own).
     const cli = findPulumiCli({ root: projectDir }) ?? findPulumiCli({ root: ROOT });
     if (cli === undefined) throw new ToolError(`no Pulumi CLI: ${BUILD_HINT}`, 2);
-    await work({ stack: values.stack, projectDir, pulumi: cli.pulumi });
+    await work({ stack: values.stack, projectDir, pulumi: cli.pulumi, flags: new Set(flags.filter((f) => values[f] === true)) });
   };
   main().then(
     () => process.exit(0),
