@@ -114,6 +114,14 @@ export function planRecovery(input: Deployment, groups: ReadonlyMap<number, Live
 export interface RecoverOptions extends StackToolOptions {
   /** Cancel the stack's lock even when its run may still be alive (another host's, or a live process of this one). */
   readonly force?: boolean;
+  /**
+   * A lock this user holds, on any host, belongs to no live run: for a CI
+   * workflow whose concurrency group runs one job at a time (main.yml passes
+   * the runner's own user), where a lock another runner left is a killed job's.
+   */
+  readonly staleLockUser?: string;
+  /** The environment pulumi and BirdEye's client get (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The exact command that recovers `stack` (with --force: past a lock that may be a live run's). */
@@ -136,7 +144,7 @@ function refuseSharedBusiness(projectDir: string, stack: string): void {
  */
 async function releaseDeadLock(options: RecoverOptions, pulumi: (args: readonly string[]) => Promise<PulumiRun>, log: (line: string) => void): Promise<void> {
   const { stack } = options;
-  const probe = await probeLock(options.pulumi, stack, { cwd: options.projectDir, env: pulumiEnv() });
+  const probe = await probeLock(options.pulumi, stack, { cwd: options.projectDir, env: pulumiEnv(options.env) });
   if (probe.kind === "free") return;
   if (probe.kind === "unknown" && options.force !== true) {
     // Pulumi Cloud, or a backend whose answer is not the DIY lock's: nothing is cancelled untold.
@@ -144,7 +152,7 @@ async function releaseDeadLock(options: RecoverOptions, pulumi: (args: readonly 
     return;
   }
   const holders = probe.kind === "locked" ? probe.holders : [];
-  const alive = holders.filter((h) => holderMayBeAlive(h));
+  const alive = holders.filter((h) => holderMayBeAlive(h) && h.user !== options.staleLockUser);
   if (alive.length > 0 && options.force !== true) {
     throw new RecoverError(
       `stack ${stack} is locked by a run that may still be running: ${alive.map(describeHolder).join("; ")} (another host's run, or a process of this host that still runs). recover changes nothing while it may run. Wait for it to end and run ${recoverCommand(stack)} again; if you know that run is gone (its machine or CI job was stopped), run ${recoverCommand(stack, true)}.`,
@@ -152,7 +160,8 @@ async function releaseDeadLock(options: RecoverOptions, pulumi: (args: readonly 
   }
   const cancelled = await pulumi(["cancel", "--yes", "--stack", stack]);
   if (cancelled.code !== 0) throw new RecoverError(`pulumi cancel failed: ${lastLines(cancelled.stderr)}`);
-  log(`stack ${stack}: the lock of ${holders.length === 0 ? "the interrupted run" : holders.map(describeHolder).join("; ")} is released (pulumi cancel${options.force === true ? ", --force" : ", its process no longer runs"}).`);
+  const why = options.force === true ? "--force" : holders.some((h) => h.user === options.staleLockUser && holderMayBeAlive(h)) ? `--stale-lock-user ${options.staleLockUser ?? ""}` : "its process no longer runs";
+  log(`stack ${stack}: the lock of ${holders.length === 0 ? "the interrupted run" : holders.map(describeHolder).join("; ")} is released (pulumi cancel, ${why}).`);
 }
 
 const lastLines = (text: string): string => text.trim().split("\n").slice(-3).join("\n");
@@ -169,7 +178,7 @@ export const pendingOperations = (deployment: Deployment): PendingOperation[] =>
 
 export async function recoverStack(options: RecoverOptions): Promise<RecoveryPlan> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const env = pulumiEnv();
+  const env = pulumiEnv(options.env);
   const pulumi = (args: readonly string[]) => runPulumi(options.pulumi, args, { cwd: options.projectDir, env });
   refuseSharedBusiness(options.projectDir, options.stack);
   // First: the stack exists (stack init, the lock probe, would create a missing one).
@@ -189,8 +198,8 @@ export async function recoverStack(options: RecoverOptions): Promise<RecoveryPla
       const got = await pulumi(["config", "get", key, "--stack", options.stack]);
       return got.code === 0 && got.stdout.trim() !== "" ? got.stdout.trim() : undefined;
     };
-    const apiKey = (await config(CONFIG_KEYS.apiKey.key)) ?? process.env.BIRDEYE_API_KEY;
-    const client = new BirdEyeClient({ baseUrl: (await config(CONFIG_KEYS.apiUrl.key)) ?? process.env.BIRDEYE_API_URL ?? CONFIG_KEYS.apiUrl.default, ...(apiKey === undefined ? {} : { apiKey }) });
+    const apiKey = (await config(CONFIG_KEYS.apiKey.key)) ?? env.BIRDEYE_API_KEY;
+    const client = new BirdEyeClient({ baseUrl: (await config(CONFIG_KEYS.apiUrl.key)) ?? env.BIRDEYE_API_URL ?? CONFIG_KEYS.apiUrl.default, ...(apiKey === undefined ? {} : { apiKey }) });
     for (const business of businesses) {
       if (typeof business !== "number") continue;
       const group = await client.findGroup(business, CLOUD9_SOURCE_ID);

@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { descendants } from "../support/kill-rehearsal";
+import { killTree } from "../support/kill-rehearsal";
 import { PROJECT_ROOT, describeRealEngine, exampleClientId, initStacks, realCli, secureValue, startProject, writesOf } from "../support/real-cli";
 import type { CliResult, TempProject } from "../support/real-cli";
 
@@ -22,17 +22,6 @@ export function recoverRun(project: TempProject, stack: string, extra: readonly 
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr, all: `${stdout}\n${stderr}` });
     });
   });
-}
-
-/** SIGKILL a process and everything it started (the engine's plugins run in process groups of their own). */
-function killTree(root: number | undefined): void {
-  for (const pid of root === undefined ? [] : [root, ...descendants(root)]) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // gone already
-    }
-  }
 }
 
 interface Exported {

@@ -39,7 +39,7 @@ function stackConfig(project: TempProject, locations: readonly Location[], trigg
 }
 
 /** Run `pulumi <args>` and SIGKILL its whole process tree right after the k-th write; false when it finished first (fewer than k writes). */
-async function killAfterWrite(project: TempProject, k: number, args: readonly string[]): Promise<boolean> {
+export async function killAfterWrite(project: TempProject, k: number, args: readonly string[]): Promise<boolean> {
   const cli = realCli();
   if (cli === undefined) throw new Error("no CLI");
   const held = project.emulator.holdAfterWrites(k).then(() => "held" as const);
@@ -49,19 +49,26 @@ async function killAfterWrite(project: TempProject, k: number, args: readonly st
   if (first === "held" && child.pid !== undefined) {
     // The engine starts its plugins (language host, provider host) in process
     // groups of their own: kill every descendant, as a machine losing power would.
-    const tree = descendants(child.pid);
-    for (const pid of [child.pid, ...tree]) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    const tree = killTree(child.pid);
     await exited;
     await waitGone(tree);
   }
   project.emulator.release();
   return first === "held";
+}
+
+/** SIGKILL a process and everything below it (the engine starts its plugins in process groups of their own); the descendants killed. */
+export function killTree(root: number | undefined): number[] {
+  if (root === undefined) return [];
+  const tree = descendants(root);
+  for (const pid of [root, ...tree]) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  return tree;
 }
 
 /** Every process below `root`, from /proc (Linux). */
