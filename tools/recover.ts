@@ -24,7 +24,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BirdEyeClient } from "../provider/api/client";
 import { CLOUD9_SOURCE_ID } from "../provider/api/rules";
-import { CONFIG_KEYS } from "../provider/config/keys";
+import { CONFIG_KEYS, CUSTOMER_KEY } from "../provider/config/keys";
 import { storedOutputs } from "../provider/resources/mapping-set-provider";
 import type { MappingEntries } from "../provider/resources/mapping-set-provider";
 import { dynamicTypeToken } from "../provider/resources/type-tokens";
@@ -99,7 +99,7 @@ export function planRecovery(input: Deployment, groups: ReadonlyMap<number, Live
       said.push(
         live === undefined
           ? `${name(r.urn)}: interrupted while creating; BirdEye has no group for business ${String(business)}, so nothing was created. The pending create is dropped: the next pulumi up creates the group.`
-          : `${name(r.urn)}: interrupted while creating; BirdEye has group ${live.groupId} for business ${String(business)}, which nothing shows this stack created (the killed run, another stack or a person may have), so it is not recorded as this stack's. The pending create is dropped: the next pulumi up stops with "business ${String(business)} already has a Cloud9 integration group in BirdEye (groupId ${live.groupId})" and changes nothing. Then, if no other stack manages business ${String(business)}, set adopt: true under birdeye-cloud9:customer in ${stackFile} and run pulumi up --stack ${stack} (the group is taken over, its triggers set to the file's); if another stack manages it, the two stack files conflict: one of them must go.`,
+          : `${name(r.urn)}: interrupted while creating; BirdEye has group ${live.groupId} for business ${String(business)}, which nothing shows this stack created (the killed run, another stack or a person may have), so it is not recorded as this stack's. The pending create is dropped: the next pulumi up stops with "business ${String(business)} already has a Cloud9 integration group in BirdEye (groupId ${live.groupId})" and changes nothing. Then, if no other stack manages business ${String(business)}, set adopt: true under ${CUSTOMER_KEY} in ${stackFile} and run pulumi up --stack ${stack} (the group is taken over, its triggers set to the file's); if another stack manages it, the two stack files conflict: one of them must go.`,
       );
     } else {
       said.push(`${name(r.urn)}: interrupted while ${op.type}; the next pulumi up compares it with BirdEye`);
