@@ -276,7 +276,9 @@ describeRealEngine("the CI workflows' commands, run locally against the emulator
     });
     const redated = commitAll(project.dir, "enterprise-example: Benicia's NextRunDate");
     // The earlier job: killed right after its first write (a CI time limit).
-    assert.ok(await killAfterWrite(project, 1, ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]), "the up made its write");
+    // The emulator wants the key the workflows pass (BIRDEYE_API_KEY).
+    const key = { BIRDEYE_API_KEY: API_KEY };
+    assert.ok(await killAfterWrite(project, 1, ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE], key), "the up made its write");
     // And a lock as another runner of this workflow leaves it (same user, another host), as lock.go writes it.
     const locks = path.join(String(project.env.PULUMI_BACKEND_URL).replace(/^file:\/\//, ""), ".pulumi", "locks", "organization", "birdeye-cloud9", ENTERPRISE);
     fs.writeFileSync(path.join(locks, "0c9d8e7f-6a5b-4c3d-8e2f-1a2b3c4d5e6f.json"), JSON.stringify({ pid: 4242, username: os.userInfo().username, hostname: "fv-az-runner-7", timestamp: "2026-12-01T10:00:00Z" }));
@@ -290,7 +292,7 @@ describeRealEngine("the CI workflows' commands, run locally against the emulator
     const benicia = project.emulator.state.mappings.find((m) => m.integrationGroupId === group?.groupId && m.businessNumber === 150051042499082);
     assert.equal(benicia?.nextRunDate, "2026-11-26T05:00:00Z");
     assert.equal(benicia?.active, true);
-    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE], { env: key });
   });
 
   it("every `run:` step of every job ran at least once, or is listed as not run here with why", () => {

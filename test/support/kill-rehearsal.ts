@@ -39,11 +39,11 @@ function stackConfig(project: TempProject, locations: readonly Location[], trigg
 }
 
 /** Run `pulumi <args>` and SIGKILL its whole process tree right after the k-th write; false when it finished first (fewer than k writes). */
-export async function killAfterWrite(project: TempProject, k: number, args: readonly string[]): Promise<boolean> {
+export async function killAfterWrite(project: TempProject, k: number, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<boolean> {
   const cli = realCli();
   if (cli === undefined) throw new Error("no CLI");
   const held = project.emulator.holdAfterWrites(k).then(() => "held" as const);
-  const child = spawn(cli.pulumi, [...args], { cwd: project.dir, env: project.env, detached: true, stdio: "ignore" });
+  const child = spawn(cli.pulumi, [...args], { cwd: project.dir, env: { ...project.env, ...env }, detached: true, stdio: "ignore" });
   const exited = new Promise<"exited">((resolve) => child.once("exit", () => resolve("exited")));
   const first = await Promise.race([held, exited]);
   if (first === "held" && child.pid !== undefined) {
