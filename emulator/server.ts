@@ -166,6 +166,8 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
     return { promise, release, began, begun };
   };
   let held = false;
+  /** holdAtRequest: the request that begins the hold. */
+  let holdAt: { method: string; pathPrefix: string } | undefined;
   /** Wait out a hold; true when the request must be dropped. */
   const heldBack = async (): Promise<boolean> => {
     if (!held || holding === undefined) return false;
@@ -207,8 +209,13 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
     await sleep(faults.latencyMs);
     if (closed) return finish(0);
 
-    if (await heldBack()) return destroy("held");
     const { pathname, query } = splitUrl(rawUrl);
+    if (holdAt !== undefined && holding !== undefined && method === holdAt.method && pathname.startsWith(holdAt.pathPrefix)) {
+      holdAt = undefined;
+      held = true;
+      holding.began();
+    }
+    if (await heldBack()) return destroy("held");
     const ticket = faults.draw(method, pathname);
     switch (ticket.early?.fault) {
       case "reset":
@@ -313,11 +320,21 @@ export async function startServer(rawOptions: EmulatorOptions): Promise<Emulator
       holding?.release();
       held = false;
       holding = newHold();
+      holdAt = undefined;
       writesBeforeHold = writes;
+      return holding.begun;
+    },
+    holdAtRequest(method: string, pathPrefix: string): Promise<void> {
+      holding?.release();
+      held = false;
+      writesBeforeHold = undefined;
+      holding = newHold();
+      holdAt = { method: method.toUpperCase(), pathPrefix };
       return holding.begun;
     },
     release(): void {
       held = false;
+      holdAt = undefined;
       writesBeforeHold = undefined;
       holding?.release();
       holding = undefined;

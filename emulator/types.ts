@@ -60,6 +60,13 @@ export interface Emulator {
    * once the hold begins; release() drops whatever was held, unapplied.
    */
   holdAfterWrites(writes: number): Promise<void>;
+  /**
+   * A crash rehearsal at a read: from now, hold the first request whose
+   * method is `method` and whose path starts with `pathPrefix`, unanswered,
+   * and every later one, as if the caller had been killed while waiting for
+   * it. Resolves once the hold begins; release() ends it as above.
+   */
+  holdAtRequest(method: string, pathPrefix: string): Promise<void>;
   /** End a hold: every held request is dropped (its connection closed), none applied. */
   release(): void;
   close(): Promise<void>;

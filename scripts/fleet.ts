@@ -4,7 +4,7 @@
 import * as readline from "node:readline";
 import { parseCommandLine } from "../tools/args";
 import * as path from "node:path";
-import { PROJECT_ROOT, SELECTION_ARGS, USAGE, runFleet } from "../tools/fleet";
+import { Interrupt, PROJECT_ROOT, SELECTION_ARGS, USAGE, pressMessage, runFleet } from "../tools/fleet";
 import { findPulumiCli } from "../tools/pulumi-cli";
 import { exitWith } from "./exit-code";
 
@@ -23,6 +23,13 @@ function readLine(): Promise<string | undefined> {
     });
   });
 }
+
+// Ctrl-C: the fleet stays alive while each pulumi command finishes its step (tools/fleet/interrupt.ts).
+const interrupt = new Interrupt();
+process.on("SIGINT", () => {
+  const message = pressMessage(interrupt.press());
+  if (message !== undefined) process.stderr.write(`\n${message}\n`);
+});
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -43,7 +50,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const projectDir = path.resolve(values.project ?? PROJECT_ROOT);
-  const cli = findPulumiCli({ root: projectDir });
+  // The project's CLI build, else this checkout's (a project elsewhere has none of its own), as recover's.
+  const cli = findPulumiCli({ root: projectDir }) ?? findPulumiCli({ root: PROJECT_ROOT });
   return runFleet(
     {
       command,
@@ -56,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
       report: values.report,
       summary: values.summary,
       stacksDir: values["stacks-dir"],
+      staleLockUser: values["stale-lock-user"],
     },
     {
       stdout: (text) => process.stdout.write(text),
@@ -68,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
       // npm runs scripts in the project folder; relative paths mean where the user typed the command.
       cwd: process.env.INIT_CWD ?? process.cwd(),
       projectDir,
+      interrupt,
     },
   );
 }
@@ -83,8 +93,10 @@ function parse(argv: string[]) {
       summary: { type: "string" },
       yes: { type: "boolean" },
       report: { type: "string" },
+      "stale-lock-user": { type: "string" },
     },
   });
 }
 
-exitWith(main(process.argv.slice(2)));
+// After Ctrl-C at the prompt, nothing reads stdin any more: let the process end.
+exitWith(main(process.argv.slice(2)).finally(() => interrupt.requested && process.stdin.destroy()));

@@ -32,7 +32,8 @@ async function main(argv: string[]): Promise<number> {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
       stderrIsTTY: process.stderr.isTTY === true,
-      pulumiPath: findPulumiCli({ root: projectDir })?.pulumi,
+      // The project's CLI build, else this checkout's, as fleet's.
+      pulumiPath: (findPulumiCli({ root: projectDir }) ?? findPulumiCli({ root: PROJECT_ROOT }))?.pulumi,
       env: process.env,
       // npm runs scripts in the project folder; relative paths mean where the user typed the command.
       cwd: process.env.INIT_CWD ?? process.cwd(),

@@ -8,12 +8,17 @@ import type { StackToolOptions } from "../tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 
-export function runStackTool(name: string, work: (target: StackToolOptions) => Promise<unknown>): void {
-  const usage = `usage: npm run ${name} -- --stack <name> [--project <dir>]`;
+/** The tool's own flags (recover's --force, --stale-lock-user <user>): booleans, or strings naming their value. */
+export type ToolFlags = Readonly<Record<string, "boolean" | "string">>;
+
+/** `flags`: the tool's own, handed to `work` as given (a boolean true, a string's value) or absent. */
+export function runStackTool(name: string, work: (target: StackToolOptions & { readonly flags: Readonly<Record<string, string | boolean | undefined>> }) => Promise<unknown>, flags: ToolFlags = {}): void {
+  const usage = `usage: npm run ${name} -- --stack <name> [--project <dir>]${Object.entries(flags).map(([f, type]) => ` [--${f}${type === "string" ? ` <${f.split("-").pop() ?? "value"}>` : ""}]`).join("")}`;
   const main = async (): Promise<void> => {
-    let values: { stack?: string; project?: string };
+    let values: { stack?: string; project?: string } & Record<string, string | boolean | undefined>;
     try {
-      ({ values } = parseCommandLine({ options: { stack: { type: "string" }, project: { type: "string" } }, strict: true }));
+      const own = Object.fromEntries(Object.entries(flags).map(([f, type]) => [f, { type }]));
+      ({ values } = parseCommandLine({ options: { stack: { type: "string" }, project: { type: "string" }, ...own }, strict: true }));
     } catch (error) {
       throw new ToolError(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
     }
@@ -22,7 +27,7 @@ export function runStackTool(name: string, work: (target: StackToolOptions) => P
     // The project's CLI build, else this checkout's (a project elsewhere has none of its own).
     const cli = findPulumiCli({ root: projectDir }) ?? findPulumiCli({ root: ROOT });
     if (cli === undefined) throw new ToolError(`no Pulumi CLI: ${BUILD_HINT}`, 2);
-    await work({ stack: values.stack, projectDir, pulumi: cli.pulumi });
+    await work({ stack: values.stack, projectDir, pulumi: cli.pulumi, flags: Object.fromEntries(Object.keys(flags).map((f) => [f, values[f]])) });
   };
   main().then(
     () => process.exit(0),

@@ -217,7 +217,7 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     );
   });
 
-  it("a stack another update holds: Pulumi's own words (v3.274.1's diy lock error) and when `pulumi cancel` is safe, in the progress line and the summary", () => {
+  it("a stack another update holds: Pulumi's own words (v3.274.1's diy lock error) and that recover (not pulumi cancel) releases a killed run's lock, in the progress line and the summary", () => {
     // What the pinned CLI prints (pkg/backend/diy/lock.go), as the Automation API's CommandError carries it.
     const stderr = [
       "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.",
@@ -226,9 +226,9 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     ].join("\n");
     const reason = failureReason(new Error(`code: 255\n stdout: \n stderr: ${stderr}\n err?: Error: exit 255\n`), new EventTally(), "enterprise-example");
     const expected =
-      "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`. (file:///tmp/birdeye/.pulumi/locks/organization/birdeye-cloud9/enterprise-example/5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60.json: created by root@ci-runner (pid 4242) at 2026-05-01T10:00:00Z) Another fleet, review or pulumi command is running on this stack: wait for it to end and run again. Run `pulumi cancel --stack enterprise-example` only when no other update of this stack is running (a run that was killed leaves its lock behind).";
+      "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`. (file:///tmp/birdeye/.pulumi/locks/organization/birdeye-cloud9/enterprise-example/5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60.json: created by root@ci-runner (pid 4242) at 2026-05-01T10:00:00Z) Another fleet, review or pulumi command is running on this stack: wait for it to end and run again. If a run of it was killed (it leaves its lock behind), run `npm run recover -- --stack enterprise-example`: it cancels the lock only when the run holding it is gone, and says how to override when it cannot tell.";
     assert.equal(reason, expected);
-    assert.equal(failureReason(new Error("code: 255\n stdout: \n stderr: error: [409] Conflict: Another update is currently in progress.\n err?: \n"), new EventTally()), `[409] Conflict: Another update is currently in progress. ${expected.slice(expected.indexOf("Another fleet"))}`.replace(" --stack enterprise-example", ""));
+    assert.equal(failureReason(new Error("code: 255\n stdout: \n stderr: error: [409] Conflict: Another update is currently in progress.\n err?: \n"), new EventTally()), `[409] Conflict: Another update is currently in progress. ${expected.slice(expected.indexOf("Another fleet"))}`.replace("--stack enterprise-example", "--stack <stack>"));
     const result: StackResult = { ...RESULT, stack: "enterprise-example", errors: 1, firstError: reason };
     assert.equal(progressLine(1, 1, result), `[1/1] enterprise-example: error: ${reason} (1.3s)`);
     const summary = renderSummary("up", [result]);
@@ -493,7 +493,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     assert.equal(writesOf(project.emulator).length, writes, "a preview writes nothing");
   });
 
-  it("a stack another update holds (its lock file, as the pinned CLI writes it): the fleet says so in Pulumi's words, and when `pulumi cancel` is safe", async () => {
+  it("a stack another update holds (its lock file, as the pinned CLI writes it): the fleet says so in Pulumi's words, and points to recover, not pulumi cancel", async () => {
     project = await startProject();
     await initStacks(project, ["enterprise-example"]);
     // A running update's lock (the emulator's hold would also stop the second run's own lookups): the file lock.go writes.
@@ -503,7 +503,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     fs.writeFileSync(path.join(locks, "5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60.json"), JSON.stringify({ pid: 4242, username: "root", hostname: "ci-runner", timestamp: "2026-05-01T10:00:00Z" }));
     const second = await fleet({ command: "up", yes: true, stacks: "enterprise-*", summary: "second.md" });
     assert.equal(second.code, 1, second.stderr);
-    const words = /the stack is currently locked by 1 lock\(s\)\. Either wait for the other process\(es\) to end or delete the lock file with `pulumi cancel`\. \(file:\/\/\S+\/5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60\.json\S*: created by root@ci-runner \(pid 4242\) at 2026-05-01T10:00:00Z\) Another fleet, review or pulumi command is running on this stack: wait for it to end and run again\. Run `pulumi cancel --stack enterprise-example` only when no other update of this stack is running/;
+    const words = /the stack is currently locked by 1 lock\(s\)\. Either wait for the other process\(es\) to end or delete the lock file with `pulumi cancel`\. \(file:\/\/\S+\/5d1c7a4e-8f0b-4c2a-9e3d-1b2c3d4e5f60\.json\S*: created by root@ci-runner \(pid 4242\) at 2026-05-01T10:00:00Z\) Another fleet, review or pulumi command is running on this stack: wait for it to end and run again\. If a run of it was killed \(it leaves its lock behind\), run `npm run recover -- --stack enterprise-example`: it cancels the lock only when the run holding it is gone/;
     assert.match(second.stderr, new RegExp(`\\[1/1\\] enterprise-example: error: ${words.source}`));
     const summary = read("second.md");
     assert.match(summary, new RegExp(`\\| enterprise-example \\| [^\\n]* \\| error: \`\`${words.source}`));

@@ -14,9 +14,11 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { PASSPHRASE, PROJECT_ROOT, describeRealEngine, initStacks, realCli, startProject, writesOf } from "./support/real-cli";
 import type { TempProject } from "./support/real-cli";
+import { killAfterWrite } from "./support/kill-rehearsal";
 import { condition, describeJob, expressionsIn, matrixOf, readWorkflows, runJob, stepLabel } from "./support/workflow-runner";
 import type { JobResult, Workflow, WorkflowStep } from "./support/workflow-runner";
 
@@ -266,6 +268,31 @@ describeRealEngine("the CI workflows' commands, run locally against the emulator
     assert.match(report, /\*\*1 of 2 stacks drifted\*\*/);
     assert.match(report, new RegExp(`### ${ENTERPRISE}`));
     assert.equal(drifted.report.summary, report, "the joined report is the run's summary");
+  });
+
+  it("main after an update killed at its time limit: the stack's pending operations are recovered first (the killed run's lock and another runner's, by --stale-lock-user), then it is updated", async () => {
+    project.editCustomer(ENTERPRISE, (customer) => {
+      (customer.locations as Record<string, unknown>[])[1] = { ...(customer.locations as Record<string, unknown>[])[1], nextRunDate: "2026-11-26T05:00:00Z" };
+    });
+    const redated = commitAll(project.dir, "enterprise-example: Benicia's NextRunDate");
+    // The earlier job: killed right after its first write (a CI time limit).
+    // The emulator wants the key the workflows pass (BIRDEYE_API_KEY).
+    const key = { BIRDEYE_API_KEY: API_KEY };
+    assert.ok(await killAfterWrite(project, 1, ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE], key), "the up made its write");
+    // And a lock as another runner of this workflow leaves it (same user, another host), as lock.go writes it.
+    const locks = path.join(String(project.env.PULUMI_BACKEND_URL).replace(/^file:\/\//, ""), ".pulumi", "locks", "organization", "birdeye-cloud9", ENTERPRISE);
+    fs.writeFileSync(path.join(locks, "0c9d8e7f-6a5b-4c3d-8e2f-1a2b3c4d5e6f.json"), JSON.stringify({ pid: 4242, username: os.userInfo().username, hostname: "fv-az-runner-7", timestamp: "2026-12-01T10:00:00Z" }));
+
+    const result = await job("main.yml", "up", redated, { lastRunSha: head });
+    ok(result);
+    const said = stepOutput(result, /^Update the stacks/);
+    assert.match(said, /enterprise-example: an interrupted run left 1 pending operation; recovering it first/);
+    assert.match(said, /is released \(pulumi cancel, --stale-lock-user /);
+    const group = project.emulator.state.groups.find((g) => g.parentBusinessNumber === 150051042499080);
+    const benicia = project.emulator.state.mappings.find((m) => m.integrationGroupId === group?.groupId && m.businessNumber === 150051042499082);
+    assert.equal(benicia?.nextRunDate, "2026-11-26T05:00:00Z");
+    assert.equal(benicia?.active, true);
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE], { env: key });
   });
 
   it("every `run:` step of every job ran at least once, or is listed as not run here with why", () => {

@@ -27,7 +27,7 @@ export interface ValidationReport {
 }
 
 /** What the cross-stack checks need from one file. */
-interface StackFacts {
+export interface StackFacts {
   readonly file: string;
   /** `file`: set when the entry is in a locations file rather than the stack file. */
   readonly businesses: { number: number; keyPath: string; line: number; file?: string }[];
@@ -305,6 +305,14 @@ export function validateStackDir(dir: string, label: string = path.relative(proc
   } catch {
     return { files: 0, problems: [{ file: label, line: 0, keyPath: "--dir", message: "does not exist; give the folder that holds the Pulumi.<stack>.yaml files" }] };
   }
+  const { names, problems, facts } = readStackDir(dir, entries, label);
+  problems.push(...crossStackProblems(facts));
+  problems.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+  return { files: names.length, problems };
+}
+
+/** Every stack file of a folder checked, with the facts the cross-stack checks read. `entries`: the folder's names. */
+export function readStackDir(dir: string, entries: readonly string[], label: string): { names: string[]; problems: StackProblem[]; facts: StackFacts[] } {
   const names = entries.filter((name) => /^Pulumi\..+\.ya?ml$/.test(name)).sort();
   const problems: StackProblem[] = [];
   const facts: StackFacts[] = [];
@@ -319,9 +327,7 @@ export function validateStackDir(dir: string, label: string = path.relative(proc
     problems.push(...result.problems);
     facts.push(result.facts);
   }
-  problems.push(...crossStackProblems(facts));
-  problems.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
-  return { files: names.length, problems };
+  return { names, problems, facts };
 }
 
 export function formatProblem(problem: StackProblem): string {

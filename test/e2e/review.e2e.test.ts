@@ -35,6 +35,7 @@ const NEW_AND_UNCHANGED = `## BirdEye review: 2 stacks
 - added: S Corp Benicia (Cloud 9 code 6) → business 150051042499082, NextRunDate 2026-11-25T04:00:00Z (window 03:00-10:00 UTC)
 
 **Not changed, and why**
+- This stack is not in the backend yet: this is what its first pulumi up would do (previewed against an empty state; nothing was created).
 ${KEEPS_GROUP}
 ${NOT_COMPARED}
 
@@ -194,6 +195,8 @@ describeRealEngine("npm run review with the real CLI (Automation API)", function
 
   it("triggers, locations, NextRunDates, Client ID and awsHosted changed (never shown), as JSON rendered back to Markdown", async () => {
     const p = open();
+    // The review created no stack: the Enterprise's first up needs its stack.
+    await p.pulumiOk(["stack", "init", ENTERPRISE, "--non-interactive", "--no-select"]);
     await p.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
 
     // 2. Enterprise: trigger 58 instead of 57, Vallejo removed, Fairfield added, Benicia's NextRunDate moved.

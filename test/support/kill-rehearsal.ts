@@ -13,7 +13,6 @@
 // Used by test/e2e/interrupted.e2e.test.ts and `npm run soak -- --engine cli --kill`.
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { RequestLogEntry } from "../../emulator";
@@ -54,11 +53,11 @@ function stackConfig(project: TempProject, locations: readonly Location[], trigg
  * BirdEye must get nothing more: the hold (every answer held, nothing applied)
  * lasts until then, and no request arrives after.
  */
-async function killAfterWrite(project: TempProject, k: number, args: readonly string[]): Promise<boolean> {
+export async function killAfterWrite(project: TempProject, k: number, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<boolean> {
   const cli = realCli();
   if (cli === undefined) throw new Error("no CLI");
   const held = project.emulator.holdAfterWrites(k).then(() => "held" as const);
-  const run = startInOwnGroup(cli.pulumi, args, { cwd: project.dir, env: project.env });
+  const run = startInOwnGroup(cli.pulumi, args, { cwd: project.dir, env: { ...project.env, ...env } });
   const first = await Promise.race([held, run.exited.then(() => "exited" as const)]);
   if (first === "held") {
     await killGroup(run);
@@ -76,30 +75,6 @@ async function killAfterWrite(project: TempProject, k: number, args: readonly st
 /** Requests of the emulator's log, one "METHOD path (status)" line each. */
 function requestLines(entries: readonly RequestLogEntry[]): string {
   return entries.map((r) => `  ${r.method} ${r.path} (${r.fault ?? r.status})`).join("\n");
-}
-
-/** Every process below `root`, from /proc (Linux). */
-export function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number): void => {
-    for (const child of children.get(pid) ?? []) {
-      out.push(child);
-      walk(child);
-    }
-  };
-  walk(root);
-  return out;
 }
 
 async function recover(project: TempProject): Promise<string> {

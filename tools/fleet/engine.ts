@@ -6,8 +6,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import type { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
-import { pulumiEnv } from "../pulumi-cli";
+import type { EngineEvent, OpMap, PreviewOptions } from "@pulumi/pulumi/automation";
+import { pathToFileURL } from "node:url";
+import { projectStacksDir } from "../business-claims";
+import { pulumiEnv, runPulumi } from "../pulumi-cli";
 import { MAPPING_SET_TYPE, classifySteps, mappingCounts, mappingProperties, mappingSetChanges, stepOf } from "./mapping-changes";
 import type { MappingCounts, ResourceStep } from "./mapping-changes";
 import { changesSomething } from "./report";
@@ -130,9 +132,9 @@ export class EventTally {
  */
 const LOCKED = /(the stack is currently locked by \d+ lock\(s\)\.[^\n]*)((?:\n[ \t]+\S[^\n]*: created by [^\n]*)*)|(\[409\] Conflict: Another update is currently in progress\.?)/;
 
-/** When the lock is not a running update's: `pulumi cancel` is safe only then. */
+/** Not `pulumi cancel`, which deletes a live run's lock too: recover cancels a lock only when its run is gone. */
 export function lockAdvice(stack: string | undefined): string {
-  return `Another fleet, review or pulumi command is running on this stack: wait for it to end and run again. Run \`pulumi cancel${stack === undefined ? "" : ` --stack ${stack}`}\` only when no other update of this stack is running (a run that was killed leaves its lock behind).`;
+  return `Another fleet, review or pulumi command is running on this stack: wait for it to end and run again. If a run of it was killed (it leaves its lock behind), run \`npm run recover -- --stack ${stack ?? "<stack>"}\`: it cancels the lock only when the run holding it is gone, and says how to override when it cannot tell.`;
 }
 
 export function failureReason(error: unknown, tally: EventTally, stack?: string): string {
@@ -166,11 +168,63 @@ export function cliRoot(pulumiPath: string): string {
   return root;
 }
 
+/** A stack the backend does not hold (Stack.select of this workspace). */
+export class MissingStackError extends Error {
+  constructor(readonly stack: string) {
+    super(`stack ${stack} is not in the backend (pulumi stack ls does not list it)`);
+    this.name = "MissingStackError";
+  }
+}
+
+/**
+ * LocalWorkspace's selectStack runs `pulumi stack select`, which changes the
+ * user's selected stack for every later plain `pulumi up`, and its
+ * createStack selects the new stack. Every operation of a Stack passes
+ * `--stack` itself, so neither needs the selection: here selectStack only
+ * checks that the backend holds the stack, and createStack passes
+ * `--no-select`.
+ */
+function leaveSelectionAlone(workspace: LocalWorkspace): LocalWorkspace {
+  workspace.selectStack = async (stack: string): Promise<void> => {
+    const held = await workspace.listStacks();
+    // A DIY backend lists `name`, Pulumi Cloud `org/name` (or org/project/name).
+    if (!held.some((s) => s.name === stack || s.name.endsWith(`/${stack}`))) throw new MissingStackError(stack);
+  };
+  workspace.createStack = async (stack: string): Promise<void> => {
+    const made = await runPulumi(workspace.pulumiCommand.command, ["stack", "init", stack, "--no-select", "--non-interactive"], { cwd: workspace.workDir, env: workspace.envVars });
+    if (made.code !== 0) throw new Error(`pulumi stack init ${stack} failed: ${made.stderr.trim()}`);
+  };
+  return workspace;
+}
+
 /** The workspace the fleet runs in: this project, the given CLI, the given environment (over the process's own). */
 export async function openWorkspace(projectDir: string, pulumiPath: string, env: NodeJS.ProcessEnv): Promise<LocalWorkspace> {
   const pulumiCommand = await PulumiCommand.get({ root: cliRoot(pulumiPath) });
   const envVars = Object.fromEntries(Object.entries(pulumiEnv(env)).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  return LocalWorkspace.create({ workDir: projectDir, pulumiCommand, envVars });
+  return leaveSelectionAlone(await LocalWorkspace.create({ workDir: projectDir, pulumiCommand, envVars }));
+}
+
+export const FIRST_UP_NOTE = "not in the backend yet: this is what its first pulumi up would do (previewed against an empty state; nothing was created)";
+
+/**
+ * Preview a stack the backend does not hold without creating it there: the
+ * same project, CLI and environment over a throw-away file backend, whose
+ * empty state is what a first `pulumi up` starts from. `pulumi stack init`
+ * may write an encryption salt into a stack file that has none: the file is
+ * put back as it was.
+ */
+async function previewFirstUp(workspace: LocalWorkspace, stackName: string, options: PreviewOptions): Promise<void> {
+  const backend = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-first-up-"));
+  const stackFile = path.join(projectStacksDir(workspace.workDir), `Pulumi.${stackName}.yaml`);
+  const before = fs.existsSync(stackFile) ? fs.readFileSync(stackFile) : undefined;
+  try {
+    const empty = leaveSelectionAlone(await LocalWorkspace.create({ workDir: workspace.workDir, pulumiCommand: workspace.pulumiCommand, envVars: { ...workspace.envVars, PULUMI_BACKEND_URL: pathToFileURL(backend).href } }));
+    const stack = await Stack.create(stackName, empty);
+    await stack.preview(options);
+  } finally {
+    if (before !== undefined && !before.equals(fs.readFileSync(stackFile))) fs.writeFileSync(stackFile, before);
+    fs.rmSync(backend, { recursive: true, force: true });
+  }
 }
 
 /** openWorkspace, or undefined after telling `err` why pulumi cannot start (the caller exits 2). */
@@ -190,27 +244,43 @@ export interface StackRun {
   readonly plan?: string;
   /** Sees every engine event too (e.g. `npm run review`'s collector). */
   readonly onEvent?: (event: EngineEvent) => void;
+  /** Aborted: the pulumi command gets SIGINT (a second Ctrl-C: Pulumi then stops at once). */
+  readonly signal?: AbortSignal;
 }
 
 /**
- * Run one operation on one stack; never throws. preview and up create the
- * stack in the backend when it is new (a new practice's stack file); drift
- * needs one that exists (nothing deployed cannot drift).
+ * Run one operation on one stack; never throws. The user's selected stack is
+ * left as it was. Only up creates a stack the backend lacks (a new practice's
+ * stack file, after its preview was shown); a preview of one shows what a
+ * first up would do without creating it; drift needs one that exists
+ * (nothing deployed cannot drift).
  */
 export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally: EventTally = new EventTally()): Promise<StackResult> {
   const started = performance.now();
   let failure: string | undefined;
+  let note: string | undefined;
   try {
-    const stack = run.operation === "drift" ? await Stack.select(run.stack, workspace) : await Stack.createOrSelect(run.stack, workspace);
     const extra = run.onEvent;
     const onEvent = extra === undefined ? tally.onEvent : (event: EngineEvent): void => (tally.onEvent(event), extra(event));
     // The project's policy pack, when it has one (policy/: the guardrails about the desired state).
     const pack = path.join(workspace.workDir, "policy");
     const policyPacks = fs.existsSync(path.join(pack, "PulumiPolicy.yaml")) ? [pack] : [];
-    if (run.operation === "up") await stack.up({ onEvent, policyPacks, ...(run.plan === undefined ? {} : { plan: run.plan }) });
-    else await stack.preview({ onEvent, policyPacks, refresh: run.operation === "drift", ...(run.plan === undefined ? {} : { plan: run.plan }) });
+    const signal = run.signal === undefined ? {} : { signal: run.signal };
+    const previewOptions: PreviewOptions = { onEvent, policyPacks, refresh: run.operation === "drift", ...signal, ...(run.plan === undefined ? {} : { plan: run.plan }) };
+    const stack = await Stack.select(run.stack, workspace).catch(async (error: unknown) => {
+      if (!(error instanceof MissingStackError) || run.operation === "drift") throw error;
+      // up: a new practice's stack, created once its preview was shown; a preview creates nothing.
+      if (run.operation === "up") return Stack.create(run.stack, workspace);
+      note = FIRST_UP_NOTE;
+      await previewFirstUp(workspace, run.stack, previewOptions);
+      return undefined;
+    });
+    if (stack === undefined) {
+      // previewed above, against an empty state
+    } else if (run.operation === "up") await stack.up({ onEvent, policyPacks, ...signal, ...(run.plan === undefined ? {} : { plan: run.plan }) });
+    else await stack.preview(previewOptions);
   } catch (error) {
-    failure = failureReason(error, tally, run.stack);
+    failure = error instanceof MissingStackError ? `${error.message}; nothing deployed cannot drift: run pulumi up --stack ${run.stack} first` : failureReason(error, tally, run.stack);
   }
   const seconds = (performance.now() - started) / 1000;
   const counts = tally.counts();
@@ -226,5 +296,6 @@ export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally
     ...(failure === undefined ? (tally.errors[0] === undefined ? {} : { firstError: tally.errors[0] }) : { firstError: failure }),
     drifted: run.operation === "drift" && failure === undefined && changesSomething({ ...counts, ...(mappings === undefined ? {} : { mappings }), steps: tally.steps }),
     steps: tally.steps,
+    ...(note === undefined ? {} : { note }),
   };
 }

@@ -11,18 +11,21 @@ import type { FleetOperation } from "./engine";
 import { changesSomething, parseResultsFile, progressBar, progressLine, renderDriftReport, renderSummary, renderTable } from "./report";
 import type { ResultsFile, StackResult } from "./report";
 import { parseShard, selectForRun, stacksOfShard } from "./select";
+import type { Interrupt } from "./interrupt";
+import { recoverIfPending } from "./pending";
 
 export * from "./engine";
 export * from "./mapping-changes";
 export * from "./report";
 export * from "./select";
+export * from "./interrupt";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_PARALLEL = 4;
 export const DEFAULT_REPORT = "drift-report.md";
 export const INSTALL_HINT = `fleet needs the Pulumi CLI: ${BUILD_HINT}`;
 export const USAGE = [
-  "usage: npm run fleet -- preview|up|drift [--stacks <glob>] [--changed-since <git ref>] [--shard K/N] [--parallel N] [--yes] [--summary <file>] [--report <file>] [--stacks-dir <dir>] [--project <dir>]",
+  "usage: npm run fleet -- preview|up|drift [--stacks <glob>] [--changed-since <git ref>] [--shard K/N] [--parallel N] [--yes] [--summary <file>] [--report <file>] [--stacks-dir <dir>] [--project <dir>] [--stale-lock-user <user>]",
   "       npm run fleet -- join <results.json>... [--report <file>] [--summary <file>]",
 ].join("\n");
 
@@ -77,6 +80,8 @@ export interface FleetOptions {
   readonly summary?: string;
   /** Default <project>/stacks. */
   readonly stacksDir?: string;
+  /** up: recover's --stale-lock-user for a stack with pending operations (main.yml: the runner's own user). */
+  readonly staleLockUser?: string;
   /** join: the results files. */
   readonly files?: readonly string[];
 }
@@ -97,6 +102,45 @@ export interface FleetIO {
   readonly cwd: string;
   /** The Pulumi project the stacks belong to (default: this checkout). */
   readonly projectDir?: string;
+  /** Ctrl-C (scripts/fleet.ts feeds it SIGINT): no stack starts after it, and the runs it stopped are named. */
+  readonly interrupt?: Interrupt;
+}
+
+export const STOPPED_NOTE = "stopped by Ctrl-C: pulumi finished the steps in flight and stopped";
+export const NOT_RUN_NOTE = "not run: Ctrl-C was pressed before it started";
+
+/** A stack that is not run (Ctrl-C before it started, or a pending operation recover refused): an error row saying why. */
+export function notRunResult(stack: string, operation: FleetOperation, why: string, note?: string): StackResult {
+  return { stack, operation, seconds: 0, creates: 0, updates: 0, replaces: 0, deletes: 0, errors: 1, firstError: why, drifted: false, steps: [], ...(note === undefined ? {} : { note }) };
+}
+
+/** Whether Ctrl-C was pressed (asked each time: it changes while runs await). */
+const pressed = (interrupt: Interrupt | undefined): boolean => interrupt?.requested === true;
+
+/** `work` for one stack, unless Ctrl-C came before it started; a run Ctrl-C stopped is noted as such. */
+function unlessInterrupted(interrupt: Interrupt | undefined, operation: FleetOperation, work: (stack: string, index: number) => Promise<StackResult>): (stack: string, index: number) => Promise<StackResult> {
+  return async (stack, index) => {
+    if (pressed(interrupt)) return notRunResult(stack, operation, NOT_RUN_NOTE, NOT_RUN_NOTE);
+    const result = await work(stack, index);
+    return pressed(interrupt) && result.errors > 0 ? { ...result, note: STOPPED_NOTE } : result;
+  };
+}
+
+/** After Ctrl-C: which stacks it stopped, which it kept from starting, and what to run; exit 130 as a shell reports SIGINT. */
+function interrupted(io: FleetIO, command: FleetCommand, results: readonly StackResult[]): number {
+  const named = (note: string): string[] => results.filter((r) => r.note === note).map((r) => r.stack);
+  const stopped = named(STOPPED_NOTE);
+  const notRun = named(NOT_RUN_NOTE);
+  const lines = [
+    "Interrupted by Ctrl-C.",
+    ...(stopped.length > 0 ? [`Stopped after their steps in flight (pulumi's own cancel; the table shows what each did): ${stopped.join(", ")}.`] : []),
+    ...(notRun.length > 0 ? [`Not run: ${notRun.join(", ")}.`] : []),
+    command === "up"
+      ? "Run the same `npm run fleet -- up` command again: it checks each stack for pending operations and recovers them first, then previews every selected stack again and applies what changed."
+      : `Run the same \`npm run fleet -- ${command}\` command again.`,
+  ];
+  io.stderr(`${lines.join("\n")}\n`);
+  return 130;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -149,6 +193,7 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   if (shard !== undefined && "error" in shard) return usage(shard.error);
   if (options.report !== undefined && command !== "drift") return usage("--report is only for drift and join");
+  if (options.staleLockUser !== undefined && command !== "up") return usage("--stale-lock-user is only for up (it recovers a stack's pending operations first)");
   if (io.pulumiPath === undefined) {
     err(INSTALL_HINT);
     return 2;
@@ -180,6 +225,8 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
 
   const workspace = await startWorkspace(projectDir, io.pulumiPath, io.env, err);
   if (workspace === undefined) return 2;
+  // A second Ctrl-C: each running pulumi command gets SIGINT again.
+  const hardStop = io.interrupt === undefined ? {} : { signal: io.interrupt.signal };
 
   if (stacks.length === 0) {
     err("nothing to run");
@@ -189,9 +236,11 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
 
   if (command !== "up") {
     const shown = progress(io, stacks.length, command);
-    const results = await runPool(stacks, parallel, (stack) => runOnStack(workspace, { operation, stack }), shown.done);
+    const results = await runPool(stacks, parallel, unlessInterrupted(io.interrupt, operation, (stack) => runOnStack(workspace, { operation, stack, ...hardStop })), shown.done);
     shown.end();
     io.stdout(renderTable(results));
+    for (const r of results) if (r.note !== undefined) err(`${r.stack}: ${r.note}`);
+    if (pressed(io.interrupt)) return finish(results, interrupted(io, command, results));
     const anyErrors = results.some((r) => r.errors > 0);
     if (command === "preview") return finish(results, anyErrors ? 1 : 0);
     if (!writeDriftReport(io, options, results)) return 1;
@@ -205,10 +254,22 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
   const plans = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-fleet-plans-"));
   try {
     const planOf = (index: number): string => path.join(plans, `${index}.plan.json`);
+    // A stack an interrupted run left with pending operations is recovered first, or not run (the reason names the command).
+    const pulumiPath = io.pulumiPath;
+    const refused = await runPool(stacks, parallel, (stack) => recoverIfPending(stack, { projectDir, pulumi: pulumiPath, env: io.env, ...(options.staleLockUser === undefined ? {} : { staleLockUser: options.staleLockUser }) }, err));
     const shownPreview = progress(io, stacks.length, "preview");
-    const previews = await runPool(stacks, parallel, (stack, index) => runOnStack(workspace, { operation: "preview", stack, plan: planOf(index) }), shownPreview.done);
+    const previews = await runPool(
+      stacks,
+      parallel,
+      unlessInterrupted(io.interrupt, "preview", (stack, index) => {
+        const why = refused[index];
+        return why === undefined ? runOnStack(workspace, { operation: "preview", stack, plan: planOf(index), ...hardStop }) : Promise.resolve(notRunResult(stack, "preview", why));
+      }),
+      shownPreview.done,
+    );
     shownPreview.end();
     io.stdout(renderTable(previews));
+    if (pressed(io.interrupt)) return finish(previews, interrupted(io, command, previews));
     const toApply = previews.map((p, index) => ({ stack: p.stack, index, preview: p })).filter(({ preview }) => preview.errors === 0 && changesSomething(preview));
     const unchanged = previews.filter((p) => p.errors === 0 && !changesSomething(p)).map((p) => p.stack);
     if (unchanged.length > 0) err(`unchanged, nothing to apply: ${unchanged.join(", ")}`);
@@ -217,17 +278,19 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
     if (toApply.length === 0) return finish(previews, failedPreviews.length > 0 ? 1 : 0);
     if (options.yes !== true) {
       io.stderr(`Apply these changes to ${plural(toApply.length, "stack")} (${toApply.map((a) => a.stack).join(", ")})? [y/N] `);
-      const answer = ((await io.readLine()) ?? "").trim().toLowerCase();
+      const ctrlC = new Promise<undefined>((resolve) => io.interrupt?.onStop(() => resolve(undefined)));
+      const answer = ((await Promise.race([io.readLine(), ctrlC])) ?? "").trim().toLowerCase();
       if (answer !== "y" && answer !== "yes") {
         err("cancelled");
         return 1;
       }
     }
     const shownUp = progress(io, toApply.length, "up");
-    const applied = await runPool(toApply, parallel, ({ stack, index }) => runOnStack(workspace, { operation: "up", stack, plan: planOf(index) }), shownUp.done);
+    const applied = await runPool(toApply.map((a) => a.stack), parallel, unlessInterrupted(io.interrupt, "up", (stack, i) => runOnStack(workspace, { operation: "up", stack, plan: planOf(toApply[i]?.index ?? -1), ...hardStop })), shownUp.done);
     shownUp.end();
     const results = previews.map((p) => applied.find((a) => a.stack === p.stack) ?? p);
     io.stdout(renderTable(results));
+    if (pressed(io.interrupt)) return finish(results, interrupted(io, command, results));
     return finish(results, results.some((r) => r.errors > 0) ? 1 : 0);
   } finally {
     fs.rmSync(plans, { recursive: true, force: true });

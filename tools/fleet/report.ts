@@ -35,6 +35,8 @@ export const stackResultSchema = z.object({
   drifted: z.boolean(),
   /** The steps that change something in BirdEye. */
   steps: z.array(stepSummarySchema),
+  /** What the reader must know beside the counts (a stack not in the backend yet, a run stopped by Ctrl-C). */
+  note: z.string().optional(),
 });
 export type StackResult = z.infer<typeof stackResultSchema>;
 

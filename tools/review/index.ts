@@ -49,7 +49,9 @@ export async function reviewStack(workspace: Parameters<typeof runOnStack>[0], s
   const tally = new EventTally();
   const result = await runOnStack(workspace, { operation: "preview", stack, onEvent: collector.onEvent }, tally);
   const error = result.errors > 0 ? (result.firstError ?? "failed") : undefined;
-  return { review: buildReview(stack, collector, tally.resourceChanges(), error, readStackFile(stacksDir, stack)), result };
+  const review = buildReview(stack, collector, tally.resourceChanges(), error, readStackFile(stacksDir, stack));
+  // A stack the backend lacks was previewed against an empty state, not created.
+  return { review: result.note === undefined ? review : { ...review, notChanged: [`This stack is ${result.note}.`, ...review.notChanged] }, result };
 }
 
 /** Runs the review; resolves to the exit code (0 ok, 1 a preview failed, 2 usage or setup). */
