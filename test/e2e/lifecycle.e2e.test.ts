@@ -1,9 +1,9 @@
-// Lifecycle correctness under the real engine: a replaced mapping set leaves
-// every mapping active, and a Client ID or awsHosted change is never silently
-// recorded.
+// Lifecycle correctness under the real engine: a forced replace of the
+// mapping set writes nothing and leaves every mapping active, and a Client ID
+// or awsHosted change is never silently recorded.
 import { strict as assert } from "node:assert";
 import { clientIdFingerprint } from "../../provider/guardrails/rules";
-import { changedSteps, describeRealEngine, exampleClientId, initStacks, mappingPutsOf, secureValue, startProject, writesOf } from "../support/real-cli";
+import { changedSteps, describeRealEngine, exampleClientId, initStacks, secureValue, startProject, writesOf } from "../support/real-cli";
 import type { DeploymentExport, PreviewJson, TempProject } from "../support/real-cli";
 
 const ENTERPRISE = "enterprise-example";
@@ -33,26 +33,19 @@ describeRealEngine("lifecycle correctness through `pulumi`", () => {
   let project: TempProject;
   afterEach(() => project.close());
 
-  it("`pulumi up --replace` of the mapping set deactivates, then puts every mapping (delete before replace): every mapping ends active in BirdEye, and the next preview changes nothing", async () => {
+  it("with its protection lifted (`pulumi state unprotect`), `pulumi up --replace` of the mapping set stops at the old set's delete (delete before replace) before any write; every mapping stays active and the next up protects it again", async () => {
     project = await startProject({ stacks: [ENTERPRISE], emulator: { recordBodies: true } });
     await initStacks(project, [ENTERPRISE]);
     await project.pulumiOk(up(ENTERPRISE));
-    const exported = await project.exportStack(ENTERPRISE);
-    const set = exported.deployment.resources?.find((r) => r.urn.endsWith("::cloud9-mappings"));
+    const set = (await project.exportStack(ENTERPRISE)).deployment.resources?.find((r) => r.urn.endsWith("::cloud9-mappings"));
     assert.ok(set !== undefined);
-    assert.equal(set.type, "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet");
-
-    const planned = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE, "--replace", set.urn])).stdout) as PreviewJson;
-    assert.deepEqual(changedSteps(planned), ["replace cloud9-mappings"], "only the set; the group stays");
+    await project.pulumiOk(["state", "unprotect", "--yes", "--stack", ENTERPRISE, set.urn]);
 
     project.emulator.admin.clearRequests();
-    const replaced = await project.pulumiOk([...up(ENTERPRISE), "--replace", set.urn]);
-    assert.match(replaced.stdout, /\+-1 replaced/);
-    assert.deepEqual(writesOf(project.emulator), Array.from({ length: 4 }, () => "PUT /integration/add/businessintegrationmapping"));
-    const puts = mappingPutsOf(project.emulator);
-    // The old set's delete runs (and finishes) before the new set's create: no put is ever followed by a deactivation.
-    assert.deepEqual(puts.slice(0, 2).sort(), ["150051042499081 inactive", "150051042499082 inactive"], puts.join(", "));
-    assert.deepEqual(puts.slice(2).sort(), ["150051042499081 active", "150051042499082 active"], puts.join(", "));
+    const refused = await project.pulumi([...up(ENTERPRISE), "--replace", set.urn]);
+    assert.notEqual(refused.code, 0, refused.all);
+    assert.match(refused.all, /IntegrationMappingSet mappings-of-group-1595: not deleted: BirdEye holds 2 active mappings of it \(business 150051042499081, 150051042499082\)[^]*To offboard the practice: set offboard: true[^]*pulumi state untaint/);
+    assert.deepEqual(writesOf(project.emulator), [], "nothing written");
     assert.deepEqual(
       project.emulator.state.mappings.map((m) => [m.businessNumber, m.integrationGroupId, m.active]).sort(),
       [
@@ -60,13 +53,12 @@ describeRealEngine("lifecycle correctness through `pulumi`", () => {
         [150051042499082, 1595, true],
       ],
     );
-    const after = (await project.exportStack(ENTERPRISE)).deployment.resources?.filter((r) => r.type === set.type) ?? [];
-    assert.equal(after.length, 1, "one set in state, no pending delete");
-    assert.deepEqual(after[0]?.outputs?.mappings, set.outputs?.mappings, "state claims what BirdEye holds, as before the replace");
-    project.emulator.admin.clearRequests();
-    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
     await project.pulumiOk(up(ENTERPRISE));
     assert.deepEqual(writesOf(project.emulator), [], "the next up writes nothing");
+    const after = (await project.exportStack(ENTERPRISE)).deployment.resources?.filter((r) => r.type === set.type) ?? [];
+    assert.equal(after.length, 1, "one set in state");
+    assert.equal((after[0] as { protect?: boolean } | undefined)?.protect, true, "protected again by the program");
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
   });
 
   it("a Client ID or awsHosted change previews as one group update, stops `up` with what to ask BirdEye support (nothing written, state unchanged), and is recorded once changedBySupport says support made it", async () => {
