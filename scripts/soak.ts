@@ -9,18 +9,19 @@
 // scenario is killed with SIGKILL after a write drawn from the seed (every
 // write with --every), recovered as docs/operating.md says and run again.
 //
-// `npm run soak -- --model [--runs 5] [--seed 7] [--steps 8] [--min-steps 8] [--shrink-minutes 20] [--all-kinds] [--path P]`:
+// `npm run soak -- --model [--runs 5] [--seed 7] [--steps 8] [--min-steps 8] [--shrink-minutes 20] [--all-kinds | --also K,K] [--path P]`:
 // the model-based test (test/support/model/): per seed random sequences (of at
 // most --steps steps, until --min-steps ran) of
 // stack-file edits, Pulumi and npm commands, BirdEye drift and faults, and
 // kills with a recovery, through the real CLI, with the invariants after every
 // step. Prints every failing seed with its shrunk sequence; exit 1 on any.
-// --all-kinds also draws the kinds KNOWN_DEFECT_COMMANDS switches off;
+// --all-kinds also draws the kinds KNOWN_DEFECT_COMMANDS switches off, --also
+// 'kind,kind' only those named (to try a fix before deleting its entry);
 // --path replays one counterexample of one seed (fast-check's path).
 import { optionalNumberFlag, parseCommandLine } from "../tools/args";
 import { mulberry32 } from "../emulator/faults";
 import { KILL_SCENARIOS, rehearseKill } from "../test/support/kill-rehearsal";
-import { runModel } from "../test/support/model/run";
+import { parseKinds, runModel } from "../test/support/model/run";
 import { runCliSoak, runSoak } from "../test/support/soak";
 import type { SoakReport } from "../test/support/soak";
 
@@ -63,7 +64,7 @@ async function killSoak(seed: number, seeds: number, every: boolean): Promise<nu
 }
 
 /** The model-based test over seeds; exit 1 when any seed fails. */
-async function modelSoak(values: { seed?: string; runs?: string; steps?: string; "min-steps"?: string; "shrink-minutes"?: string; "all-kinds"?: boolean; path?: string }): Promise<number> {
+async function modelSoak(values: { seed?: string; runs?: string; steps?: string; "min-steps"?: string; "shrink-minutes"?: string; "all-kinds"?: boolean; also?: string; path?: string }): Promise<number> {
   const started = Date.now();
   const reports = await runModel({
     seed: optionalNumberFlag("seed", values.seed, 7, { integer: true, min: 0 }),
@@ -72,6 +73,7 @@ async function modelSoak(values: { seed?: string; runs?: string; steps?: string;
     minSteps: optionalNumberFlag("min-steps", values["min-steps"], 8, { integer: true, min: 1 }),
     shrinkBudgetMs: optionalNumberFlag("shrink-minutes", values["shrink-minutes"], 20, { min: 0 }) * 60_000,
     allKinds: values["all-kinds"] === true,
+    ...(values.also === undefined ? {} : { also: parseKinds(values.also) }),
     ...(values.path === undefined ? {} : { path: values.path }),
     log: (line) => console.log(line),
   });
@@ -97,6 +99,7 @@ async function main(): Promise<number> {
       "min-steps": { type: "string" },
       "shrink-minutes": { type: "string" },
       "all-kinds": { type: "boolean" },
+      also: { type: "string" },
       path: { type: "string" },
     },
   });

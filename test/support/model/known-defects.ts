@@ -2,7 +2,8 @@
 // into a defect issue 25 lists and another branch is fixing. npm test and
 // `npm run soak -- --model` both read this one list; when a fix lands, delete
 // its entry and the model walks that path too. `npm run soak -- --model
-// --all-kinds` draws every kind regardless, to see what is still broken.
+// --all-kinds` draws every kind regardless, to see what is still broken, and
+// `--also 'kind,kind'` the named ones, to try a fix before deleting its entry.
 //
 // Each entry names the kind (a StepKind of ./commands.ts) and the point of
 // issue 25 it waits for.
