@@ -6,7 +6,9 @@
 // `--also 'kind,kind'` the named ones, to try a fix before deleting its entry.
 //
 // Each entry names the kind (a StepKind of ./commands.ts) and the point of
-// issue 25 it waits for.
+// issue 25 it waits for. Point 0's were seen by this test (shrunk to one step);
+// the others are switched off from the issue's account of them: try each with
+// --also before deleting its entry.
 import type { StepKind } from "./commands";
 
 export interface KnownDefect {
@@ -18,7 +20,7 @@ export interface KnownDefect {
 
 export const KNOWN_DEFECT_COMMANDS: readonly KnownDefect[] = [
   { kind: "recovery:cancel-then-up", point: "0", why: "after a killed run, `pulumi cancel` then `pulumi up` exits 0 with the practice's mappings inactive (seen: seed 101, one step: a killed --replace of the set)" },
-  { kind: "recovery:refresh-then-up", point: "0", why: "`pulumi refresh` keeps the last recorded mappings, which may claim active what the killed run switched off" },
+  { kind: "recovery:refresh-then-up", point: "0", why: "`pulumi refresh` (then cancel, refresh) then `pulumi up` exits 0 with a mapping inactive that state claims active (seen: seed 201 --all-kinds, shrunk to one step: a killed --replace of the set after write 1)" },
   { kind: "birdeye:delete-group", point: "1", why: "`pulumi up --refresh` after a group deleted in BirdEye stops at mass-deactivation instead of putting the mappings on the new group" },
   { kind: "edit:same-business-as-another-stack", point: "2", why: "`npm run recover` after a kill during the group create's lookup records another stack's group as this stack's" },
   { kind: "up --replace set", point: "3", why: "a targeted replace is checked without old inputs: deactivations in the same run pass without approval" },
