@@ -9,9 +9,20 @@
 // scenario is killed with SIGKILL after a write drawn from the seed (every
 // write with --every), recovered by a recovery drawn from the seed (the
 // documented one, or Pulumi's own advice) and run again.
+//
+// `npm run soak -- --model [--runs 5] [--seed 7] [--steps 8] [--min-steps 8] [--shrink-minutes 20] [--all-kinds | --also K,K] [--path P]`:
+// the model-based test (test/support/model/): per seed random sequences (of at
+// most --steps steps, until --min-steps ran) of
+// stack-file edits, Pulumi and npm commands, BirdEye drift and faults, and
+// kills with a recovery, through the real CLI, with the invariants after every
+// step. Prints every failing seed with its shrunk sequence; exit 1 on any.
+// --all-kinds also draws the kinds KNOWN_DEFECT_COMMANDS switches off, --also
+// 'kind,kind' only those named (to try a fix before deleting its entry);
+// --path replays one counterexample of one seed (fast-check's path).
 import { optionalNumberFlag, parseCommandLine } from "../tools/args";
 import { mulberry32 } from "../emulator/faults";
 import { KILL_SCENARIOS, RECOVERIES, rehearseKill } from "../test/support/kill-rehearsal";
+import { parseKinds, runModel } from "../test/support/model/run";
 import { runCliSoak, runSoak } from "../test/support/soak";
 import type { SoakReport } from "../test/support/soak";
 
@@ -55,8 +66,47 @@ async function killSoak(seed: number, seeds: number, every: boolean): Promise<nu
   return failed === 0 ? 0 : 1;
 }
 
+/** The model-based test over seeds; exit 1 when any seed fails. */
+async function modelSoak(values: { seed?: string; runs?: string; steps?: string; "min-steps"?: string; "shrink-minutes"?: string; "all-kinds"?: boolean; also?: string; path?: string }): Promise<number> {
+  const started = Date.now();
+  const reports = await runModel({
+    seed: optionalNumberFlag("seed", values.seed, 7, { integer: true, min: 0 }),
+    runs: optionalNumberFlag("runs", values.runs, 5, { integer: true, min: 1 }),
+    maxSteps: optionalNumberFlag("steps", values.steps, 8, { integer: true, min: 1 }),
+    minSteps: optionalNumberFlag("min-steps", values["min-steps"], 8, { integer: true, min: 1 }),
+    shrinkBudgetMs: optionalNumberFlag("shrink-minutes", values["shrink-minutes"], 20, { min: 0 }) * 60_000,
+    allKinds: values["all-kinds"] === true,
+    ...(values.also === undefined ? {} : { also: parseKinds(values.also) }),
+    ...(values.path === undefined ? {} : { path: values.path }),
+    log: (line) => console.log(line),
+  });
+  const failed = reports.filter((r) => r.failed);
+  const sequences = reports.reduce((n, r) => n + r.sequences, 0);
+  const steps = reports.reduce((n, r) => n + r.steps, 0);
+  console.log(`model soak: ${reports.length} seeds, ${sequences} sequences (shrinking included), ${steps} steps, ${failed.length} failing seed(s)${failed.length === 0 ? "" : `: ${failed.map((r) => r.seed).join(", ")}`}, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return failed.length === 0 ? 0 : 1;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseCommandLine({ options: { stacks: { type: "string" }, seed: { type: "string" }, seeds: { type: "string" }, engine: { type: "string" }, kill: { type: "boolean" }, every: { type: "boolean" } } });
+  const { values } = parseCommandLine({
+    options: {
+      stacks: { type: "string" },
+      seed: { type: "string" },
+      seeds: { type: "string" },
+      engine: { type: "string" },
+      kill: { type: "boolean" },
+      every: { type: "boolean" },
+      model: { type: "boolean" },
+      runs: { type: "string" },
+      steps: { type: "string" },
+      "min-steps": { type: "string" },
+      "shrink-minutes": { type: "string" },
+      "all-kinds": { type: "boolean" },
+      also: { type: "string" },
+      path: { type: "string" },
+    },
+  });
+  if (values.model === true) return modelSoak(values);
   const engine = values.engine ?? "harness";
   if (values.kill === true) {
     if (engine !== "cli") throw new Error("--kill needs --engine cli: it kills the real Pulumi CLI");
