@@ -6,6 +6,7 @@
 // awaitRunGone() then checks that it does, from /proc: every process whose
 // working folder or arguments are in the test's temporary folder.
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import { processesIn } from "./process-tree";
 import type { LiveProcess } from "./process-tree";
 
@@ -79,4 +80,28 @@ export async function awaitRunGone(folder: string, context: () => string = () =>
     if (Date.now() - killed > 10_000) throw new Error(`the language host of the killed run did not end on SIGKILL:\n${processesIn(folder).map(describeProcess).join("\n")}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Every process below `root`, from /proc (Linux). */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number): void => {
+    for (const child of children.get(pid) ?? []) {
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk(root);
+  return out;
 }

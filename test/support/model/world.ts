@@ -8,7 +8,7 @@ import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { descendants } from "../kill-rehearsal";
+import { descendants } from "../cli-group";
 import { PROJECT_ROOT, initStacks, realCli, secureValue, startProject } from "../real-cli";
 import type { EmulatorState } from "../../../emulator";
 import type { CliResult, StackConfig, TempProject } from "../real-cli";
