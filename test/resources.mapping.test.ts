@@ -112,7 +112,7 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       ["active as text", inputs({ [A]: { active: "yes" } }), "mappings", /^mappings\.150051042499081\.active: Invalid input: expected boolean, received string/],
       ["a misspelt key of a mapping", inputs({ [A]: { locatoinCode: "4" } }), "mappings", /^mappings\.150051042499081: unknown key locatoinCode$/],
       ["a group id that is not an integer", inputs({}, { integrationGroupId: 15.5 }), "integrationGroupId", /^integrationGroupId: Invalid input: expected int, received number\. Fix: pass the IntegrationGroup's id \(or groupId\) output/],
-      ["an unknown input", inputs({}, { businessNumber: 1 }), "businessNumber", /^unknown input businessNumber; the inputs are integrationGroupId, mappings, guardrails, journal$/],
+      ["an unknown input", inputs({}, { businessNumber: 1 }), "businessNumber", /^unknown input businessNumber; the inputs are integrationGroupId, mappings, guardrails, parentBusinessNumber, journal$/],
     ];
     for (const [name, news, property, reason] of cases) {
       it(`fails on ${name}, naming ${property}, without a request`, async () => {
@@ -371,6 +371,15 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       const read = await provider.read(ID, olds);
       assert.deepEqual(read, { id: ID, props: { integrationGroupId: GROUP, mappings: { [A]: { locationCode: "4" }, [B]: { locationCode: "6" } } } });
       assert.equal(emulator.requests.length, 0);
+    });
+
+    it("read with the group's business: the set is gone (empty id) once BirdEye no longer lists its group, whose mappings went with it; otherwise state as it is", async () => {
+      const olds = await created(inputs({ [A]: location(A) }, { parentBusinessNumber: MANUAL.businessNumber }));
+      assert.equal(olds.parentBusinessNumber, MANUAL.businessNumber, "the business is kept in the outputs for read");
+      assert.equal((await provider.read(ID, olds)).id, ID);
+      emulator.admin.deleteGroup(GROUP);
+      assert.deepEqual(await provider.read(ID, olds), { id: "" });
+      assert.deepEqual(mappingWrites(emulator), [], "a read writes nothing");
     });
 
     it("delete writes nothing and refuses while a mapping is active, naming how to offboard and pulumi state untaint", async () => {

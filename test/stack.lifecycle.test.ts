@@ -138,9 +138,9 @@ describe("customer stacks through the lifecycle harness (program under mocks + r
       emulator.admin.deleteGroup(1595);
       const refresh = await harness.refresh();
       assert.ok(refresh.steps.some((s) => s.op === "gone" && s.type === GROUP_TYPE));
-      assert.ok(refresh.steps.some((s) => s.op === "refresh" && s.type === SET_TYPE), "the set stays: BirdEye has no read of mappings");
+      assert.ok(refresh.steps.some((s) => s.op === "gone" && s.type === SET_TYPE), "the set is gone too: its mappings went with its group, and state claims none of them");
       const repaired = await upOk(harness, stackConfig("enterprise-example"));
-      assert.deepEqual(repaired.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`).sort(), ["create cloud9-group", "update cloud9-journal", "update cloud9-mappings"]);
+      assert.deepEqual(repaired.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`).sort(), ["create cloud9-group", "create cloud9-mappings", "update cloud9-journal"]);
       assert.deepEqual(emulator.state.groups.map((g) => g.groupId), [1596]);
       assert.deepEqual(emulator.state.mappings.filter((m) => m.active).map((m) => `${m.businessNumber} in ${m.integrationGroupId}`).sort(), ["150051042499081 in 1596", "150051042499082 in 1596"]);
       emulator.admin.clearRequests();

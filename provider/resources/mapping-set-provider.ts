@@ -48,6 +48,8 @@ export interface MappingSetInputs {
   readonly mappings: MappingEntries;
   /** The IntegrationMappingJournal's stamp for these mappings; absent for a set declared without one. */
   readonly journal?: JournalStamp;
+  /** The group's business, so that a refresh can see whether the group (and with it every mapping) is gone. */
+  readonly parentBusinessNumber?: number;
 }
 
 /** What state holds after a create or update. */
@@ -63,12 +65,15 @@ export interface MappingSetOutputs {
   readonly appliedGeneration?: number;
   /** The deactivation limits of the last update, so the next diff knows which limits were in force. */
   readonly guardrails?: Pick<ResourceGuardrails, "maxDeactivations" | "maxDeactivationShare">;
+  /** The group's business (from the inputs), for read. */
+  readonly parentBusinessNumber?: number;
 }
 
 export const MAPPING_SET_HINTS: Readonly<Record<string, string>> = {
   integrationGroupId: "pass the IntegrationGroup's id (or groupId) output",
   mappings: 'key each mapping by the business number of the BirdEye business (the SMB itself, or one Enterprise location), e.g. { "150051042499081": { locationCode: "4" } }',
   guardrails: "leave it to Cloud9Integration, or give { stack, maxDeactivations, maxDeactivationShare, approve }",
+  parentBusinessNumber: "pass the IntegrationGroup's parentBusinessNumber, or leave it out",
   journal: "pass the IntegrationMappingJournal's stamp ({ generation, digest, departed } outputs) for these mappings, or leave it out",
 };
 
@@ -96,6 +101,7 @@ export const mappingSetInputSchema = once(() =>
       }
     }),
     guardrails: z.looseObject({}).optional(),
+    parentBusinessNumber: z.number().int().positive().optional(),
     journal: z
       .strictObject({
         generation: z.number().int().min(1),
@@ -150,6 +156,7 @@ export function storedOutputs(props: Props): MappingSetOutputs {
     ...(retiring === undefined || Object.keys(retiring.mappings).length === 0 ? {} : { retiring }),
     ...(typeof applied === "number" ? { appliedGeneration: applied } : {}),
     ...(limits === undefined ? {} : { guardrails: limits }),
+    ...(typeof props.parentBusinessNumber === "number" ? { parentBusinessNumber: props.parentBusinessNumber } : {}),
   };
 }
 
@@ -379,7 +386,8 @@ function parseInputs(props: Props): MappingSetInputs {
   const { inputs, failures } = checkProps(mappingSetInputSchema(), props, MAPPING_SET_HINTS, windowFailures);
   if (failures.length > 0) throw new Error(describeFailures("IntegrationMappingSet", failures));
   const journal = journalOf(inputs);
-  return { integrationGroupId: inputs.integrationGroupId as number, mappings: sortedEntries(inputs.mappings as MappingEntries), ...(journal === undefined ? {} : { journal }) };
+  const business = inputs.parentBusinessNumber;
+  return { integrationGroupId: inputs.integrationGroupId as number, mappings: sortedEntries(inputs.mappings as MappingEntries), ...(journal === undefined ? {} : { journal }), ...(typeof business === "number" ? { parentBusinessNumber: business } : {}) };
 }
 
 /** The set's id: one set per group, named after the group it was created for. */
@@ -474,7 +482,8 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
     // Writes no input difference shows: say why, so an update with an empty diff is not a mystery.
     if (full) log.info(`IntegrationMappingSet ${id}: an earlier run was cut off while writing (journal generation ${journal?.generation ?? "?"}, last applied ${held.appliedGeneration ?? "?"}): pulumi up writes every mapping again (${writes.length} writes), whatever BirdEye holds now`);
     else if ((held.unconfirmed ?? []).length > 0) log.info(`IntegrationMappingSet ${id}: ${held.unconfirmed?.length ?? 0} mapping(s) whose last write got no answer (${(held.unconfirmed ?? []).slice(0, 5).join(", ")}) are written again`);
-    const unrecorded = (journal !== undefined && held.appliedGeneration !== journal.generation) || limitsDiffer(held, guardrails);
+    const businessUnrecorded = typeof news.parentBusinessNumber === "number" && held.parentBusinessNumber !== news.parentBusinessNumber;
+    const unrecorded = (journal !== undefined && held.appliedGeneration !== journal.generation) || limitsDiffer(held, guardrails) || businessUnrecorded;
     // deleteBeforeReplace: a forced replacement reaches the old set's delete
     // first, which refuses while a mapping is active, before anything is written.
     return { ...unchanged, changes: writes.length > 0 || unrecorded };
@@ -487,9 +496,18 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
     return { id, outs };
   }
 
-  /** BirdEye has no read call for mappings: state is returned as it is (loosely normalized). */
+  /**
+   * BirdEye has no read call for mappings: state is returned as it is
+   * (loosely normalized), unless BirdEye no longer lists the set's group, whose
+   * mappings went with it: the set is then gone, and the next up creates it.
+   */
   async read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
-    return { id, props: compactOutputs(storedOutputs(props)) };
+    const held = storedOutputs(props);
+    if (held.parentBusinessNumber !== undefined) {
+      const groups = await connectClient([], (line) => log.info(line)).listGroups(held.parentBusinessNumber);
+      if (!groups.some((g) => g.groupId === held.integrationGroupId)) return { id: "" };
+    }
+    return { id, props: compactOutputs(held) };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
@@ -525,7 +543,12 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
     // A generation counts as applied only when all its writes landed; otherwise the last one stands.
     const applied = errors.length === 0 && desired.journal !== undefined ? desired.journal.generation : held.appliedGeneration;
     const limits = limitsOnly(guardrailsOf(props));
-    const outs = compactOutputs({ ...landed, ...(applied === undefined ? {} : { appliedGeneration: applied }), ...(Object.keys(limits).length === 0 ? {} : { guardrails: limits }) });
+    const outs = compactOutputs({
+      ...landed,
+      ...(applied === undefined ? {} : { appliedGeneration: applied }),
+      ...(Object.keys(limits).length === 0 ? {} : { guardrails: limits }),
+      ...(desired.parentBusinessNumber === undefined ? {} : { parentBusinessNumber: desired.parentBusinessNumber }),
+    });
     if (errors.length > 0) {
       const message = `IntegrationMappingSet ${id}: ${what} wrote ${writes.length - errors.length} of ${writes.length} mappings (${summary(writes, outcomes)}): ${errors.slice(0, 3).join("; ")}${errors.length > 3 ? `; and ${errors.length - 3} more` : ""}. State records exactly what landed; run pulumi up again to finish.`;
       throw new PartialStateError(message, id, { ...outs, [PROVIDER_KEY]: props[PROVIDER_KEY] });

@@ -38,6 +38,8 @@ export interface IntegrationMappingSetArgs {
    * the set then trusts state after a killed run (docs/design/interrupted-runs.md)
    */
   readonly journal?: Input<JournalStamp>;
+  /** The group's business (the IntegrationGroup's parentBusinessNumber), so that a refresh sees a group deleted in BirdEye. @default none: a refresh then keeps the set as it is */
+  readonly parentBusinessNumber?: Input<number>;
 }
 
 export class IntegrationMappingSet extends CustomResource {

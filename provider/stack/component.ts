@@ -87,7 +87,7 @@ export class Cloud9Integration extends ComponentResource {
     this.journal = new IntegrationMappingJournal(`${name}-journal`, { integrationGroupId: this.groupId, mappings }, { parent: this });
     // Protected too (the engine then refuses a forced replace or a destroy at preview, on
     // every path); its delete also refuses while a mapping is active, should protect be lifted.
-    this.mappingSet = new IntegrationMappingSet(`${name}-mappings`, { integrationGroupId: this.groupId, mappings, guardrails, journal: this.journal.stamp }, { parent: this, protect: !offboard });
+    this.mappingSet = new IntegrationMappingSet(`${name}-mappings`, { integrationGroupId: this.groupId, parentBusinessNumber: customer.businessNumber, mappings, guardrails, journal: this.journal.stamp }, { parent: this, protect: !offboard });
     this.mappingSummaries = this.mappingSet.mappings.apply((held) => {
       const entries = Object.values(held ?? {});
       const active = entries.filter((e) => e.active !== false).length;

@@ -18,7 +18,7 @@ describeRealEngine("operations through `pulumi`", () => {
   let project: TempProject;
   afterEach(() => project.close());
 
-  it("drift: triggers changed in BirdEye and the group deleted in BirdEye each fail preview --refresh --expect-no-changes naming the group; up --refresh repairs them (the set moved to the new group once its deactivations are approved)", async () => {
+  it("drift: triggers changed in BirdEye and the group deleted in BirdEye each fail preview --refresh --expect-no-changes naming the group; up --refresh repairs them (a deleted group's set is gone too and is created again, with no approval)", async () => {
     project = await startProject({ stacks: [ENTERPRISE], emulator: { recordBodies: true } });
     await initStacks(project, [ENTERPRISE]);
     await project.pulumiOk(UP);
@@ -36,20 +36,14 @@ describeRealEngine("operations through `pulumi`", () => {
     assert.deepEqual(project.emulator.state.groups[0]?.triggers.map((t) => t.triggerId), [57]);
     await project.pulumiOk(PREVIEW_DRIFT);
 
-    // 2. The group deleted in BirdEye (with its mappings): a new group, and the set moves to it.
+    // 2. The group deleted in BirdEye (with its mappings): the refresh finds the group and the set gone, and up creates both again, with no approval.
     project.emulator.admin.deleteGroup(GROUP_ID);
     const gone = await project.pulumi(PREVIEW_DRIFT);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stdout, /\+ +pulumi-nodejs:dynamic\/birdeye:IntegrationGroup cloud9-group create/);
-    // The move deactivates the old group's mappings as far as the set can tell (its check calls nothing): the guardrail counts them, and `up` (which previews first) writes nothing.
+    assert.match(gone.stdout, /\+ +pulumi-nodejs:dynamic\/birdeye:IntegrationMappingSet cloud9-mappings create/);
     project.emulator.admin.clearRequests();
-    const guarded = await project.pulumi(["up", "--refresh", "--yes", "--non-interactive", "--stack", ENTERPRISE]);
-    assert.notEqual(guarded.code, 0);
-    assert.match(guarded.stdout, /guardrail mass-deactivation: stack enterprise-example: this run would deactivate 2 of the practice's 2 active mappings/);
-    assert.deepEqual(writesOf(project.emulator), []);
-    const config = project.readStack(ENTERPRISE);
-    project.writeStack(ENTERPRISE, { ...config, "birdeye-cloud9:approve": { deactivate: [150051042499081, 150051042499082] } });
-    await project.pulumiOk(["up", "--refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    await project.pulumiOk(["up", "--refresh", "--yes", "--non-interactive", "--stack", ENTERPRISE]);
     assert.equal(project.emulator.state.groups.length, 1);
     const newId = project.emulator.state.groups[0]?.groupId;
     assert.notEqual(newId, GROUP_ID);
@@ -60,10 +54,9 @@ describeRealEngine("operations through `pulumi`", () => {
         [150051042499082, newId, true],
       ],
     );
-    // The new group, then the old group's deactivations (BirdEye answers 404: nothing is left to switch off) and the puts under the new one.
+    // The new group, then one put per mapping under it: nothing to deactivate, the old group's mappings went with it.
     assert.deepEqual(writesOf(project.emulator)[0], `PUT ${MANUAL.createGroupPath}`);
-    assert.deepEqual(mappingPutsOf(project.emulator).sort(), ["150051042499081 active", "150051042499081 inactive", "150051042499082 active", "150051042499082 inactive"]);
-    project.writeStack(ENTERPRISE, config);
+    assert.deepEqual(mappingPutsOf(project.emulator).sort(), ["150051042499081 active", "150051042499082 active"]);
     await project.pulumiOk(PREVIEW_DRIFT);
     const set = (await project.exportStack(ENTERPRISE)).deployment.resources?.find((r) => r.urn.endsWith("::cloud9-mappings"));
     const held = storedOutputs(set?.outputs ?? {});

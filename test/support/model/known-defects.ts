@@ -20,7 +20,6 @@ export interface KnownDefect {
 }
 
 export const KNOWN_DEFECT_COMMANDS: readonly KnownDefect[] = [
-  { kind: "birdeye:delete-group", point: "1 (found by this test after the journal landed)", why: "after a group deleted in BirdEye, `pulumi refresh` keeps the mapping set's state claiming its mappings active under the deleted group (the set's read cannot see its group: its state lacks the business to list groups by); the next up repairs BirdEye (every-path.e2e), but state claims what BirdEye lacks in between (seed 25, shrunk to: group deleted, refresh)" },
   { kind: "edit:same-business-as-another-stack", point: "2", why: "fixed in tools/recover.ts (recover refuses a business another stack file names, and records no group it found: recover.e2e); not yet walked here: try with --also, then delete this entry" },
   { kind: "up --replace set", point: "3", why: "now refused before any write (the set is protected; its delete refuses while a mapping is active: every-path.e2e); the model still expects the replace to run: teach it that this refusal is the outcome, then delete this entry" },
   { kind: "up --replace group", point: "3", why: "now refused before any write (the group is protected: every-path.e2e); the model still expects the replace to run" },
