@@ -20,13 +20,13 @@ interface Change {
 
 /** Applied one after another; each is previewed, then applied. */
 const CHANGES: readonly Change[] = [
-  { title: "first run", change: () => undefined, steps: ["create cloud9-group", "create cloud9-mappings"] },
+  { title: "first run", change: () => undefined, steps: ["create cloud9-group", "create cloud9-journal", "create cloud9-mappings"] },
   { title: "a trigger added", change: (c) => void (c.triggers = [57, 58]), steps: ["update cloud9-group"] },
-  { title: "a location added", change: (c) => void (c.locations as unknown[]).push({ businessNumber: 150051042499083, locationCode: "8" }), steps: ["update cloud9-mappings"] },
+  { title: "a location added", change: (c) => void (c.locations as unknown[]).push({ businessNumber: 150051042499083, locationCode: "8" }), steps: ["update cloud9-journal", "update cloud9-mappings"] },
   {
     title: "a location removed, a trigger removed",
     change: (c) => void ((c.locations = (c.locations as { businessNumber: number }[]).slice(1)), (c.triggers = [57])),
-    steps: ["update cloud9-group", "update cloud9-mappings"],
+    steps: ["update cloud9-group", "update cloud9-journal", "update cloud9-mappings"],
   },
   { title: "nothing", change: () => undefined, steps: [] },
 ];
