@@ -116,18 +116,23 @@ describeRealEngine("operations through `pulumi`", () => {
     assert.equal(exported.deployment.resources?.find((r) => r.type.endsWith("IntegrationGroup"))?.id, String(GROUP_ID));
   });
 
-  it("destroy: every mapping deactivated, the group left in BirdEye with a warning naming its id, the stack empty; refresh of an unchanged stack reports no change", async () => {
+  it("offboarding: offboard: true, then up deactivates every mapping and destroy writes nothing, the group left in BirdEye with a warning naming its id, the stack empty; refresh of an unchanged stack reports no change", async () => {
     project = await startProject({ stacks: [ENTERPRISE], emulator: { recordBodies: true } });
     await initStacks(project, [ENTERPRISE]);
     await project.pulumiOk(UP);
     const refresh = await project.pulumiOk(["refresh", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     assert.doesNotMatch(refresh.stdout, /updated|deleted|created/, refresh.stdout);
 
+    project.editCustomer(ENTERPRISE, (customer) => void (customer.offboard = true));
+    project.emulator.admin.clearRequests();
+    await project.pulumiOk(UP);
+    assert.deepEqual(writesOf(project.emulator), [`PUT ${MANUAL.mappingPath}`, `PUT ${MANUAL.mappingPath}`]);
+    assert.deepEqual(mappingPutsOf(project.emulator).sort(), ["150051042499081 inactive", "150051042499082 inactive"]);
+
     project.emulator.admin.clearRequests();
     const destroyed = await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     assert.match(destroyed.stdout, new RegExp(`IntegrationGroup ${GROUP_ID} .*remains in BirdEye`));
-    assert.deepEqual(writesOf(project.emulator), [`PUT ${MANUAL.mappingPath}`, `PUT ${MANUAL.mappingPath}`]);
-    assert.deepEqual(mappingPutsOf(project.emulator).sort(), ["150051042499081 inactive", "150051042499082 inactive"]);
+    assert.deepEqual(writesOf(project.emulator), [], "destroy writes nothing: offboarding did");
     assert.equal(project.emulator.state.groups.length, 1);
     assert.ok(project.emulator.state.mappings.every((m) => !m.active));
     const exported = await project.exportStack(ENTERPRISE);

@@ -58,7 +58,7 @@ describeRealEngine("partial failures through `pulumi`", () => {
     });
     project.emulator.admin.clearRequests();
     const planned = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
-    assert.deepEqual(changedSteps(planned), ["update cloud9-mappings"]);
+    assert.deepEqual(changedSteps(planned), ["update cloud9-journal", "update cloud9-mappings"]);
     await project.pulumiOk(UP);
     assert.deepEqual(writesOf(project.emulator), [`PUT ${MANUAL.mappingPath}`, `PUT ${MANUAL.mappingPath}`]);
     assert.deepEqual(mappingPutsOf(project.emulator), [`${SECOND} inactive`, `${FIRST} active`], "the removed location deactivated, the unconfirmed one put again");
@@ -67,14 +67,16 @@ describeRealEngine("partial failures through `pulumi`", () => {
       [SECOND, GROUP_ID, false],
     ]);
     const done = await resource(project, "cloud9-mappings");
-    assert.deepEqual(storedOutputs(done?.outputs ?? {}), { integrationGroupId: GROUP_ID, mappings: { [FIRST]: { locationCode: "4", active: true } } }, "confirmed, nothing left to deactivate");
+    const { integrationGroupId, mappings, unconfirmed, retiring } = storedOutputs(done?.outputs ?? {});
+    assert.deepEqual({ integrationGroupId, mappings, unconfirmed, retiring }, { integrationGroupId: GROUP_ID, mappings: { [FIRST]: { locationCode: "4", active: true } }, unconfirmed: undefined, retiring: undefined }, "confirmed, nothing left to deactivate");
+    assert.equal(storedOutputs(done?.outputs ?? {}).appliedGeneration, 2, "the journal's generation of this run, all its writes landed");
     project.emulator.admin.clearRequests();
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
     await project.pulumiOk(UP);
     assert.deepEqual(writesOf(project.emulator), []);
   });
 
-  it("a group left half-finished (BirdEye has it, its trigger update failed): recorded with its provider, so refresh, preview --refresh and destroy work", async () => {
+  it("a group left half-finished (BirdEye has it, its trigger update failed): recorded with its provider, so refresh, preview --refresh and (unprotected) destroy work", async () => {
     project = await startProject({ stacks: [ENTERPRISE] });
     await initStacks(project, [ENTERPRISE]);
     // The practice's group exists (the manual's create-group request, trigger 57); the stack adopts it and wants 57 and 58.
@@ -108,10 +110,12 @@ describeRealEngine("partial failures through `pulumi`", () => {
     // preview --refresh: the trigger still to set, the set still to create.
     const previewed = await project.pulumiOk(["preview", "--refresh", "--json", "--non-interactive", "--stack", ENTERPRISE]);
     const steps = changedSteps(JSON.parse(previewed.stdout) as PreviewJson).filter((s) => !s.startsWith("refresh "));
-    assert.deepEqual(steps, ["create cloud9-mappings", "update cloud9-group"]);
+    assert.deepEqual(steps, ["create cloud9-journal", "create cloud9-mappings", "update cloud9-group"]);
     assert.deepEqual(writesOf(project.emulator), []);
 
-    // destroy: the group stays in BirdEye (no delete call), with the warning; the stack is empty.
+    // destroy (the group's protection lifted by hand: no mapping was ever written): the group stays in BirdEye (no delete call), with the warning; the stack is empty.
+    const groupUrn = (await resource(project, "cloud9-group"))?.urn ?? "";
+    await project.pulumiOk(["state", "unprotect", "--yes", "--stack", ENTERPRISE, groupUrn]);
     const destroyed = await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     assert.match(destroyed.stdout, new RegExp(`IntegrationGroup ${GROUP_ID} .*remains in BirdEye`));
     assert.deepEqual(writesOf(project.emulator), []);
