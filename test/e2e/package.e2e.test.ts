@@ -92,7 +92,7 @@ describeRealEngine("the package in another Pulumi project", () => {
   let project: TempProject;
   afterEach(() => project.close());
 
-  it("npm pack, installed with production dependencies only (no ts-node) into a project with main: in a subfolder: up, refresh and destroy work, and importing the package runs nothing", async () => {
+  it("npm pack, installed with production dependencies only (no ts-node) into a project with main: in a subfolder: up and refresh work, destroy stops at the protected resources, and importing the package runs nothing", async () => {
     project = await startProject({ stacks: [] });
     const tarball = await pack(project);
     const consumer = await installConsumer(project, "consumer", tarball, NEWEST_PULUMI);
@@ -138,11 +138,14 @@ describeRealEngine("the package in another Pulumi project", () => {
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive"], inConsumer);
     assert.deepEqual(active(), [[SMB, true]]);
     assert.equal(project.emulator.state.groups.length, 1);
-    await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
-    assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, false]]);
+    // A connected practice: destroy stops at the protected resources, before any write (offboard: true first).
+    const refused = await project.pulumi(["destroy", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.all, /protected/);
+    assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, true]]);
   });
 
-  it(`with the oldest supported @pulumi/pulumi (${OLDEST_PULUMI}); state written by one version of the package, served by the next: one line names both, and refresh, preview and destroy work`, async () => {
+  it(`with the oldest supported @pulumi/pulumi (${OLDEST_PULUMI}); state written by one version of the package, served by the next: one line names both, refresh and preview work, and destroy stops at the protected resources`, async () => {
     project = await startProject({ stacks: [] });
     const first = await pack(project);
     const consumer = await installConsumer(project, "older", first, OLDEST_PULUMI);
@@ -164,7 +167,9 @@ describeRealEngine("the package in another Pulumi project", () => {
     const refreshed = await project.pulumiOk(["refresh", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
     assert.match(refreshed.all, new RegExp(`birdeye-cloud9: resources written by version ${firstVersion.replace(/\./g, "\\.")} are served by version ${next.replace(/\./g, "\\.")}, the package this Pulumi project resolves`));
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive"], inConsumer);
-    await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
-    assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, false]]);
+    const refused = await project.pulumi(["destroy", "--yes", "--skip-preview", "--non-interactive"], inConsumer);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.all, /protected/);
+    assert.deepEqual(project.emulator.state.mappings.map((m) => [m.businessNumber, m.active]), [[SMB, true]]);
   });
 });

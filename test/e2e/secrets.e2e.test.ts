@@ -55,7 +55,9 @@ describeRealEngine("secrets through `pulumi`", () => {
     await project.pulumiOk(["refresh", "--yes", "--diff", "--debug", "--non-interactive", "--stack", ENTERPRISE]);
     await project.pulumiOk(["stack", "output", "--json", "--stack", ENTERPRISE]);
     await project.pulumiOk(["stack", "export", "--stack", ENTERPRISE]);
-    await project.pulumiOk(["destroy", "--yes", "--debug", "--non-interactive", "--stack", ENTERPRISE]);
+    // A connected practice's destroy stops at its protected resources; its output is searched too.
+    const destroy = await project.pulumi(["destroy", "--yes", "--debug", "--non-interactive", "--stack", ENTERPRISE]);
+    assert.match(destroy.all, /protected/);
 
     const places = [
       ...project.transcript.map((text, i) => ({ where: `command ${i}`, text })),

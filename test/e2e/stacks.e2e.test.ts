@@ -28,8 +28,8 @@ describeRealEngine("example stacks through `pulumi`", () => {
     const smb = await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", SMB]);
     const ent = await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     // Stack, component, group and mapping set: the same four resources whatever the number of locations.
-    assert.match(smb.stdout, /\+ 4 created/);
-    assert.match(ent.stdout, /\+ 4 created/);
+    assert.match(smb.stdout, /\+ 5 created/);
+    assert.match(ent.stdout, /\+ 5 created/);
 
     const state = project.emulator.state;
     assert.deepEqual(
@@ -84,7 +84,7 @@ describeRealEngine("example stacks through `pulumi`", () => {
     project.emulator.admin.clearRequests();
     const preview = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
     assert.deepEqual(changedSteps(preview), ["update cloud9-group"]);
-    assert.deepEqual(preview.changeSummary, { same: 3, update: 1 });
+    assert.deepEqual(preview.changeSummary, { same: 4, update: 1 });
     assert.deepEqual(writesOf(project.emulator), [], "a preview writes nothing");
 
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
@@ -100,7 +100,7 @@ describeRealEngine("example stacks through `pulumi`", () => {
     });
     project.emulator.admin.clearRequests();
     const added = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
-    assert.deepEqual(changedSteps(added), ["update cloud9-mappings"]);
+    assert.deepEqual(changedSteps(added), ["update cloud9-journal", "update cloud9-mappings"]);
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     assert.deepEqual(writesOf(project.emulator), ["PUT /integration/add/businessintegrationmapping"]);
     assert.deepEqual(mappingPutsOf(project.emulator), ["150051042499083 active"], "only the added location is put");
@@ -110,7 +110,7 @@ describeRealEngine("example stacks through `pulumi`", () => {
     });
     project.emulator.admin.clearRequests();
     const removed = JSON.parse((await project.pulumiOk(["preview", "--json", "--non-interactive", "--stack", ENTERPRISE])).stdout) as PreviewJson;
-    assert.deepEqual(changedSteps(removed), ["update cloud9-mappings"]);
+    assert.deepEqual(changedSteps(removed), ["update cloud9-journal", "update cloud9-mappings"]);
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
     assert.deepEqual(writesOf(project.emulator), ["PUT /integration/add/businessintegrationmapping"], "the removed location's deactivation, nothing for the unchanged ones");
     assert.deepEqual(mappingPutsOf(project.emulator), ["150051042499081 inactive"]);

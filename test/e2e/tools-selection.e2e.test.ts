@@ -56,7 +56,7 @@ describeRealEngine("review and fleet leave the selected stack alone and create n
     await project.pulumiOk(["stack", "select", SMB]);
     const reviewed = await review({});
     assert.equal(reviewed.code, 0, reviewed.stderr);
-    assert.match(reviewed.stdout, /### enterprise-example: Enterprise[^]*\*\*Group\*\*: created[^]*\*\*Mappings\*\*: 2 added[^]*- This stack is not in the backend yet: this is what its first pulumi up would do \(previewed against an empty state; nothing was created\)\.[^]*\*\*Pulumi's steps\*\*: 4 to create/);
+    assert.match(reviewed.stdout, /### enterprise-example: Enterprise[^]*\*\*Group\*\*: created[^]*\*\*Mappings\*\*: 2 added[^]*- This stack is not in the backend yet: this is what its first pulumi up would do \(previewed against an empty state; nothing was created\)\.[^]*\*\*Pulumi's steps\*\*: 5 to create/);
     assert.doesNotMatch(reviewed.stdout.slice(reviewed.stdout.indexOf("### smb-example")), /not in the backend/);
     assert.deepEqual(await backendStacks(), [SMB], "no stack created");
     assert.equal(await selected(), SMB);
