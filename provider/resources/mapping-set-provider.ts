@@ -403,8 +403,13 @@ export class GuardrailRefusal extends Error {
   constructor(message: string) {
     super(message);
     this.name = "GuardrailRefusal";
-    // Pulumi's host prints an error's stack beside its message: a refusal is not a crash.
+    // Pulumi's host prints `${error}: ${error.stack}` to its stderr before it sends the error:
+    // a refusal is not a crash (no stack), and its message is printed once, by the engine.
     this.stack = "";
+  }
+
+  override toString(): string {
+    return "IntegrationMappingSet: refused before any write";
   }
 }
 

@@ -39,7 +39,7 @@ const NEW_AND_UNCHANGED = `## BirdEye review: 2 stacks
 ${KEEPS_GROUP}
 ${NOT_COMPARED}
 
-**Pulumi's steps**: 4 to create
+**Pulumi's steps**: 5 to create
 
 ### smb-example: SMB, Business ID 150051042499090
 
@@ -52,7 +52,7 @@ ${NOT_COMPARED}
 ${KEEPS_GROUP}
 ${NOT_COMPARED}
 
-**Pulumi's steps**: 4 unchanged
+**Pulumi's steps**: 5 unchanged
 `;
 
 const CHANGED = `## BirdEye review: 2 stacks
@@ -75,7 +75,7 @@ ${DEACTIVATED_KEPT}
 ${KEEPS_GROUP}
 ${NOT_COMPARED}
 
-**Pulumi's steps**: 2 to update, 2 unchanged
+**Pulumi's steps**: 3 to update, 2 unchanged
 
 ### smb-example: SMB, Business ID 150051042499090
 
@@ -92,7 +92,7 @@ ${NOT_COMPARED}
 ${KEEPS_GROUP}
 ${NOT_COMPARED}
 
-**Pulumi's steps**: 2 to update, 2 unchanged
+**Pulumi's steps**: 3 to update, 2 unchanged
 `;
 const MOVED = `## BirdEye review: 1 stack
 
@@ -115,28 +115,26 @@ const MOVED = `## BirdEye review: 1 stack
 ${DEACTIVATED_KEPT}
 ${NOT_COMPARED}
 
-**Pulumi's steps**: 1 to update, 1 to replace, 2 unchanged
+**Pulumi's steps**: 2 to update, 1 to replace, 2 unchanged
 `;
 
 const PENDING_DELETE = `## BirdEye review: 1 stack
 
-**1 stack changes**, 0 unchanged.
+**0 stacks change**, 1 unchanged.
 
 ### enterprise-example: Enterprise, Enterprise ID 150051042499080
 
 **Group 1596**: unchanged; triggers: Cloud 9 Completed Appointments Trigger (trigger 58)
 
-**Mappings**: 2 deactivated
-- pending delete: an interrupted run left an earlier mapping set (\`mappings-of-group-1596\`) in state marked for deletion; \`pulumi up\` deletes it, which deactivates 2 mappings it holds
-- deactivated by the pending delete: S Corp Benicia (Cloud 9 code 6) → business 150051042499082 (\`active: false\`)
-- deactivated by the pending delete: Emulator S Corp Fairfield (Cloud 9 code 8) → business 150051042499083 (\`active: false\`)
+**Mappings**: 2 unchanged
+- pending delete: an interrupted run left an earlier mapping set (\`mappings-of-group-1596\`) in state marked for deletion; its delete writes nothing, and \`pulumi up\` stops at it while it holds an active mapping
 
 **Not changed, and why**
-${DEACTIVATED_KEPT}
+- The 2 unchanged mappings are not written.
 ${KEEPS_GROUP}
 ${NOT_COMPARED}
 
-**Pulumi's steps**: 1 to delete, 4 unchanged
+**Pulumi's steps**: 1 to delete, 5 unchanged
 `;
 const FAILED = `## BirdEye review: 1 stack
 
@@ -248,10 +246,10 @@ describeRealEngine("npm run review with the real CLI (Automation API)", function
     p.writeStack(ENTERPRISE, applied);
   });
 
-  it("a pending delete of the mapping set counts its mappings as deactivated; a failing preview exits 1; no Client ID is ever shown", async () => {
+  it("a pending delete of the mapping set writes nothing (it refuses while a mapping is active); a failing preview exits 1; no Client ID is ever shown", async () => {
     const p = open();
     const writes = writesOf(p.emulator).length;
-    // 4. A mapping set an interrupted run left in state marked for deletion (a pending delete): the next up deletes it, deactivating what it holds.
+    // 4. A mapping set an interrupted run left in state marked for deletion (a pending delete): its delete writes nothing.
     const state = (await p.exportStack(ENTERPRISE)) as unknown as { deployment: { resources: Record<string, unknown>[] } };
     const set = state.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/birdeye:IntegrationMappingSet");
     assert.ok(set !== undefined);

@@ -127,7 +127,7 @@ function minimumOf(scenario: CliScenario, locations: number): Minimum {
     case "unchanged":
       return { writes: 0, calls: 3, why: "no write; triggers + locations lookups; the group's triggers read in its diff" };
     case "previewRefresh":
-      return { writes: 0, calls: 4, why: "list the group (BirdEye has no read of mappings); triggers + locations lookups; the group's triggers read in its diff" };
+      return { writes: 0, calls: 6, why: "the group listed 4 times (its refresh, the set's refresh, which sees whether the group is gone, and the group's diffs); triggers + locations lookups" };
     case "oneLocationChanged":
       return { writes: 1, calls: 4, why: "one mapping put; triggers + locations lookups; the group's triggers read in its diff" };
     case "triggerChanged":
