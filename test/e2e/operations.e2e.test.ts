@@ -54,9 +54,10 @@ describeRealEngine("operations through `pulumi`", () => {
         [150051042499082, newId, true],
       ],
     );
-    // The new group, then one put per mapping under it: nothing to deactivate, the old group's mappings went with it.
+    // The new group, then a put per mapping under it; the journal lists the old group's businesses as departed, and
+    // their deactivation there finds nothing (BirdEye answers 404: they went with the group).
     assert.deepEqual(writesOf(project.emulator)[0], `PUT ${MANUAL.createGroupPath}`);
-    assert.deepEqual(mappingPutsOf(project.emulator).sort(), ["150051042499081 active", "150051042499082 active"]);
+    assert.deepEqual(mappingPutsOf(project.emulator).sort(), ["150051042499081 active", "150051042499081 inactive", "150051042499082 active", "150051042499082 inactive"]);
     await project.pulumiOk(PREVIEW_DRIFT);
     const set = (await project.exportStack(ENTERPRISE)).deployment.resources?.find((r) => r.urn.endsWith("::cloud9-mappings"));
     const held = storedOutputs(set?.outputs ?? {});
