@@ -396,8 +396,9 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
 
     it("delete refuses for a mapping that may be active: unconfirmed, or active under a former group", async () => {
       const inactive = { [A]: { locationCode: "4", active: false } };
-      await assert.rejects(provider.delete(ID, { integrationGroupId: GROUP, mappings: inactive, unconfirmed: [A] }), /holds 1 active mapping of it \(business 150051042499081\)/);
-      await assert.rejects(provider.delete(ID, { integrationGroupId: GROUP, mappings: inactive, retiring: { integrationGroupId: 1594, mappings: { [B]: { locationCode: "6" } } } }), /holds 1 active mapping of it \(business 150051042499082\)/);
+      const refusedFor = (business: string) => (error: unknown): boolean => error instanceof GuardrailRefusal && error.message.includes(`holds 1 active mapping of it (business ${business})`);
+      await assert.rejects(provider.delete(ID, { integrationGroupId: GROUP, mappings: inactive, unconfirmed: [A] }), refusedFor(A));
+      await assert.rejects(provider.delete(ID, { integrationGroupId: GROUP, mappings: inactive, retiring: { integrationGroupId: 1594, mappings: { [B]: { locationCode: "6" } } } }), refusedFor(B));
       assert.equal(emulator.requests.length, 0);
     });
 
