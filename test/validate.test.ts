@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { summaryLine, validateStackDir, validateStackText } from "../tools/validate";
 import { writeStacks } from "../scripts/bench-validate";
+import { checkStackCustomer } from "../provider/stack/customer-config";
 
 const ROOT = path.resolve(__dirname, "..");
 const SECURE_CLIENT_ID = "  birdeye-cloud9:clientId:\n    secure: v1:AAABAGZha2VjaXBoZXJ0ZXh0\n";
@@ -63,6 +64,35 @@ describe("npm run validate (offline stack checks)", () => {
       write("other", enterprise(150051042499070, '      - businessNumber: 150051042499081\n        locationCode: "9"\n'));
       const problems = validateStackDir(dir, "stacks").problems.map((p) => `${p.file}:${p.line}: ${p.message}`);
       assert.deepEqual(problems, ["stacks/Pulumi.other.yaml:8: business 150051042499081 is already in stacks/locations/acme.yaml:2 (stack file stacks/Pulumi.acme.yaml); a business belongs to one stack only"]);
+    });
+
+    it("is judged by where it really is: a link (to the file, or a folder on its path) leading out of the stack files' folder is refused, one inside is read", () => {
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-outside-"));
+      try {
+        fs.writeFileSync(path.join(outside, "acme.yaml"), 'locations:\n  - businessNumber: 150051042499081\n    locationCode: "4"\n');
+        fs.mkdirSync(path.join(dir, "locations"));
+        fs.symlinkSync(path.join(outside, "acme.yaml"), path.join(dir, "locations", "linked.yaml"));
+        fs.symlinkSync(outside, path.join(dir, "elsewhere"), "dir");
+        write("a", withFile(150051042499080, "locations/linked.yaml"));
+        write("b", withFile(150051042499070, "elsewhere/acme.yaml"));
+        const lines = validateStackDir(dir, "stacks").problems.map((p) => `${p.file}:${p.line}: ${p.keyPath}: ${p.message}`);
+        assert.deepEqual(lines, [
+          "stacks/Pulumi.a.yaml:7: birdeye-cloud9:customer.locationsFile: stacks/locations/linked.yaml is a link to a file outside the stack files' folder; put the file itself in that folder (not a link to it), so that it is reviewed and committed with the stack file",
+          "stacks/Pulumi.b.yaml:7: birdeye-cloud9:customer.locationsFile: stacks/elsewhere/acme.yaml is a link to a file outside the stack files' folder; put the file itself in that folder (not a link to it), so that it is reviewed and committed with the stack file",
+        ]);
+        // The program reads the file through the same check (checkStackCustomer): refused there too, before anything else.
+        const program = checkStackCustomer({ kind: "enterprise", businessNumber: 150051042499080, locationsFile: "locations/linked.yaml" }, { dir, shown: "stacks" });
+        assert.equal(program.customer, undefined);
+        assert.match(program.problems[0]?.message ?? "", /is a link to a file outside the stack files' folder/);
+        // A link that stays inside the folder is fine.
+        fs.renameSync(path.join(outside, "acme.yaml"), path.join(dir, "locations", "real.yaml"));
+        fs.rmSync(path.join(dir, "locations", "linked.yaml"));
+        fs.symlinkSync(path.join(dir, "locations", "real.yaml"), path.join(dir, "locations", "linked.yaml"));
+        fs.rmSync(path.join(dir, "Pulumi.b.yaml"));
+        assert.deepEqual(validateStackDir(dir, "stacks"), { files: 1, problems: [] });
+      } finally {
+        fs.rmSync(outside, { recursive: true, force: true });
+      }
     });
 
     it("a missing file, a file without locations, YAML errors and unknown keys are named with the fix", () => {

@@ -65,7 +65,14 @@ export function readLocationsFile(stackDir: string, shownDir: string, relative: 
   try {
     const file = path.join(stackDir, relative);
     if (fs.statSync(file).isDirectory()) return { problems: [{ keyPath, message: `${shown} is a folder; name the YAML file of locations in it` }] };
-    text = fs.readFileSync(file, "utf8");
+    // The path's text stays inside (locationsFilePathProblem); a link on the way may still lead out of the folder,
+    // to a file no review of stacks/ sees: judged by where it really is.
+    const real = fs.realpathSync(file);
+    const inside = path.relative(fs.realpathSync(stackDir), real);
+    if (inside === "" || inside.startsWith(`..${path.sep}`) || inside === ".." || path.isAbsolute(inside)) {
+      return { problems: [{ keyPath, message: `${shown} is a link to a file outside the stack files' folder; put the file itself in that folder (not a link to it), so that it is reviewed and committed with the stack file` }] };
+    }
+    text = fs.readFileSync(real, "utf8");
   } catch {
     return { problems: [{ keyPath, message: `${shown} does not exist; create it (a YAML file with a locations: list) or correct the path` }] };
   }
