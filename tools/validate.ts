@@ -5,9 +5,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from "yaml";
+import { parsePulumiYaml, pulumiConfigValue, readDocument } from "../provider/stack/pulumi-yaml";
+import type { PulumiConfigValue } from "../provider/stack/pulumi-yaml";
 import { checkGuardrailValues } from "../provider/guardrails/guardrail-config";
 import { lineOf } from "../provider/stack/yaml-lines";
-import { CLIENT_ID_KEY, CONFIG_KEYS, CUSTOMER_KEY, SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../provider/config/keys";
+import { CLIENT_ID_KEY, CONFIG_KEYS, CONFIG_KEY_LIST, CUSTOMER_KEY, SECRET_CONFIG_KEYS, fullKey, unknownConfigKeyProblem, unknownTopLevelKeyProblem } from "../provider/config/keys";
+import type { ConfigKeyName } from "../provider/config/keys";
 import type { CustomerConfig } from "../provider/config/customer-schema";
 import { CONFIG_SCHEMAS } from "../provider/config/schemas";
 import { checkClientId, checkStackCustomer, keyPathText } from "../provider/stack/customer-config";
@@ -47,13 +50,18 @@ function isSecureValue(node: unknown): boolean {
   return item !== undefined && isScalar(item.key) && item.key.value === "secure" && isScalar(item.value) && typeof item.value.value === "string" && item.value.value.trim() !== "";
 }
 
-/** Unquoted date-times anywhere under `node`: Pulumi reads them as YAML timestamps and hands the program Go's rendering. */
-function unquotedTimestamps(node: unknown, keys: (string | number)[] = []): (string | number)[][] {
-  if (isScalar(node)) return node.type === "PLAIN" && typeof node.source === "string" && /^\d{4}-\d{2}-\d{2}[Tt ]\d{1,2}:\d{2}/.test(node.source) ? [keys] : [];
-  if (isMap(node)) return node.items.flatMap((item) => (isPair(item) && isScalar(item.key) ? unquotedTimestamps(item.value, [...keys, String(item.key.value)]) : []));
-  if (isSeq(node)) return node.items.flatMap((item, i) => unquotedTimestamps(item, [...keys, i]));
-  return [];
+/** A structured value as the program reads Pulumi's text of it: JSON, or the text itself when it is none (program.ts, guardrail-config.ts). */
+function programObject(value: PulumiConfigValue): unknown {
+  if (value.object || value.text === undefined) return value.js;
+  try {
+    return JSON.parse(value.text) as unknown;
+  } catch {
+    return value.text;
+  }
 }
+
+/** Keys with checks of their own below (the customer, the Client ID, the guardrails'); every other key is judged by its schema. */
+const OWN_CHECKS: ReadonlySet<ConfigKeyName> = new Set(["customer", "clientId", "approve", "guardrails"]);
 
 /**
  * Check one stack file's text; `file` is how messages name it. `folder` is
@@ -69,8 +77,8 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
   const problems: StackProblem[] = [];
   const facts: StackFacts = { file, businesses: [], locations: [] };
   const lines = new LineCounter();
-  // merge: `<<` merge keys resolve as Pulumi's YAML reader resolves them; aliases resolve in toJSON().
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
+  // Every scalar as written: pulumi-yaml.ts resolves them as Pulumi's YAML reader (Go's yaml.v3) does.
+  const doc = parsePulumiYaml(text, lines);
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       problems.push({ file, line: lines.linePos(error.pos[0]).line, keyPath: "(yaml)", message: `${error.message.split("\n")[0] ?? error.code}; fix the YAML syntax` });
@@ -94,16 +102,28 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
     problems.push({ file, line: 1, keyPath: "config", message: `a stack file needs a config: section with ${CUSTOMER_KEY} and ${CLIENT_ID_KEY} (see docs/stack-files.md)` });
     return { problems, facts };
   }
-  // The whole document's JS value: aliases and merge keys resolve against its anchors.
-  let configJs: Record<string, unknown>;
-  try {
-    configJs = ((doc.toJS({ maxAliasCount: 1000 }) as { config?: Record<string, unknown> }).config ?? {}) as Record<string, unknown>;
-  } catch (error) {
-    problems.push({ file, line: 1, keyPath: "(yaml)", message: `the file cannot be read as Pulumi reads it (${error instanceof Error ? error.message : String(error)}); check its anchors, aliases and merge keys (<<)` });
+  // The document as Pulumi reads it: aliases and merge keys resolved, each value as the text Pulumi hands on.
+  const read = readDocument(doc);
+  if ("error" in read) {
+    problems.push({ file, line: 1, keyPath: "(yaml)", message: `the file cannot be read as Pulumi reads it (${read.error}); check its anchors, aliases and merge keys (<<)` });
     return { problems, facts };
   }
+  const configGo = read.value.t === "map" ? read.value.entries.get("config") : undefined;
+  const values = new Map<string, PulumiConfigValue>(configGo?.t === "map" ? [...configGo.entries].map(([key, value]) => [key, pulumiConfigValue(value)]) : []);
+  // What the program reads: a structured key as JSON, any other as Pulumi's text.
+  const configJs: Record<string, unknown> = Object.fromEntries(
+    [...values].flatMap(([key, value]) => (value.secure ? [] : [[key, CONFIG_KEY_LIST.find((k) => k.key === fullKey(key))?.structured === true ? programObject(value) : (value.text ?? value.js)]])),
+  );
+  // Scalars Pulumi reads by rules no reader of the file expects (010 is 8): refused, with the quotes that fix them.
+  const refused: StackProblem[] = [];
+  for (const refusal of read.refusals) {
+    const [top, key, ...rest] = refusal.keys;
+    if (top !== "config" || key === undefined) continue;
+    refused.push({ file, line: lines.linePos(refusal.offset).line, keyPath: keyPathText(String(key), rest), message: refusal.message });
+  }
+  problems.push(...refused);
 
-  for (const key of Object.keys(configJs)) {
+  for (const key of values.keys()) {
     const problem = unknownConfigKeyProblem(key);
     if (problem !== undefined) report([key], key, problem);
     const node = config.get(key, true);
@@ -112,15 +132,16 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
     } else if (isSecureValue(node) && !SECRET_CONFIG_KEYS.has(fullKey(key))) {
       report([key], key, `holds a secret where a plain value belongs; the secrets are ${[...SECRET_CONFIG_KEYS].join(" and ")}`);
     }
-    for (const at of unquotedTimestamps(node)) {
-      report([key, ...at], keyPathText(key, at), 'is an unquoted date-time, which Pulumi reads as a YAML timestamp and hands on as "2026-11-25 04:00:00 +0000 UTC"; write it in quotes, like "2026-11-25T04:00:00Z"');
-    }
   }
 
-  const apiUrl = CONFIG_KEYS.apiUrl;
-  if (configJs[apiUrl.key] !== undefined) {
-    const parsed = CONFIG_SCHEMAS.apiUrl.safeParse(configJs[apiUrl.key]);
-    if (!parsed.success) report([apiUrl.key], apiUrl.key, parsed.error.issues[0]?.message ?? `must be a URL like ${apiUrl.default}`);
+  // Every other key by its schema, on the text Pulumi hands the provider (birdeye:maxConcurrency: 1.5 is "1.5").
+  for (const name of Object.keys(CONFIG_KEYS) as ConfigKeyName[]) {
+    const declared = CONFIG_KEYS[name];
+    const value = configJs[declared.key];
+    // A secret's value cannot be read offline; a plain one is reported below.
+    if (OWN_CHECKS.has(name) || declared.secret || value === undefined || value === "") continue;
+    const parsed = CONFIG_SCHEMAS[name].safeParse(value);
+    if (!parsed.success) report([declared.key], declared.key, parsed.error.issues[0]?.message ?? `is not valid; see docs/stack-files.md`);
   }
   const apiKey = CONFIG_KEYS.apiKey.key;
   const apiKeyNode = config.get(apiKey, true);
@@ -167,7 +188,9 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
   const source = locationsFile?.source;
   const inFile: LocationsWhere | undefined = source === undefined ? undefined : { file: source.shown, keyPath: (keys) => keyPathText("locations", keys), line: (keys) => source.lineOf(["locations", ...keys]) };
   if (customer !== undefined) collectFacts(customer, facts, at, plainClientId, inFile);
-  return { problems, facts };
+  // A value refused for its quotes is judged again once quoted: its other problems (a date-time's Go rendering) would mislead.
+  const refusedPaths = new Set(refused.map((p) => p.keyPath));
+  return { problems: problems.filter((p) => refused.includes(p) || !refusedPaths.has(p.keyPath)), facts };
 }
 
 // Client IDs in plain text. Decided: any UUID-shaped text (8-4-4-4-12 hex

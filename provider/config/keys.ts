@@ -29,6 +29,8 @@ export interface ConfigKey {
   readonly default?: unknown;
   /** Stored `secure:` (pulumi config set --secret), never shown. */
   readonly secret: boolean;
+  /** A mapping or list: the program reads Pulumi's text of it as JSON (getObject); otherwise the text itself. */
+  readonly structured?: boolean;
 }
 
 /** The project's config namespace (Pulumi.yaml `name`): a bare key belongs to it. */
@@ -43,9 +45,9 @@ export const CONFIG_KEYS = {
   apiKey: { key: "birdeye:apiKey", doc: "The BirdEye API key, sent as `x-api-key`.", required: false, secret: true },
   maxConcurrency: { key: "birdeye:maxConcurrency", doc: "At most this many BirdEye calls at once per provider process, shared by all resources.", required: false, default: DEFAULT_MAX_CONCURRENCY, secret: false },
   clientId: { key: "birdeye-cloud9:clientId", doc: "The Cloud9 Client ID Cloud 9 issued for the practice.", required: true, secret: true },
-  customer: { key: "birdeye-cloud9:customer", doc: "The customer: one practice's Cloud 9 setup, in the fields below.", required: true, secret: false },
-  approve: { key: "birdeye-cloud9:approve", doc: "Approves exactly one change a guardrail stops.", required: false, secret: false },
-  guardrails: { key: "birdeye-cloud9:guardrails", doc: "The deactivation limits.", required: false, default: DEFAULT_LIMITS, secret: false },
+  customer: { key: "birdeye-cloud9:customer", doc: "The customer: one practice's Cloud 9 setup, in the fields below.", required: true, secret: false, structured: true },
+  approve: { key: "birdeye-cloud9:approve", doc: "Approves exactly one change a guardrail stops.", required: false, secret: false, structured: true },
+  guardrails: { key: "birdeye-cloud9:guardrails", doc: "The deactivation limits.", required: false, default: DEFAULT_LIMITS, secret: false, structured: true },
 } as const satisfies Readonly<Record<string, ConfigKey>>;
 
 /** The keys by the names code uses for them (CONFIG_KEYS' own). */

@@ -12,9 +12,10 @@
 //                                       - { businessNumber: 150051042499081, locationCode: "4" }
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LineCounter, parse, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { CUSTOMER_KEY } from "../config/keys";
 import { lineOf } from "./yaml-lines";
+import { goToJs, parsePulumiYaml, readDocument } from "./pulumi-yaml";
 
 export const LOCATIONS_FILE_FIELD = "locationsFile";
 
@@ -76,17 +77,21 @@ export function readLocationsFile(stackDir: string, shownDir: string, relative: 
   } catch {
     return { problems: [{ keyPath, message: `${shown} does not exist; create it (a YAML file with a locations: list) or correct the path` }] };
   }
-  let value: unknown;
-  try {
-    value = parse(text, { prettyErrors: false, uniqueKeys: true });
-  } catch {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Read as Pulumi reads the stack file (pulumi-yaml.ts), so that a location means the same inline or here.
+  const yamlLines = new LineCounter();
+  const doc = parsePulumiYaml(text, yamlLines);
+  if (doc.errors.length > 0) {
     return {
       text,
-      problems: doc.errors.map((error) => ({ file: shown, line: lines.linePos(error.pos[0]).line, keyPath: "(yaml)", message: `${error.message.split("\n")[0] ?? error.code}; fix the YAML syntax` })),
+      problems: doc.errors.map((error) => ({ file: shown, line: yamlLines.linePos(error.pos[0]).line, keyPath: "(yaml)", message: `${error.message.split("\n")[0] ?? error.code}; fix the YAML syntax` })),
     };
   }
+  const read = readDocument(doc);
+  if ("error" in read) return { text, problems: [{ file: shown, line: 1, keyPath: "(yaml)", message: `the file cannot be read as Pulumi reads a stack file (${read.error}); check its anchors, aliases and merge keys (<<)` }] };
+  if (read.refusals.length > 0) {
+    return { text, problems: read.refusals.map((r) => ({ file: shown, line: yamlLines.linePos(r.offset).line, keyPath: r.keys.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc === "" ? k : `${acc}.${k}`), ""), message: r.message })) };
+  }
+  const value = goToJs(read.value);
   let lines: { doc: ReturnType<typeof parseDocument>; counter: LineCounter } | undefined;
   const source: LocationsSource = {
     shown,
