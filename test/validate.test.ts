@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { summaryLine, validateStackDir, validateStackText } from "../tools/validate";
 import { writeStacks } from "../scripts/bench-validate";
 import { checkStackCustomer } from "../provider/stack/customer-config";
+import { CONFIG_KEY_LIST, CUSTOMER_KEY } from "../provider/config/keys";
 
 const ROOT = path.resolve(__dirname, "..");
 const SECURE_CLIENT_ID = "  birdeye-cloud9:clientId:\n    secure: v1:AAABAGZha2VjaXBoZXJ0ZXh0\n";
@@ -220,6 +221,65 @@ describe("npm run validate (offline stack checks)", () => {
     const { problems } = validateStackText("f.yaml", text);
     assert.deepEqual(problems.map((p) => [p.line, p.keyPath]), [[7, "birdeye-cloud9:customer.nextRunDate"]]);
     assert.match(problems[0]?.message ?? "", /write it in quotes, like "2026-11-25T04:00:00Z"/);
+  });
+
+  it("birdeye:maxConcurrency is judged offline by its schema, on the text Pulumi hands the provider: 0, -1, abc, [8], 1.5 refused at their line; 8 and 1e3 (Pulumi: 1000) pass", () => {
+    const bad = ["0", "-1", "abc", "[8]", "1.5", '"8 calls"', "{ n: 8 }", "true"];
+    for (const value of bad) {
+      const { problems } = validateStackText("f.yaml", `config:\n${SECURE_CLIENT_ID}  birdeye:maxConcurrency: ${value}\n${SMB}`);
+      assert.deepEqual(
+        problems.map((p) => `${p.line}: ${p.keyPath}: ${p.message}`),
+        ["4: birdeye:maxConcurrency: must be a whole number of at least 1 (how many BirdEye calls at once per provider process), like 8; leave the key out for the default (32)"],
+        value,
+      );
+    }
+    for (const value of ["8", '"8"', "1e3"]) assert.deepEqual(validateStackText("f.yaml", `config:\n${SECURE_CLIENT_ID}  birdeye:maxConcurrency: ${value}\n${SMB}`).problems, [], value);
+  });
+
+  it("every key a stack file may hold is judged by its schema offline: a value of the wrong kind for any of them is named", () => {
+    // A secret key's value cannot be read offline; a plain one is refused by its own rule (checked above).
+    for (const declared of CONFIG_KEY_LIST.filter((k) => !k.secret)) {
+      for (const value of ["[[1]]", "-1", "false"]) {
+        const text = `config:\n${SECURE_CLIENT_ID}${declared.key === CUSTOMER_KEY ? "" : SMB}  ${declared.key}: ${value}\n`;
+        const { problems } = validateStackText("f.yaml", text);
+        assert.ok(problems.some((p) => p.keyPath.startsWith(declared.key)), `${declared.key}: ${value} passed validate`);
+      }
+    }
+  });
+
+  describe("values read exactly as Pulumi reads them (Go's yaml.v3), never differently", () => {
+    const customer = (location: string): string => `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:customer:\n    kind: enterprise\n    businessNumber: 150051042499080\n    locations:\n      - businessNumber: 150051042499081\n        locationCode: ${location}\n`;
+
+    it("an unquoted 010 (Pulumi: the octal 8), 0x1F, 0o7, 0b1, 1_0, +4 or .5 as a location code is refused with the quotes that fix it, at its line", () => {
+      const cases: [string, string][] = [["010", "8"], ["0x1F", "31"], ["0o7", "7"], ["0b1", "1"], ["1_0", "10"], ["+4", "4"], ["-010", "-8"], ["08", "8"], [".5", "0.5"]];
+      for (const [written, pulumi] of cases) {
+        const { problems } = validateStackText("f.yaml", customer(written));
+        assert.equal(problems.length, 1, `${written}: ${JSON.stringify(problems)}`);
+        assert.equal(`${problems[0]?.line}: ${problems[0]?.keyPath}`, "9: birdeye-cloud9:customer.locations[0].locationCode");
+        assert.match(problems[0]?.message ?? "", new RegExp(`^is read by Pulumi as the number ${pulumi.replace(".", "\\.")}\\b.*write it in quotes, like "${written.replace(/[.+]/g, "\\$&")}"`), written);
+      }
+      assert.deepEqual(validateStackText("f.yaml", customer('"010"')).problems, []);
+      assert.deepEqual(validateStackText("f.yaml", customer("10")).problems, []);
+    });
+
+    it("the same in a locations file, which the program reads with the same reader", () => {
+      fs.mkdirSync(path.join(dir, "locations"));
+      fs.writeFileSync(path.join(dir, "locations", "a.yaml"), "locations:\n  - businessNumber: 150051042499081\n    locationCode: 010\n");
+      write("a", `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:customer:\n    kind: enterprise\n    businessNumber: 150051042499080\n    locationsFile: locations/a.yaml\n`);
+      const problems = validateStackDir(dir, "stacks").problems.map((p) => `${p.file}:${p.line}: ${p.keyPath}: ${p.message.split(";")[0]}`);
+      assert.deepEqual(problems, ["stacks/locations/a.yaml:3: locations[0].locationCode: is read by Pulumi as the number 8 (YAML reads a leading 0 as octal)"]);
+    });
+
+    it("a date (2026-11-25, Pulumi: \"2026-11-25 00:00:00 +0000 UTC\"), a non-text key, a whole number past 2^53 and an explicit tag are refused; yes/no/on/off, ~ and 1e3 read as Pulumi reads them", () => {
+      const text = `config:\n${SECURE_CLIENT_ID}  birdeye-cloud9:customer:\n    kind: smb\n    businessNumber: 150051042499090\n    nextRunDate: 2026-11-25\n  other:a: { 1: x }\n  other:b: 12345678901234567890\n  other:c: !!int "5"\n  other:d: [yes, no, on, off, ~, 1e3]\n`;
+      const lines = validateStackText("f.yaml", text).problems.map((p) => `${p.line}: ${p.keyPath}: ${p.message.split(/[;(]/)[0]?.trim()}`);
+      assert.deepEqual(lines, [
+        '7: birdeye-cloud9:customer.nextRunDate: is an unquoted date-time, which Pulumi reads as a YAML timestamp and hands on as "2026-11-25 00:00:00 +0000 UTC"',
+        "8: other:a.1: is a key Pulumi reads as a number, not text",
+        "9: other:b: is a whole number past 2^53, which the program cannot read exactly",
+        "10: other:c: has the explicit YAML tag !!int, which Pulumi and this project may read differently",
+      ]);
+    });
   });
 
   it("one trigger named twice in different forms (id and name) is caught here, not later", () => {
