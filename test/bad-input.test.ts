@@ -73,6 +73,7 @@ const CONFIG_CASES: ConfigCase[] = [
   ["a raw Client ID as approve.clientId", SMB, /birdeye-cloud9:approve\.clientId: must be the new Client ID's fingerprint as the preview prints it, like sha256:3f9a1c2b7d4e \(never the Client ID itself\)/, undefined, { "birdeye-cloud9:approve": JSON.stringify({ clientId: CLIENT_ID }) }],
   ["a limit of infinity as text (guardrails.maxDeactivations: \".inf\")", SMB, /birdeye-cloud9:guardrails\.maxDeactivations: is infinite \(YAML \.inf\), not a number a limit can be/, undefined, { "birdeye-cloud9:guardrails": '{"maxDeactivations":".inf"}' }],
   ["an unknown config key (birdeye:apiUlr)", SMB, /birdeye:apiUlr: is not a key of this project; did you mean birdeye:apiUrl\?; the keys are birdeye:apiUrl, /, undefined, { "birdeye:apiUlr": "https://example.invalid" }],
+  ...["0", "-1", "abc", "[8]", "1.5"].map((value): ConfigCase => [`birdeye:maxConcurrency: ${value}`, SMB, /birdeye:maxConcurrency: must be a whole number of at least 1 \(how many BirdEye calls at once per provider process\), like 8; leave the key out for the default \(32\)/, undefined, { "birdeye:maxConcurrency": value }]),
   ["a limit of NaN as text (guardrails.maxDeactivationShare: \"NaN\")", SMB, /birdeye-cloud9:guardrails\.maxDeactivationShare: is NaN \(YAML \.nan\)/, undefined, { "birdeye-cloud9:guardrails": '{"maxDeactivationShare":"NaN"}' }],
 ];
 
@@ -164,6 +165,8 @@ describe("bad input battery: malformed stack configs and BirdEye answers", funct
         assert.ok(!messages.toLowerCase().includes(CLIENT_ID.toLowerCase()), "the Client ID is never repeated");
         assert.deepEqual(emulator.requests.filter((r) => r.method !== "GET").map((r) => r.path), [], "no write reached BirdEye");
         assert.equal(harness.state.size, 0);
+        // A value only the provider reads is judged before the program's own lookups: no call at all.
+        if (name.startsWith("birdeye:maxConcurrency")) assert.deepEqual(emulator.requests.map((r) => r.path), [], "no BirdEye call before the refusal");
       });
     }
   });

@@ -10,6 +10,9 @@ import { locationSchema } from "../config/customer-schema";
 import type { CustomerConfig } from "../config/customer-schema";
 import { LOCATIONS_FILE_FIELD, locationsFilePathProblem, locationsFileShown, readLocationsFile } from "./locations-file";
 import type { LocationsSource } from "./locations-file";
+import * as fs from "node:fs";
+import { LineCounter } from "yaml";
+import { parsePulumiYaml, readDocument } from "./pulumi-yaml";
 
 /** One problem in a stack file: the key path as written there, and what to do. */
 export interface ConfigProblem {
@@ -143,4 +146,30 @@ export function checkStackCustomer(value: unknown, folder: StackFolder): { custo
       return { ...problem, keyPath: keyPathText("locations", rest), file: read.source.shown, line: read.source.lineOf(inFile) };
     }),
   };
+}
+
+/**
+ * The stack file's scalars that Pulumi reads by rules its author may not
+ * expect (`locationCode: 010` reaches the program as 8): the program reads
+ * the file itself and refuses them as `npm run validate` does, since the
+ * value it was handed no longer shows how it was written. None when the file
+ * cannot be read (the engine has read it already; its own errors stand).
+ */
+export function stackFileRefusals(file: string): ConfigProblem[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  const lines = new LineCounter();
+  const doc = parsePulumiYaml(text, lines);
+  if (doc.errors.length > 0) return [];
+  const read = readDocument(doc);
+  if ("error" in read) return [];
+  return read.refusals.flatMap((refusal) => {
+    const [top, key, ...rest] = refusal.keys;
+    if (top !== "config" || key === undefined) return [];
+    return [{ keyPath: keyPathText(String(key), rest), path: [String(key), ...rest], message: refusal.message, file, line: lines.linePos(refusal.offset).line }];
+  });
 }

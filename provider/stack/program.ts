@@ -15,9 +15,10 @@ import { apiUrlViolation, formatViolation } from "../guardrails/rules";
 import { secretStorageViolationsHere } from "../guardrails/client-id-storage";
 import { checkGuardrailConfig } from "../guardrails/guardrail-config";
 import { runError } from "./run-error";
+import { CONFIG_SCHEMAS } from "../config/schemas";
 import { CLIENT_ID_KEY, CONFIG_KEYS, CUSTOMER_KEY, keyParts, unknownConfigKeyProblem } from "../config/keys";
 import * as path from "node:path";
-import { CustomerConfigError, checkClientId, checkStackCustomer } from "./customer-config";
+import { CustomerConfigError, checkClientId, checkStackCustomer, stackFileRefusals } from "./customer-config";
 import type { ConfigProblem } from "./customer-config";
 import { Cloud9Integration } from "./component";
 import type { MappingSummary } from "./component";
@@ -71,6 +72,15 @@ function unknownKeyProblems(): ConfigProblem[] {
   return problems;
 }
 
+/** birdeye:maxConcurrency, read by the provider only once BirdEye has been called: judged here, before the program's lookups. */
+function providerKeyProblems(): ConfigProblem[] {
+  const key = CONFIG_KEYS.maxConcurrency.key;
+  const text = getConfig(key);
+  if (text === undefined || text === "") return [];
+  const parsed = CONFIG_SCHEMAS.maxConcurrency.safeParse(text);
+  return parsed.success ? [] : [{ keyPath: key, path: [key], message: parsed.error.issues[0]?.message ?? "is not valid; see docs/stack-files.md" }];
+}
+
 export async function runCustomerStack(): Promise<StackOutputs> {
   const stackFile = stackFileName();
   const customerKey = keyParts(CUSTOMER_KEY);
@@ -87,7 +97,9 @@ export async function runCustomerStack(): Promise<StackOutputs> {
   // A locationsFile is relative to the stack file's folder; the program runs in the project's.
   const { customer, problems } = checkStackCustomer(customerValue, { dir: path.resolve(path.dirname(stackFile)), shown: path.posix.dirname(stackFile) });
   const guardrails = checkGuardrailConfig();
-  const all = [...problems, ...checkClientId(rawClientId), ...unknownKeyProblems(), ...guardrails.problems];
+  const refused = stackFileRefusals(stackFile);
+  const refusedPaths = new Set(refused.map((p) => p.keyPath));
+  const all = [...refused, ...[...problems, ...checkClientId(rawClientId), ...unknownKeyProblems(), ...providerKeyProblems(), ...guardrails.problems].filter((p) => !refusedPaths.has(p.keyPath))];
   if (customer === undefined || rawClientId === undefined || all.length > 0) {
     throw new RunError(new CustomerConfigError(stackFile, all).message);
   }
