@@ -15,6 +15,8 @@ import type { CustomerConfig } from "../provider/config/customer-schema";
 import { CONFIG_SCHEMAS } from "../provider/config/schemas";
 import { checkClientId, checkStackCustomer, keyPathText } from "../provider/stack/customer-config";
 import type { LocationsFileContents, StackFolder } from "../provider/stack/customer-config";
+import { clientIdFingerprint } from "../provider/guardrails/rules";
+import type { ClientIdRead } from "./client-ids";
 
 export interface StackProblem {
   /** As given to the validator, e.g. stacks/Pulumi.acme.yaml */
@@ -34,7 +36,7 @@ export interface StackFacts {
   readonly file: string;
   /** `file`: set when the entry is in a locations file rather than the stack file. */
   readonly businesses: { number: number; keyPath: string; line: number; file?: string }[];
-  /** Cloud 9 locations, when the Client ID is readable (plain, emulator stacks). */
+  /** Cloud 9 locations by code, when the Client ID's fingerprint is known (read with --client-ids, or a plain one). */
   readonly locations: { key: string; code: string; keyPath: string; line: number; file?: string }[];
 }
 
@@ -68,12 +70,12 @@ const OWN_CHECKS: ReadonlySet<ConfigKeyName> = new Set(["customer", "clientId", 
  * where its locationsFile is read from (default: the folder `file` names,
  * from the working directory).
  */
-export function validateStackText(file: string, text: string, folder: StackFolder = { dir: path.dirname(file), shown: path.posix.dirname(file) }): { problems: StackProblem[]; facts: StackFacts } {
-  const { problems, facts } = checkStackText(file, text, folder);
+export function validateStackText(file: string, text: string, folder: StackFolder = { dir: path.dirname(file), shown: path.posix.dirname(file) }, clientId?: ClientIdRead): { problems: StackProblem[]; facts: StackFacts } {
+  const { problems, facts } = checkStackText(file, text, folder, clientId);
   return { problems: withoutUuids(problems), facts };
 }
 
-function checkStackText(file: string, text: string, folder: StackFolder): { problems: StackProblem[]; facts: StackFacts } {
+function checkStackText(file: string, text: string, folder: StackFolder, clientId: ClientIdRead | undefined): { problems: StackProblem[]; facts: StackFacts } {
   const problems: StackProblem[] = [];
   const facts: StackFacts = { file, businesses: [], locations: [] };
   const lines = new LineCounter();
@@ -150,7 +152,11 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
   }
 
   const clientIdNode = config.get(CLIENT_ID_KEY, true);
-  let plainClientId: string | undefined;
+  // The Client ID's fingerprint, for the check across stacks (a Cloud 9 location claimed twice): read through pulumi (--client-ids).
+  let clientKey: string | undefined = clientId !== undefined && "fingerprint" in clientId ? clientId.fingerprint : undefined;
+  if (clientId !== undefined && "problem" in clientId && isSecureValue(clientIdNode)) {
+    report([CLIENT_ID_KEY], CLIENT_ID_KEY, `${clientId.problem}; --client-ids compares Cloud 9 locations across stacks by it: give validate the stack's secrets as for \`pulumi preview\` (PULUMI_CONFIG_PASSPHRASE, or the secrets provider's credentials)`);
+  }
   if (clientIdNode === undefined) {
     report([], CLIENT_ID_KEY, "is missing; set it with `pulumi config set --secret clientId <Cloud9 Client ID>`");
   } else if (!looksSecure(clientIdNode)) {
@@ -158,7 +164,7 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
     // The program refuses a plain Client ID before any call, whatever the API URL: so does validate.
     report([CLIENT_ID_KEY], CLIENT_ID_KEY, "is stored in plain text, which `pulumi` refuses before any call; remove it and run `pulumi config set --secret clientId <uuid>` (value not shown)");
     // Still read, for the checks across stacks (a Cloud 9 location claimed twice).
-    if (typeof value === "string" && checkClientId(value).length === 0) plainClientId = value.trim().toLowerCase();
+    if (typeof value === "string" && checkClientId(value).length === 0) clientKey = clientIdFingerprint(value);
   }
 
   // A Client ID anywhere else in plain text: approve, customer, a misspelt key, another namespace.
@@ -187,7 +193,7 @@ function checkStackText(file: string, text: string, folder: StackFolder): { prob
   }
   const source = locationsFile?.source;
   const inFile: LocationsWhere | undefined = source === undefined ? undefined : { file: source.shown, keyPath: (keys) => keyPathText("locations", keys), line: (keys) => source.lineOf(["locations", ...keys]) };
-  if (customer !== undefined) collectFacts(customer, facts, at, plainClientId, inFile);
+  if (customer !== undefined) collectFacts(customer, facts, at, clientKey, inFile);
   // A value refused for its quotes is judged again once quoted: its other problems (a date-time's Go rendering) would mislead.
   const refusedPaths = new Set(refused.map((p) => p.keyPath));
   return { problems: problems.filter((p) => refused.includes(p) || !refusedPaths.has(p.keyPath)), facts };
@@ -253,15 +259,15 @@ interface LocationsWhere {
   line(keys: readonly (string | number)[]): number;
 }
 
-function collectFacts(customer: CustomerConfig, facts: StackFacts, at: (keys: readonly (string | number)[]) => number, plainClientId: string | undefined, inFile: LocationsWhere | undefined): void {
+function collectFacts(customer: CustomerConfig, facts: StackFacts, at: (keys: readonly (string | number)[]) => number, clientKey: string | undefined, inFile: LocationsWhere | undefined): void {
   const root = [CUSTOMER_KEY, "businessNumber"];
   facts.businesses.push({ number: customer.businessNumber, keyPath: keyPathText(CUSTOMER_KEY, ["businessNumber"]), line: at(root) });
   const where: LocationsWhere = inFile ?? { keyPath: (keys) => keyPathText(CUSTOMER_KEY, ["locations", ...keys]), line: (keys) => at([CUSTOMER_KEY, "locations", ...keys]) };
   const file = where.file === undefined ? {} : { file: where.file };
   (customer.locations ?? []).forEach((loc, i) => {
     facts.businesses.push({ number: loc.businessNumber, keyPath: where.keyPath([i, "businessNumber"]), line: where.line([i, "businessNumber"]), ...file });
-    if (plainClientId !== undefined && loc.locationCode !== undefined) {
-      facts.locations.push({ key: `${plainClientId}/${customer.awsHosted}/${loc.locationCode}`, code: loc.locationCode, keyPath: where.keyPath([i, "locationCode"]), line: where.line([i, "locationCode"]), ...file });
+    if (clientKey !== undefined && loc.locationCode !== undefined) {
+      facts.locations.push({ key: `${clientKey}/${customer.awsHosted}/${loc.locationCode}`, code: loc.locationCode, keyPath: where.keyPath([i, "locationCode"]), line: where.line([i, "locationCode"]), ...file });
     }
   });
 }
@@ -317,8 +323,24 @@ function readStackFile(file: string): { text: string } | { problem: string } {
   }
 }
 
+/** The stack a stack file holds: Pulumi.<stack>.yaml. */
+export function stackNameOf(fileName: string): string {
+  return fileName.replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
+}
+
+/** The stack files of a folder by stack name (for --client-ids), each with its path. */
+export function stackFilesIn(dir: string): Map<string, string> {
+  return new Map(
+    fs
+      .readdirSync(dir)
+      .filter((name) => /^Pulumi\..+\.ya?ml$/.test(name))
+      .sort()
+      .map((name) => [stackNameOf(name), path.join(dir, name)]),
+  );
+}
+
 /** Every `Pulumi.*.yaml` in `dir`, sorted; `label` is the folder as messages show it. */
-export function validateStackDir(dir: string, label: string = path.relative(process.cwd(), dir) || "."): ValidationReport {
+export function validateStackDir(dir: string, label: string = path.relative(process.cwd(), dir) || ".", clientIds?: ReadonlyMap<string, ClientIdRead>): ValidationReport {
   let entries: string[];
   try {
     if (!fs.statSync(dir).isDirectory()) {
@@ -328,14 +350,14 @@ export function validateStackDir(dir: string, label: string = path.relative(proc
   } catch {
     return { files: 0, problems: [{ file: label, line: 0, keyPath: "--dir", message: "does not exist; give the folder that holds the Pulumi.<stack>.yaml files" }] };
   }
-  const { names, problems, facts } = readStackDir(dir, entries, label);
+  const { names, problems, facts } = readStackDir(dir, entries, label, clientIds);
   problems.push(...crossStackProblems(facts));
   problems.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
   return { files: names.length, problems };
 }
 
 /** Every stack file of a folder checked, with the facts the cross-stack checks read. `entries`: the folder's names. */
-export function readStackDir(dir: string, entries: readonly string[], label: string): { names: string[]; problems: StackProblem[]; facts: StackFacts[] } {
+export function readStackDir(dir: string, entries: readonly string[], label: string, clientIds?: ReadonlyMap<string, ClientIdRead>): { names: string[]; problems: StackProblem[]; facts: StackFacts[] } {
   const names = entries.filter((name) => /^Pulumi\..+\.ya?ml$/.test(name)).sort();
   const problems: StackProblem[] = [];
   const facts: StackFacts[] = [];
@@ -346,7 +368,7 @@ export function readStackDir(dir: string, entries: readonly string[], label: str
       problems.push({ file: shown, line: 0, keyPath: "(file)", message: read.problem });
       continue;
     }
-    const result = validateStackText(shown, read.text, { dir, shown: path.posix.dirname(shown) });
+    const result = validateStackText(shown, read.text, { dir, shown: path.posix.dirname(shown) }, clientIds?.get(stackNameOf(name)));
     problems.push(...result.problems);
     facts.push(result.facts);
   }
