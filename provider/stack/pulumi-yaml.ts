@@ -225,23 +225,27 @@ function goJsonString(text: string): string {
   return `${out}"`;
 }
 
-/** Go's encoding/json text of a float64; undefined for NaN and infinity, which it cannot write. */
+/** Pulumi's text of a float64 (seen through `pulumi config --json`: -0 is 0); undefined for NaN and infinity, which Go's JSON cannot write. */
 function goJsonFloat(v: number): string | undefined {
   if (!Number.isFinite(v)) return undefined;
-  if (Object.is(v, -0)) return "-0";
   // Go switches to exponent form below 1e-6 and from 1e21, as JavaScript does, and writes the exponent alike.
-  return String(v);
+  return String(v === 0 ? 0 : v);
 }
 
-/** Go's json.Marshal of a decoded value (map keys sorted by their bytes); undefined when Go cannot write it (NaN, infinity). */
-export function goJson(value: GoValue): string | undefined {
+/**
+ * Pulumi's text of a decoded value: Go's json.Marshal, map keys sorted by
+ * their bytes; inside a structure an unsigned past 2^63 goes through a
+ * float64 (seen through `pulumi config --json`). Undefined when Go cannot
+ * write it (NaN, infinity).
+ */
+export function goJson(value: GoValue, nested = false): string | undefined {
   switch (value.t) {
     case "null":
       return "null";
     case "bool":
       return String(value.v);
     case "int":
-      return value.v.toString();
+      return nested && value.v > 2n ** 63n - 1n ? goJsonFloat(Number(value.v)) : value.v.toString();
     case "float":
       return goJsonFloat(value.v);
     case "time":
@@ -249,14 +253,14 @@ export function goJson(value: GoValue): string | undefined {
     case "str":
       return goJsonString(value.v);
     case "seq": {
-      const items = value.items.map(goJson);
+      const items = value.items.map((item) => goJson(item, true));
       return items.some((i) => i === undefined) ? undefined : `[${items.join(",")}]`;
     }
     case "map": {
       const keys = [...value.entries.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       const parts: string[] = [];
       for (const key of keys) {
-        const item = goJson(value.entries.get(key) ?? { t: "null" });
+        const item = goJson(value.entries.get(key) ?? { t: "null" }, true);
         if (item === undefined) return undefined;
         parts.push(`${goJsonString(key)}:${item}`);
       }
