@@ -136,7 +136,7 @@ describeRealEngine("validate reads every value of a stack file exactly as Pulumi
         same += counts.same;
         refused += counts.refused;
       }),
-      { seed, numRuns: 12, verbose: true },
+      { seed, numRuns: Number(process.env.BIRDEYE_YAML_RUNS ?? 12), verbose: true },
     );
     console.log(`      generated: ${same} keys read the same, ${refused} refused`);
   });
