@@ -118,11 +118,23 @@ export function resolvePlain(text: string): GoValue {
   return { t: "str", v: text };
 }
 
+/** Which of yaml.v3's number syntaxes a plain scalar uses, in words. */
+function numberSyntax(text: string): string {
+  const digits = text.replace(/^[-+]/, "");
+  if (/^0[xX]/.test(digits)) return "0x as hexadecimal";
+  if (/^0[oO]/.test(digits)) return "0o as octal";
+  if (/^0[bB]/.test(digits)) return "0b as binary";
+  if (/^0[0-9_]/.test(digits) && /^0[0-7_]*$/.test(digits)) return "a leading 0 as octal";
+  if (text.includes("_")) return "_ between digits as nothing";
+  if (text.startsWith("+")) return "a leading + as a sign";
+  return "it as a number";
+}
+
 /** Why a plain scalar must be quoted, or undefined when every reader reads it as Pulumi does. */
 function surprise(text: string, value: GoValue): string | undefined {
   switch (value.t) {
     case "int":
-      if (!PLAIN_NUMBER.test(text)) return `is read by Pulumi as the number ${value.v} (YAML reads ${/^[-+]?0[0-7]/.test(text) ? "a leading 0 as octal" : "0x, 0o, 0b, + and _ as number syntax"}); ${QUOTE_FIX}, like "${text}", if it is text, or write the number as ${value.v}`;
+      if (!PLAIN_NUMBER.test(text)) return `is read by Pulumi as the number ${value.v} (YAML reads ${numberSyntax(text)}); ${QUOTE_FIX}, like "${text}", if it is text, or write the number as ${value.v}`;
       if (value.v > BigInt(Number.MAX_SAFE_INTEGER) || value.v < -BigInt(Number.MAX_SAFE_INTEGER)) return `is a whole number past 2^53, which the program cannot read exactly; ${QUOTE_FIX} if it is text (an id), like "${text}"`;
       return undefined;
     case "float":
