@@ -8,7 +8,7 @@ const USAGE = "usage: npm run validate -- [--json] [--dir <folder with Pulumi.*.
 function main(): number {
   let values: { json?: boolean; dir?: string };
   try {
-    ({ values } = parseCommandLine({ options: { json: { type: "boolean" }, dir: { type: "string" } }, strict: true }));
+    ({ values } = parseCommandLine({ usage: USAGE, options: { json: { type: "boolean" }, dir: { type: "string" } }, strict: true }));
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;

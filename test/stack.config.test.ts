@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import fc from "fast-check";
 import { checkClientId, checkCustomerConfig, customerConfigSchema } from "../provider/stack";
 
 const ENTERPRISE = {
@@ -87,5 +88,17 @@ describe("customer config messages are the project's own words", () => {
       }
     }
     assert.match(checkCustomerConfig(cases[1]).problems[0]?.message ?? "", /^must be a list \(a YAML sequence\)/);
+  });
+
+  it("a trigger id of 0 or below is refused as one, never as 'too small (at least 0)'", () => {
+    fc.assert(
+      fc.property(fc.integer({ max: 0 }), (id) => {
+        const [problem, ...more] = checkCustomerConfig({ ...SMB, triggers: [id] }).problems;
+        assert.equal(more.length, 0);
+        assert.equal(problem?.keyPath, "birdeye-cloud9:customer.triggers[0]");
+        assert.match(problem?.message ?? "", /^is not a trigger id: ids are whole numbers from 1; write a trigger's id or name, like 57/);
+      }),
+    );
+    assert.match(checkCustomerConfig({ ...SMB, triggers: [" "] }).problems[0]?.message ?? "", /^is empty; write a trigger's id or name/);
   });
 });

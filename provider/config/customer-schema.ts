@@ -37,7 +37,8 @@ const KNOWN_TRIGGER_NAMES: Readonly<Record<string, number>> = {
   cloud9dismissedappointmentstriggerservice: DISMISSED_APPOINTMENTS_TRIGGER_ID,
 };
 
-const triggerRef = z.union([z.number().int().positive(), z.string().trim().min(1)], {
+const TRIGGER_EXAMPLE = 'like 57, "Cloud 9 Dismissed Appointments Trigger" or "cloud9DismissedAppointmentsTriggerService"';
+const triggerRef = z.union([z.number().int().positive({ error: `is not a trigger id: ids are whole numbers from 1; write a trigger's id or name, ${TRIGGER_EXAMPLE}` }), z.string().trim().min(1, { error: `is empty; write a trigger's id or name, ${TRIGGER_EXAMPLE}` })], {
   error: 'must be a trigger id (57), its display name ("Cloud 9 Dismissed Appointments Trigger") or its service name ("cloud9DismissedAppointmentsTriggerService")',
 });
 
