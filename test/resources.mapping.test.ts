@@ -5,7 +5,8 @@
 // failure from the outputs and the partial-state error.
 import { strict as assert } from "node:assert";
 import { IntegrationMappingSetProvider, applyOutcomes, lifecycles, mappingSetId, planWrites, storedOutputs } from "../provider/resources";
-import { GuardrailRefusal } from "../provider/resources/mapping-set-provider";
+import fc from "fast-check";
+import { GuardrailRefusal, partialRunMessage } from "../provider/resources/mapping-set-provider";
 import type { MappingEntries, MappingSetOutputs, MappingWrite } from "../provider/resources";
 
 const integrationGroupProvider = lifecycles.group;
@@ -334,6 +335,10 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       const error = await failureOf(provider.create({ ...inputs({ [X]: location(X), [Y]: location(Y) }), __provider: PROVIDER_TEXT }));
       assert.deepEqual(error.properties.unconfirmed, [Y]);
       assert.deepEqual(held(emulator), [`${Y} in 1595: active`, `${X} in 1595: active`], "it did land");
+      // The message says what is known: 1 landed, 1 may have (kept unconfirmed), never "exactly what landed".
+      assert.match(error.message, /^IntegrationMappingSet mappings-of-group-1595: create wrote 1 of 2 mappings \(1 put, 0 deactivated, 1 without an answer, 0 not written\): business 150051042499081: /);
+      assert.match(error.message, /State records the 1 that landed; the write without an answer \(business 150051042499081\) may have landed too, so state keeps it as unconfirmed\. pulumi refresh cannot tell/);
+      assert.doesNotMatch(error.message, /exactly what landed/);
       emulator.admin.clearRequests();
       const { outs } = await provider.update(ID, error.properties, inputs({ [X]: location(X) }));
       assert.deepEqual(mappingWrites(emulator), ["deactivate 150051042499081 in 1595 location 4"]);
@@ -534,6 +539,22 @@ describe("IntegrationMappingSet's pure helpers: what state holds, which writes a
     assert.deepEqual(planWrites(held, { integrationGroupId: 1596, mappings: { [A]: entry("4") } }).map(line), [`deactivate ${A} in 1595 (retiring)`, `deactivate ${B} in 1595 (retiring)`, `deactivate ${D} in 1595 (retiring)`, `put ${A} in 1596`]);
     const retiring: MappingSetOutputs = { integrationGroupId: 1596, mappings: { [A]: entry("4") }, retiring: { integrationGroupId: 1595, mappings: { [A]: entry("4"), [B]: entry("6", false) } } };
     assert.deepEqual(planWrites(retiring, { integrationGroupId: 1596, mappings: { [A]: entry("4") } }).map(line), [`deactivate ${A} in 1595 (retiring)`]);
+  });
+
+  it("a part-way failure's message counts what landed as applyOutcomes records it, and claims 'exactly' only when no write went unanswered", () => {
+    const write = fc.record({ business: fc.integer({ min: 150051042499081, max: 150051042499999 }).map(String), kind: fc.constantFrom("put" as const, "deactivate" as const) });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(write, fc.constantFrom("done" as const, "unknown" as const, "failed" as const)), { minLength: 1, maxLength: 12 }), (run) => {
+        const writes: MappingWrite[] = run.map(([w]) => ({ ...w, integrationGroupId: GROUP, entry: { active: w.kind === "put" } }));
+        const outcomes = run.map(([, o]) => o);
+        const message = partialRunMessage(ID, "update", writes, outcomes, ["x"]);
+        const done = outcomes.filter((o) => o === "done").length;
+        const unknown = outcomes.filter((o) => o === "unknown").length;
+        assert.ok(message.startsWith(`IntegrationMappingSet ${ID}: update wrote ${done} of ${writes.length} mappings`), message);
+        assert.equal(/exactly what landed/.test(message), unknown === 0, message);
+        if (unknown > 0) assert.match(message, new RegExp(`, ${unknown} without an answer, ${writes.length - done - unknown} not written\\)`));
+      }),
+    );
   });
 
   it("applyOutcomes records what landed: a failed put keeps the old entry, an unknown one is kept unconfirmed, a failed deactivation stays held", () => {

@@ -393,9 +393,23 @@ function parseInputs(props: Props): MappingSetInputs {
 /** The set's id: one set per group, named after the group it was created for. */
 export const mappingSetId = (integrationGroupId: number): string => `mappings-of-group-${integrationGroupId}`;
 
-function summary(writes: readonly MappingWrite[], outcomes: readonly WriteOutcome[]): string {
-  const count = (kind: MappingWrite["kind"], outcome: WriteOutcome): number => writes.filter((w, i) => w.kind === kind && outcomes[i] === outcome).length;
-  return `${count("put", "done")} put, ${count("deactivate", "done")} deactivated, ${writes.length - outcomes.filter((o) => o === "done").length} failed`;
+/**
+ * What a run that failed part-way did, as far as it knows: the writes that
+ * landed, those without an answer (they may have landed: state keeps them as
+ * unconfirmed), and those that did not land.
+ */
+export function partialRunMessage(id: string, what: "create" | "update", writes: readonly MappingWrite[], outcomes: readonly WriteOutcome[], errors: readonly string[]): string {
+  const count = (outcome: WriteOutcome, kind?: MappingWrite["kind"]): number => writes.filter((w, i) => (kind === undefined || w.kind === kind) && (outcomes[i] ?? "failed") === outcome).length;
+  const done = count("done");
+  const unanswered = writes.filter((_, i) => outcomes[i] === "unknown").map((w) => w.business);
+  const head = `IntegrationMappingSet ${id}: ${what} wrote ${done} of ${writes.length} mappings (${count("done", "put")} put, ${count("done", "deactivate")} deactivated, ${unanswered.length === 0 ? "" : `${unanswered.length} without an answer, ${count("failed")} not written`}${unanswered.length === 0 ? `${count("failed")} failed` : ""})`;
+  const errorText = `${errors.slice(0, 3).join("; ")}${errors.length > 3 ? `; and ${errors.length - 3} more` : ""}`;
+  if (unanswered.length === 0) return `${head}: ${errorText}. State records exactly what landed; run pulumi up again to finish.`;
+  const named = `${unanswered.slice(0, 5).join(", ")}${unanswered.length > 5 ? `, and ${unanswered.length - 5} more` : ""}`;
+  return (
+    `${head}: ${errorText}. State records the ${done} that landed; ${unanswered.length === 1 ? "the write" : `the ${unanswered.length} writes`} without an answer (business ${named}) may have landed too, so state keeps ${unanswered.length === 1 ? "it" : "them"} as unconfirmed. ` +
+    "pulumi refresh cannot tell (BirdEye has no call that reads a mapping back): run pulumi up again, which writes the unconfirmed and the unwritten ones again."
+  );
 }
 
 /** Thrown before any write when the plan needs an approval the stack lacks: the run stops at this set, nothing written. */
@@ -555,7 +569,7 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
       ...(desired.parentBusinessNumber === undefined ? {} : { parentBusinessNumber: desired.parentBusinessNumber }),
     });
     if (errors.length > 0) {
-      const message = `IntegrationMappingSet ${id}: ${what} wrote ${writes.length - errors.length} of ${writes.length} mappings (${summary(writes, outcomes)}): ${errors.slice(0, 3).join("; ")}${errors.length > 3 ? `; and ${errors.length - 3} more` : ""}. State records exactly what landed; run pulumi up again to finish.`;
+      const message = partialRunMessage(id, what, writes, outcomes, errors);
       throw new PartialStateError(message, id, { ...outs, [PROVIDER_KEY]: props[PROVIDER_KEY] });
     }
     return outs;
