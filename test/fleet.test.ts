@@ -353,6 +353,20 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     const noCli = await runDirect({ command: "preview" }, { ...io, pulumiPath: undefined });
     assert.equal(noCli.code, 2);
     assert.ok(noCli.stderr.includes(INSTALL_HINT));
+    // Every output path is checked before anything runs: an up must not change BirdEye and then fail on its summary.
+    const missing = path.join(dir, "no-such-folder");
+    const outputs: [FleetOptions, RegExp][] = [
+      [{ command: "up", yes: true, summary: path.join(missing, "x.md") }, /^cannot write the summary .*no-such-folder\/x\.md: its folder .*no-such-folder does not exist; nothing was run/m],
+      [{ command: "preview", summary: "stacks" }, /^cannot write the summary .*stacks: it is a folder; nothing was run/m],
+      [{ command: "drift", report: path.join(missing, "r.md") }, /^cannot write the drift report .*r\.md: its folder .*no-such-folder does not exist/m],
+      [{ command: "join", files: ["a.json"], summary: path.join(missing, "s.md") }, /^cannot write the summary .*s\.md: its folder .*no-such-folder does not exist/m],
+    ];
+    for (const [options, message] of outputs) {
+      const result = await runDirect(options, io);
+      assert.equal(result.code, 2, `${JSON.stringify(options)}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, /cannot start pulumi|a\.json/, "refused before pulumi starts or any input is read");
+    }
     const cannotStart = await runDirect({ command: "preview" }, io);
     assert.equal(cannotStart.code, 2);
     assert.match(cannotStart.stderr, /cannot start pulumi: /);
