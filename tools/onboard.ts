@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BirdEyeClient } from "../provider/api/client";
 import { BirdEyeApiError } from "../provider/api/errors";
+import { displayText } from "../provider/api/display-text";
 import type { Cloud9Location } from "../provider/api/schemas";
 import { UUID_PATTERN, businessNumberProblem } from "../provider/api/rules";
 import { CLIENT_ID_KEY, CONFIG_KEYS, CUSTOMER_KEY, keyParts } from "../provider/config/keys";
@@ -66,7 +67,7 @@ function yamlString(text: string): string {
 
 /** Text from the API inside a comment: no line break (or other control) can end the comment and start a key. */
 function commentText(text: string): string {
-  return text.replace(/[\p{Cc}\p{Zl}\p{Zp}\u0085]+/gu, " ").trim();
+  return displayText(text.trim());
 }
 
 function locationLines(location: Cloud9Location): string[] {

@@ -5,6 +5,7 @@ import type axiosRetryFunction from "axios-retry";
 import type { z } from "zod";
 import { ENDPOINTS, fillPath } from "./endpoints";
 import type { CallName } from "./endpoints";
+import { displayText } from "./display-text";
 import { BirdEyeApiError, redact } from "./errors";
 import type { ApiErrorKind } from "./errors";
 import { encodeCreateGroup, encodePutMapping, encodeUpdateTriggers } from "./manual-layout";
@@ -432,10 +433,10 @@ export class BirdEyeClient {
       const parsed = this.schemas.errorBody.safeParse(JSON.parse(body));
       if (parsed.success) {
         code = parsed.data.code ?? parsed.data.errorCode;
-        said = parsed.data.message ?? parsed.data.errorMessage ?? "";
+        said = displayText(redact(parsed.data.message ?? parsed.data.errorMessage ?? "", secrets));
       }
     } catch {
-      said = redact(body, secrets).trim().slice(0, 120).replace(/\s+/g, " ");
+      said = displayText(redact(body, secrets).trim().replace(/\s+/g, " "), 120);
     }
     const head = `HTTP ${status}${code === undefined ? "" : `, code ${code}`}${said === "" ? "" : `: ${said}`}`;
     let message: string;
