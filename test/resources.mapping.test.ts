@@ -221,7 +221,7 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
         "a deactivation is the Enterprise body with active:false, location code kept",
       );
       assert.deepEqual(held(emulator), [`${A} in 1595: active`, `${B} in 1595: active`, `${C} in 1595: inactive`, `${D} in 1595: active`]);
-      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [A]: { locationCode: "4" }, [B]: { locationCode: "6", nextRunDate: "2026-11-25T05:30:00Z" }, [D]: { locationCode: "9" } } });
+      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [A]: { locationCode: "4" }, [B]: { locationCode: "6", nextRunDate: "2026-11-25T05:30:00Z" }, [C]: { locationCode: "8", active: false }, [D]: { locationCode: "9" } } }, "C kept as inactive: BirdEye still holds it");
     });
 
     it("an unchanged set writes nothing; a pause is one put with active:false; removing a paused mapping writes nothing", async () => {
@@ -301,7 +301,7 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       const { outs } = await provider.update(ID, error.properties, inputs({ [Y]: location(Y) }));
       assert.deepEqual(mappingWrites(emulator), ["deactivate 150051042499082 in 1595 location 6", "put 150051042499081 in 1595 location 4"]);
       assert.deepEqual(held(emulator), [`${Y} in 1595: active`, `${X} in 1595: inactive`]);
-      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [Y]: { locationCode: "4" } } });
+      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [Y]: { locationCode: "4" }, [X]: { locationCode: "6", active: false } } });
     });
 
     it("an update that fails on one of its writes keeps the ones that landed and the old entry of the failed one", async () => {
@@ -342,7 +342,7 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       emulator.admin.clearRequests();
       const { outs } = await provider.update(ID, error.properties, inputs({ [X]: location(X) }));
       assert.deepEqual(mappingWrites(emulator), ["deactivate 150051042499081 in 1595 location 4"]);
-      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [X]: { locationCode: "6" } } });
+      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [Y]: { locationCode: "4", active: false }, [X]: { locationCode: "6" } } });
     });
   });
 
@@ -564,9 +564,9 @@ describe("IntegrationMappingSet's pure helpers: what state holds, which writes a
     assert.deepEqual(writes.map(line), [`deactivate ${B} in 1595`, `deactivate ${C} in 1595`, `put ${A} in 1595`, `put ${D} in 1595`, `put ${E} in 1595`]);
     assert.deepEqual(applyOutcomes(held, desired, writes, ["done", "failed", "failed", "unknown", "done"]), {
       integrationGroupId: 1595,
-      mappings: { [A]: entry("4"), [C]: entry("8"), [D]: entry("9"), [E]: entry("10") },
+      mappings: { [A]: entry("4"), [B]: { locationCode: "6", active: false }, [C]: entry("8"), [D]: entry("9"), [E]: entry("10") },
       unconfirmed: [D],
     });
-    assert.deepEqual(applyOutcomes(held, desired, writes, writes.map(() => "done")), { integrationGroupId: 1595, mappings: desired.mappings });
+    assert.deepEqual(applyOutcomes(held, desired, writes, writes.map(() => "done")), { integrationGroupId: 1595, mappings: { ...desired.mappings, [B]: { locationCode: "6", active: false }, [C]: { locationCode: "8", active: false } } });
   });
 });

@@ -167,8 +167,8 @@ describe("customer stacks through the lifecycle harness (program under mocks + r
       assert.deepEqual(next.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["update cloud9-journal", "update cloud9-mappings"]);
       assert.deepEqual(writes(emulator), ["PUT /integration/add/businessintegrationmapping", "PUT /integration/add/businessintegrationmapping"]);
       assert.deepEqual(emulator.state.mappings.map((m) => `${m.businessNumber}: ${m.active ? "active" : "inactive"}`).sort(), ["150051042499081: active", "150051042499082: inactive"]);
-      assert.deepEqual(next.outputs?.mappings, { active: 1, inactive: 0 });
-      assert.deepEqual([...harness.state.values()].find((e) => e.type === SET_TYPE)?.outputs.mappings, { "150051042499081": { locationCode: "4" } }, "state holds Y, and X no more");
+      assert.deepEqual(next.outputs?.mappings, { active: 1, inactive: 1 }, "the mappings output counts what BirdEye holds: the deactivated one too");
+      assert.deepEqual([...harness.state.values()].find((e) => e.type === SET_TYPE)?.outputs.mappings, { "150051042499081": { locationCode: "4" }, "150051042499082": { locationCode: "6", active: false } }, "state holds Y, and X as inactive");
     });
 
     it("the group moves to another business: refused without its approval; with it the new group gets every mapping and the old group's go inactive", async () => {

@@ -241,7 +241,9 @@ export interface RunPlan {
 export function planRun(held: MappingSetOutputs, desired: MappingSetInputs, creating: boolean): RunPlan {
   const full = creating || missedGeneration(held, desired.journal);
   if (!full) return { held, writes: planWrites(held, desired), full };
-  const unconfirmed = new Set([...(held.unconfirmed ?? []), ...Object.keys(held.mappings), ...Object.keys(desired.mappings)]);
+  // Held inactive and not desired: a cut-off run could have put it only if it desired it, and then the journal lists it as departed.
+  const heldLive = Object.entries(held.mappings).filter(([business, entry]) => entry.active || desired.mappings[business] !== undefined);
+  const unconfirmed = new Set([...(held.unconfirmed ?? []), ...heldLive.map(([business]) => business), ...Object.keys(desired.mappings)]);
   const widened: MappingSetOutputs = { ...held, ...(unconfirmed.size === 0 ? {} : { unconfirmed: [...unconfirmed].sort() }) };
   const writes = planWrites(widened, desired);
   const planned = new Set(writes.map((w) => `${w.integrationGroupId}/${w.business}`));
@@ -288,7 +290,8 @@ export function applyOutcomes(held: MappingSetOutputs, desired: MappingSetInputs
       if (outcome !== "done") return; // still held active: the next up deactivates it again
       if (write.retiring === true) delete retiring[write.business];
       else {
-        delete mappings[write.business];
+        // Kept, as inactive: BirdEye has no delete, so it still holds the mapping (the `mappings` output counts it).
+        mappings[write.business] = { ...(write.entry.locationCode === undefined ? {} : { locationCode: write.entry.locationCode }), active: false };
         unconfirmed.delete(write.business);
       }
       return;
