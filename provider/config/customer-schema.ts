@@ -15,6 +15,7 @@
 //       locations:                        # enterprise only
 //         - { businessNumber: 150051042499081, locationCode: "4" }
 //         - { businessNumber: 150051042499082, locationName: S Corp Benicia, nextRunDate: 2026-11-25T04:00:00Z }
+//         - { businessNumber: 150051042499083, locationCode: "8", active: false }   # paused: kept, deactivated in BirdEye
 import { z } from "zod";
 import { DISMISSED_APPOINTMENTS_TRIGGER_ID, businessNumberProblem, nextRunDateProblem } from "../api/rules";
 
@@ -48,6 +49,8 @@ export const locationSchema = z.strictObject({
   locationCode: locationCode.optional(),
   locationName: z.string().trim().min(1, { error: "is empty; write the Cloud 9 location name, or use locationCode" }).optional(),
   nextRunDate: isoUtc.optional(),
+  /** false pauses the location: kept in the file, its mapping deactivated in BirdEye (counted by the mass-deactivation guardrail). */
+  active: z.boolean({ error: "must be true or false (false pauses the location: its mapping is deactivated in BirdEye and kept in the file)" }).optional(),
 });
 
 export const customerConfigSchema = z

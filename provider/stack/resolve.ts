@@ -24,6 +24,8 @@ export interface ResolvedMapping {
   /** Enterprise locations only. */
   readonly locationCode?: string;
   readonly nextRunDate?: string;
+  /** false: a paused location, its mapping deactivated. @default true */
+  readonly active?: boolean;
 }
 
 /** A customer ready for Cloud9Integration: triggers and location codes resolved. */
@@ -91,7 +93,7 @@ function resolveLocations(customer: CustomerConfig, available: readonly Cloud9Lo
       problems.push(problem(["locations", i, "locationCode"], `${quotedText(code ?? "")} is not a Cloud 9 location code for this Client ID; Cloud 9 has ${describeLocations(available)}`));
       return [];
     }
-    return [{ businessNumber: loc.businessNumber, ...(code === undefined ? {} : { locationCode: code }), ...(loc.nextRunDate === undefined ? {} : { nextRunDate: loc.nextRunDate }) }];
+    return [{ businessNumber: loc.businessNumber, ...(code === undefined ? {} : { locationCode: code }), ...(loc.nextRunDate === undefined ? {} : { nextRunDate: loc.nextRunDate }), ...(loc.active === false ? { active: false } : {}) }];
   });
 }
 
