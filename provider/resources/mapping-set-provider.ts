@@ -398,19 +398,19 @@ export const mappingSetId = (integrationGroupId: number): string => `mappings-of
 
 /**
  * What a run that failed part-way did, as far as it knows: the writes that
- * landed, those without an answer (they may have landed: state keeps them as
- * unconfirmed), and those that did not land.
+ * landed, those whose outcome is unknown (no answer, or a 5xx: they may have
+ * landed, and state keeps them as unconfirmed), and those that did not land.
  */
 export function partialRunMessage(id: string, what: "create" | "update", writes: readonly MappingWrite[], outcomes: readonly WriteOutcome[], errors: readonly string[]): string {
   const count = (outcome: WriteOutcome, kind?: MappingWrite["kind"]): number => writes.filter((w, i) => (kind === undefined || w.kind === kind) && (outcomes[i] ?? "failed") === outcome).length;
   const done = count("done");
   const unanswered = writes.filter((_, i) => outcomes[i] === "unknown").map((w) => w.business);
-  const head = `IntegrationMappingSet ${id}: ${what} wrote ${done} of ${writes.length} mappings (${count("done", "put")} put, ${count("done", "deactivate")} deactivated, ${unanswered.length === 0 ? "" : `${unanswered.length} without an answer, ${count("failed")} not written`}${unanswered.length === 0 ? `${count("failed")} failed` : ""})`;
+  const head = `IntegrationMappingSet ${id}: ${what} wrote ${done} of ${writes.length} mappings (${count("done", "put")} put, ${count("done", "deactivate")} deactivated, ${unanswered.length === 0 ? "" : `${unanswered.length} may have landed, ${count("failed")} not written`}${unanswered.length === 0 ? `${count("failed")} failed` : ""})`;
   const errorText = `${errors.slice(0, 3).join("; ")}${errors.length > 3 ? `; and ${errors.length - 3} more` : ""}`;
   if (unanswered.length === 0) return `${head}: ${errorText}. State records exactly what landed; run pulumi up again to finish.`;
   const named = `${unanswered.slice(0, 5).join(", ")}${unanswered.length > 5 ? `, and ${unanswered.length - 5} more` : ""}`;
   return (
-    `${head}: ${errorText}. State records the ${done} that landed; ${unanswered.length === 1 ? "the write" : `the ${unanswered.length} writes`} without an answer (business ${named}) may have landed too, so state keeps ${unanswered.length === 1 ? "it" : "them"} as unconfirmed. ` +
+    `${head}: ${errorText}. State records the ${done} that landed; ${unanswered.length === 1 ? "the write" : `the ${unanswered.length} writes`} whose outcome is unknown (business ${named}) may have landed too, so state keeps ${unanswered.length === 1 ? "it" : "them"} as unconfirmed. ` +
     "pulumi refresh cannot tell (BirdEye has no call that reads a mapping back): run pulumi up again, which writes the unconfirmed and the unwritten ones again."
   );
 }
