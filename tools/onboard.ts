@@ -84,7 +84,7 @@ export function stackFileText(options: Pick<OnboardOptions, "stack" | "kind" | "
   const lines = [
     `# Cloud 9 Ortho integration of ${options.stack}, started by npm run onboard.`,
     options.kind === "enterprise"
-      ? "# Fill in each location's BirdEye Business ID (or delete locations not to map), then: npm run validate"
+      ? "# Fill in each location's BirdEye Business ID (or delete locations not to map; active: false on one keeps it paused), then: npm run validate"
       : "# Review, then: npm run validate",
     `# The Client ID is not here: it is stored encrypted with pulumi config set --secret ${CLIENT_ID_NAME}.`,
     "config:",
