@@ -69,7 +69,7 @@ describeRealEngine("partial failures through `pulumi`", () => {
     ]);
     const done = await resource(project, "cloud9-mappings");
     const { integrationGroupId, mappings, unconfirmed, retiring } = storedOutputs(done?.outputs ?? {});
-    assert.deepEqual({ integrationGroupId, mappings, unconfirmed, retiring }, { integrationGroupId: GROUP_ID, mappings: { [FIRST]: { locationCode: "4", active: true } }, unconfirmed: undefined, retiring: undefined }, "confirmed, nothing left to deactivate");
+    assert.deepEqual({ integrationGroupId, mappings, unconfirmed, retiring }, { integrationGroupId: GROUP_ID, mappings: { [FIRST]: { locationCode: "4", active: true }, [SECOND]: { locationCode: "6", active: false } }, unconfirmed: undefined, retiring: undefined }, "confirmed, nothing left to deactivate; the removed one kept as inactive, as BirdEye holds it");
     assert.equal(storedOutputs(done?.outputs ?? {}).appliedGeneration, 2, "the journal's generation of this run, all its writes landed");
     project.emulator.admin.clearRequests();
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
