@@ -32,6 +32,7 @@ function parse(argv: readonly string[]): { port: number; stateFile?: string; fau
   try {
     ({ values } = parseCommandLine({
       args: [...argv],
+      usage: USAGE,
       strict: true,
       allowPositionals: false,
       options: {

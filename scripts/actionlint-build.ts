@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process";
 import { findOnPath } from "../tools/find-on-path";
 import { projectCliBinDir } from "../tools/pulumi-cli";
 import { ToolBuildError, buildKey, findGo, goBuildInto, linkBinaries, requiredVersion, userCacheDir } from "./go-tool";
+import { answerHelp } from "../tools/args";
 
 const ROOT = path.resolve(__dirname, "..");
 const WRAPPER = path.join(ROOT, "scripts", "actionlint");
@@ -113,6 +114,7 @@ export function buildActionlint(options: ActionlintBuildOptions = {}): string | 
 }
 
 if (require.main === module) {
+  answerHelp("usage: npm run actionlint:build -- [--if-needed]");
   try {
     buildActionlint({ ifNeeded: process.argv.includes("--if-needed") });
   } catch (error) {

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { validateStackDir } from "../tools/validate";
 import { CLIENT_ID_KEY, CUSTOMER_KEY } from "../provider/config/keys";
+import { answerHelp } from "../tools/args";
 
 const COUNT = Number(process.env.BENCH_STACKS ?? 1000);
 
@@ -76,4 +77,7 @@ function main(): number {
   }
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) {
+  answerHelp("usage: npm run bench:validate");
+  process.exitCode = main();
+}

@@ -226,8 +226,11 @@ function positiveInteger(text: string, flag: string): number {
   return numberFlag(flag.replace(/^--/, ""), text, { integer: true, min: 1 });
 }
 
+const USAGE = "usage: npm run bench -- [--engine harness|cli] [--locations N] [--sizes 500,2000,10000] [--parallel N] [--skip-checkpoints] [--latency MS] [--out FILE]";
+
 async function main(): Promise<number> {
   const { values } = parseCommandLine({
+    usage: USAGE,
     options: {
       engine: { type: "string" },
       locations: { type: "string" },

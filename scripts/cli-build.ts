@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ToolBuildError, buildKey as wrapperBuildKey, findGo, goBuildInto, linkBinaries, requiredVersion, userCacheDir } from "./go-tool";
 import { BUILD_HINT, PINNED_PULUMI_VERSION, findPulumiCli, projectCliBinDir, pulumiVersion } from "../tools/pulumi-cli";
+import { answerHelp } from "../tools/args";
 
 const ROOT = path.resolve(__dirname, "..");
 const WRAPPER = path.join(ROOT, "scripts", "pulumi-cli");
@@ -128,6 +129,7 @@ export function buildPulumiCli(options: BuildOptions = {}): string | undefined {
 }
 
 if (require.main === module) {
+  answerHelp("usage: npm run cli:build -- [--if-needed]");
   try {
     buildPulumiCli({ ifNeeded: process.argv.includes("--if-needed") });
   } catch (error) {

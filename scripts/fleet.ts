@@ -40,10 +40,6 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   const [command, ...files] = positionals;
   if (command === undefined) {
     process.stderr.write(`missing command\n${USAGE}\n`);
@@ -85,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
 function parse(argv: string[]) {
   return parseCommandLine({
     args: argv,
+    usage: USAGE,
     strict: true,
     allowPositionals: true,
     options: {

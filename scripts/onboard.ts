@@ -11,6 +11,7 @@ const USAGE =
 
 async function main(): Promise<number> {
   const { values } = parseCommandLine({
+    usage: USAGE,
     options: {
       stack: { type: "string" },
       kind: { type: "string" },

@@ -103,7 +103,7 @@ export async function quickstart({ port, stateDir, projectDir = ROOT }: Quicksta
 if (require.main === module) {
   // In the promise: a bad flag is reported as one line, like any other error.
   const start = async (): Promise<number> => {
-    const { values } = parseCommandLine({ options: { port: { type: "string" }, "state-dir": { type: "string" }, project: { type: "string" } } });
+    const { values } = parseCommandLine({ usage: "usage: npm start -- [--port N] [--state-dir <dir>] [--project <dir>]", options: { port: { type: "string" }, "state-dir": { type: "string" }, project: { type: "string" } } });
     const projectDir = path.resolve(values.project ?? ROOT);
     return quickstart({ port: optionalNumberFlag("port", values.port, EXAMPLE_PORT, { integer: true, min: 0, max: 65535 }), stateDir: path.resolve(values["state-dir"] ?? projectDir), projectDir });
   };

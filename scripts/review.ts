@@ -13,6 +13,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseCommandLine({
       args: argv,
+      usage: REVIEW_USAGE,
       strict: true,
       allowPositionals: false,
       options: { ...SELECTION_ARGS, json: { type: "boolean" } },
@@ -20,10 +21,6 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${REVIEW_USAGE}\n`);
     return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(`${REVIEW_USAGE}\n`);
-    return 0;
   }
   const projectDir = path.resolve(values.project ?? PROJECT_ROOT);
   return runReview(

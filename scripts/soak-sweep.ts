@@ -6,7 +6,7 @@ import { runSoak } from "../test/support/soak";
 import { soakPassed } from "./soak";
 
 async function main(): Promise<number> {
-  const { values } = parseCommandLine({ options: { from: { type: "string" }, to: { type: "string" }, stacks: { type: "string" } } });
+  const { values } = parseCommandLine({ usage: "usage: npm run soak:sweep -- [--from N] [--to N] [--stacks N]", options: { from: { type: "string" }, to: { type: "string" }, stacks: { type: "string" } } });
   const from = optionalNumberFlag("from", values.from, 1, { integer: true, min: 0 });
   const to = optionalNumberFlag("to", values.to, 30, { integer: true, min: 0 });
   const stacks = optionalNumberFlag("stacks", values.stacks, 20, { integer: true, min: 1 });

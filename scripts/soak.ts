@@ -87,8 +87,13 @@ async function modelSoak(values: { seed?: string; runs?: string; steps?: string;
   return failed.length === 0 ? 0 : 1;
 }
 
+const USAGE = `usage: npm run soak -- [--stacks N] [--seed N] [--engine harness|cli]
+       npm run soak -- --engine cli --kill [--seed N] [--seeds N] [--every]
+       npm run soak -- --model [--seed N] [--seeds N] [--runs N] [--steps N] [--min-steps N] [--shrink-minutes N] [--all-kinds] [--also <kinds>] [--path <file>]`;
+
 async function main(): Promise<number> {
   const { values } = parseCommandLine({
+    usage: USAGE,
     options: {
       stacks: { type: "string" },
       seed: { type: "string" },

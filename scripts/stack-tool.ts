@@ -18,7 +18,7 @@ export function runStackTool(name: string, work: (target: StackToolOptions & { r
     let values: { stack?: string; project?: string } & Record<string, string | boolean | undefined>;
     try {
       const own = Object.fromEntries(Object.entries(flags).map(([f, type]) => [f, { type }]));
-      ({ values } = parseCommandLine({ options: { stack: { type: "string" }, project: { type: "string" }, ...own }, strict: true }));
+      ({ values } = parseCommandLine({ usage, options: { stack: { type: "string" }, project: { type: "string" }, ...own }, strict: true }));
     } catch (error) {
       throw new ToolError(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
     }

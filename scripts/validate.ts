@@ -12,7 +12,7 @@ const ROOT = path.join(__dirname, "..");
 async function main(): Promise<number> {
   let values: { json?: boolean; dir?: string; "client-ids"?: boolean };
   try {
-    ({ values } = parseCommandLine({ options: { json: { type: "boolean" }, dir: { type: "string" }, "client-ids": { type: "boolean" } }, strict: true }));
+    ({ values } = parseCommandLine({ usage: USAGE, options: { json: { type: "boolean" }, dir: { type: "string" }, "client-ids": { type: "boolean" } }, strict: true }));
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { BirdEyeClient } from "../provider/api";
 import { retryDelayMs, DEFAULT_RETRY_POLICY, retryAfterMs } from "../provider/api/retry";
 import { MANUAL } from "./fixtures/manual";
@@ -132,6 +134,30 @@ describe("BirdEye client retries", () => {
     assert.equal(server.received.length, 1);
     assert.equal(error.kind, "network");
     assert.equal(error.outcomeUnknown, true);
+  });
+
+  it("a put whose first attempt reached BirdEye, then refused (BirdEye stopped): the outcome is unknown, not 'never sent'", async () => {
+    let received = 0;
+    const stopped = http.createServer((req, res) => {
+      received++;
+      req.resume();
+      req.on("end", () => {
+        // BirdEye stops after taking the request: it listens no more (the retry is refused), and the answer is lost.
+        stopped.close();
+        res.socket?.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => stopped.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = new BirdEyeClient({ baseUrl: `http://127.0.0.1:${(stopped.address() as AddressInfo).port}`, retry: { ...fast, maxRetries: 1 } });
+      const error = await rejection(client.putMapping({ businessNumber: MANUAL.businessNumber, integrationGroupId: 1595, active: true }));
+      assert.equal(received, 1);
+      assert.match(error.message, /ECONNREFUSED \(retried 1 time/);
+      assert.equal(error.outcomeUnknown, true, "the first attempt may have landed");
+    } finally {
+      stopped.closeAllConnections();
+      await new Promise<void>((resolve) => stopped.close(() => resolve()));
+    }
   });
 
   it("replacing triggers and putting mappings are retried; appending triggers is not", async () => {

@@ -270,6 +270,14 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     move.onEvent(pre("update", SET, "cloud9-mappings", { id: "mappings-of-group-7", outputs: held }, { integrationGroupId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", mappings: { "150051042499082": { locationCode: "6", active: true } } }));
     assert.deepEqual(move.mappings(), { added: 1, changed: 0, deactivated: 3 }, "a group move: every active mapping of the former group goes inactive");
     assert.deepEqual(move.steps[0]?.properties, ["integrationGroupId", "1 mapping added", "3 mappings deactivated (3 under group 7)"]);
+
+    // drift (preview --refresh): the set's refresh step comes first; the table counts the update after it, as the report does.
+    const drift = new EventTally();
+    const refreshed = { integrationGroupId: 7, mappings: { "150051042499082": { locationCode: "6", active: true }, "150051042499083": { locationCode: "8", active: true } } };
+    drift.onEvent(pre("refresh", SET, "cloud9-mappings", { id: "mappings-of-group-7", inputs: held, outputs: held }, held));
+    drift.onEvent(pre("update", SET, "cloud9-mappings", { id: "mappings-of-group-7", inputs: held, outputs: refreshed }, { integrationGroupId: 7, mappings: { "150051042499082": { locationCode: "6", active: true }, "150051042499084": { locationCode: "9", active: true } } }));
+    assert.deepEqual(drift.steps[0]?.properties, ["1 mapping added", "1 mapping deactivated"]);
+    assert.deepEqual(drift.mappings(), { added: 1, changed: 0, deactivated: 1 }, "the table's mappings column says what the report says");
     assert.ok(changesSomething({ ...RESULT, mappings: { added: 0, changed: 0, deactivated: 1 } }), "a mapping write is a change even with no step counted");
     assert.ok(!changesSomething({ ...RESULT, mappings: { added: 0, changed: 0, deactivated: 0 } }));
   });
@@ -353,6 +361,20 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     const noCli = await runDirect({ command: "preview" }, { ...io, pulumiPath: undefined });
     assert.equal(noCli.code, 2);
     assert.ok(noCli.stderr.includes(INSTALL_HINT));
+    // Every output path is checked before anything runs: an up must not change BirdEye and then fail on its summary.
+    const missing = path.join(dir, "no-such-folder");
+    const outputs: [FleetOptions, RegExp][] = [
+      [{ command: "up", yes: true, summary: path.join(missing, "x.md") }, /^cannot write the summary .*no-such-folder\/x\.md: its folder .*no-such-folder does not exist; nothing was run/m],
+      [{ command: "preview", summary: "stacks" }, /^cannot write the summary .*stacks: it is a folder; nothing was run/m],
+      [{ command: "drift", report: path.join(missing, "r.md") }, /^cannot write the drift report .*r\.md: its folder .*no-such-folder does not exist/m],
+      [{ command: "join", files: ["a.json"], summary: path.join(missing, "s.md") }, /^cannot write the summary .*s\.md: its folder .*no-such-folder does not exist/m],
+    ];
+    for (const [options, message] of outputs) {
+      const result = await runDirect(options, io);
+      assert.equal(result.code, 2, `${JSON.stringify(options)}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, /cannot start pulumi|a\.json/, "refused before pulumi starts or any input is read");
+    }
     const cannotStart = await runDirect({ command: "preview" }, io);
     assert.equal(cannotStart.code, 2);
     assert.match(cannotStart.stderr, /cannot start pulumi: /);

@@ -254,6 +254,27 @@ describe("IntegrationGroup provider (methods called directly, against the emulat
       assert.deepEqual(writes(emulator), [], "recorded without a write");
     });
 
+    it("warns of a changedBySupport left in the file once nothing is left to record, as of a leftover approval; not while it records support's change", async () => {
+      const { id, outs } = await integrationGroupProvider.create(INPUTS);
+      const other = "11111111-2222-4333-8444-555555555555";
+      const warnings: string[] = [];
+      const warn = console.warn;
+      console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
+      try {
+        await integrationGroupProvider.diff(id, outs ?? {}, { ...INPUTS, clientId: other, changedBySupport: true });
+        assert.ok(!warnings.some((w) => /remove changedBySupport from the stack file \(left set/.test(w)), warnings.join("\n"));
+        const recorded = await integrationGroupProvider.update(id, outs ?? {}, { ...INPUTS, clientId: other, changedBySupport: true });
+        warnings.length = 0;
+        const diff = await integrationGroupProvider.diff(id, recorded.outs ?? {}, { ...INPUTS, clientId: other, changedBySupport: true });
+        assert.equal(diff.changes, false);
+        assert.equal(warnings.length, 1, warnings.join("\n"));
+        assert.match(warnings[0] ?? "", /IntegrationGroup 1595: changedBySupport is set, but this run records no ClientID or is\.aws\.hosted change from BirdEye support: remove changedBySupport from the stack file/);
+        assertNoSecret(warnings.join("\n"), other);
+      } finally {
+        console.warn = warn;
+      }
+    });
+
     it("records where the Client ID came from: this stack's create, support's word (changedBySupport, with the date), an adopted group; kept by later runs, replaced by a later create; old state without it reads fine", async () => {
       const today = (): string => new Date().toISOString().slice(0, 10);
       const day = today();

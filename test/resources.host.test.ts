@@ -153,7 +153,7 @@ describe("IntegrationGroup and IntegrationMappingSet through Pulumi's real dynam
     assert.deepEqual(await host.diff(created.id, SET_URN, read.properties, next.inputs), { changes: "some", replaces: [], deleteBeforeReplace: true });
     const updated = await host.update(created.id, SET_URN, read.properties, next.inputs);
     assert.deepEqual(mappingWrites(emulator), [`deactivate ${Y} in 1595`, `put ${Z} in 1595`]);
-    assert.deepEqual(updated.properties, { integrationGroupId: 1595, mappings: { [X]: { locationCode: "4" }, [Z]: { locationCode: "8" } }, __provider: providers.mappingSet });
+    assert.deepEqual(updated.properties, { integrationGroupId: 1595, mappings: { [X]: { locationCode: "4" }, [Y]: { locationCode: "6", active: false }, [Z]: { locationCode: "8" } }, __provider: providers.mappingSet });
 
     // Delete writes nothing: it refuses while a mapping is active (offboarding deactivates them first).
     emulator.admin.clearRequests();

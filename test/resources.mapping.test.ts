@@ -5,7 +5,8 @@
 // failure from the outputs and the partial-state error.
 import { strict as assert } from "node:assert";
 import { IntegrationMappingSetProvider, applyOutcomes, lifecycles, mappingSetId, planWrites, storedOutputs } from "../provider/resources";
-import { GuardrailRefusal } from "../provider/resources/mapping-set-provider";
+import fc from "fast-check";
+import { GuardrailRefusal, partialRunMessage } from "../provider/resources/mapping-set-provider";
 import type { MappingEntries, MappingSetOutputs, MappingWrite } from "../provider/resources";
 
 const integrationGroupProvider = lifecycles.group;
@@ -220,7 +221,7 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
         "a deactivation is the Enterprise body with active:false, location code kept",
       );
       assert.deepEqual(held(emulator), [`${A} in 1595: active`, `${B} in 1595: active`, `${C} in 1595: inactive`, `${D} in 1595: active`]);
-      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [A]: { locationCode: "4" }, [B]: { locationCode: "6", nextRunDate: "2026-11-25T05:30:00Z" }, [D]: { locationCode: "9" } } });
+      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [A]: { locationCode: "4" }, [B]: { locationCode: "6", nextRunDate: "2026-11-25T05:30:00Z" }, [C]: { locationCode: "8", active: false }, [D]: { locationCode: "9" } } }, "C kept as inactive: BirdEye still holds it");
     });
 
     it("an unchanged set writes nothing; a pause is one put with active:false; removing a paused mapping writes nothing", async () => {
@@ -300,7 +301,7 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       const { outs } = await provider.update(ID, error.properties, inputs({ [Y]: location(Y) }));
       assert.deepEqual(mappingWrites(emulator), ["deactivate 150051042499082 in 1595 location 6", "put 150051042499081 in 1595 location 4"]);
       assert.deepEqual(held(emulator), [`${Y} in 1595: active`, `${X} in 1595: inactive`]);
-      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [Y]: { locationCode: "4" } } });
+      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [Y]: { locationCode: "4" }, [X]: { locationCode: "6", active: false } } });
     });
 
     it("an update that fails on one of its writes keeps the ones that landed and the old entry of the failed one", async () => {
@@ -334,10 +335,14 @@ describe("IntegrationMappingSet provider (methods called directly, against the e
       const error = await failureOf(provider.create({ ...inputs({ [X]: location(X), [Y]: location(Y) }), __provider: PROVIDER_TEXT }));
       assert.deepEqual(error.properties.unconfirmed, [Y]);
       assert.deepEqual(held(emulator), [`${Y} in 1595: active`, `${X} in 1595: active`], "it did land");
+      // The message says what is known: 1 landed, 1 may have (kept unconfirmed), never "exactly what landed".
+      assert.match(error.message, /^IntegrationMappingSet mappings-of-group-1595: create wrote 1 of 2 mappings \(1 put, 0 deactivated, 1 may have landed, 0 not written\): business 150051042499081: /);
+      assert.match(error.message, /State records the 1 that landed; the write whose outcome is unknown \(business 150051042499081\) may have landed too, so state keeps it as unconfirmed\. pulumi refresh cannot tell/);
+      assert.doesNotMatch(error.message, /exactly what landed/);
       emulator.admin.clearRequests();
       const { outs } = await provider.update(ID, error.properties, inputs({ [X]: location(X) }));
       assert.deepEqual(mappingWrites(emulator), ["deactivate 150051042499081 in 1595 location 4"]);
-      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [X]: { locationCode: "6" } } });
+      assert.deepEqual(outs, { integrationGroupId: GROUP, mappings: { [Y]: { locationCode: "4", active: false }, [X]: { locationCode: "6" } } });
     });
   });
 
@@ -536,6 +541,22 @@ describe("IntegrationMappingSet's pure helpers: what state holds, which writes a
     assert.deepEqual(planWrites(retiring, { integrationGroupId: 1596, mappings: { [A]: entry("4") } }).map(line), [`deactivate ${A} in 1595 (retiring)`]);
   });
 
+  it("a part-way failure's message counts what landed as applyOutcomes records it, and claims 'exactly' only when no write went unanswered", () => {
+    const write = fc.record({ business: fc.integer({ min: 150051042499081, max: 150051042499999 }).map(String), kind: fc.constantFrom("put" as const, "deactivate" as const) });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(write, fc.constantFrom("done" as const, "unknown" as const, "failed" as const)), { minLength: 1, maxLength: 12 }), (run) => {
+        const writes: MappingWrite[] = run.map(([w]) => ({ ...w, integrationGroupId: GROUP, entry: { active: w.kind === "put" } }));
+        const outcomes = run.map(([, o]) => o);
+        const message = partialRunMessage(ID, "update", writes, outcomes, ["x"]);
+        const done = outcomes.filter((o) => o === "done").length;
+        const unknown = outcomes.filter((o) => o === "unknown").length;
+        assert.ok(message.startsWith(`IntegrationMappingSet ${ID}: update wrote ${done} of ${writes.length} mappings`), message);
+        assert.equal(/exactly what landed/.test(message), unknown === 0, message);
+        if (unknown > 0) assert.match(message, new RegExp(`, ${unknown} may have landed, ${writes.length - done - unknown} not written\\)`));
+      }),
+    );
+  });
+
   it("applyOutcomes records what landed: a failed put keeps the old entry, an unknown one is kept unconfirmed, a failed deactivation stays held", () => {
     const held: MappingSetOutputs = { integrationGroupId: 1595, mappings: { [A]: entry("4"), [B]: entry("6"), [C]: entry("8") } };
     const desired = { integrationGroupId: 1595, mappings: { [A]: { locationCode: "4", nextRunDate: "2026-11-25T05:00:00Z", active: true }, [D]: entry("9"), [E]: entry("10") } };
@@ -543,9 +564,9 @@ describe("IntegrationMappingSet's pure helpers: what state holds, which writes a
     assert.deepEqual(writes.map(line), [`deactivate ${B} in 1595`, `deactivate ${C} in 1595`, `put ${A} in 1595`, `put ${D} in 1595`, `put ${E} in 1595`]);
     assert.deepEqual(applyOutcomes(held, desired, writes, ["done", "failed", "failed", "unknown", "done"]), {
       integrationGroupId: 1595,
-      mappings: { [A]: entry("4"), [C]: entry("8"), [D]: entry("9"), [E]: entry("10") },
+      mappings: { [A]: entry("4"), [B]: { locationCode: "6", active: false }, [C]: entry("8"), [D]: entry("9"), [E]: entry("10") },
       unconfirmed: [D],
     });
-    assert.deepEqual(applyOutcomes(held, desired, writes, writes.map(() => "done")), { integrationGroupId: 1595, mappings: desired.mappings });
+    assert.deepEqual(applyOutcomes(held, desired, writes, writes.map(() => "done")), { integrationGroupId: 1595, mappings: { ...desired.mappings, [B]: { locationCode: "6", active: false }, [C]: { locationCode: "8", active: false } } });
   });
 });

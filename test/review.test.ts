@@ -136,8 +136,8 @@ describe("npm run review: collector, facts and Markdown", () => {
           "- pending delete: an interrupted run left an earlier mapping set (`mappings-of-group-7`) in state marked for deletion; its delete writes nothing, and `pulumi up` stops at it while it holds an active mapping",
           "- added: Benicia (Cloud 9 code 6) → business 150051042499082, NextRunDate 2026-11-25T04:00:00Z (window 03:00-10:00 UTC)",
           "- deactivated: business 150051042499070 under group 3, left active by an earlier, unfinished group move (`active: false`)",
-          "- deactivated: Vallejo (Cloud 9 code 4) → business 150051042499081 (`active: false`)",
-          "- deactivated: Cloud 9 location (Cloud 9 code 5) → business 150051042499085 (`active: false`)",
+          "- deactivated: Vallejo (Cloud 9 code 4) → business 150051042499081 (`active: false`), removed from the stack file",
+          "- deactivated: Cloud 9 location (Cloud 9 code 5) → business 150051042499085 (`active: false`), paused in the stack file",
           "- changed: Napa (Cloud 9 code 10) → business 150051042499084, location Cloud 9 location (Cloud 9 code 9) → business 150051042499084 → Napa (Cloud 9 code 10) → business 150051042499084, NextRunDate 2026-11-25T04:00:00Z → 2026-11-25T03:15:00Z (window 03:00-10:00 UTC)",
           "- put again (its last write got no answer): Cloud 9 location (Cloud 9 code 3) → business 150051042499086, no NextRunDate (window 03:00-10:00 UTC)",
           "- changed: Cloud 9 location (Cloud 9 code 2) → business 150051042499087, no NextRunDate (window 03:00-10:00 UTC), reactivated (was `active: false`)",
@@ -221,7 +221,7 @@ describe("npm run review: collector, facts and Markdown", () => {
       text.includes(
         [
           "- added: OTHER-PRACTICE Delta (Cloud 9 code B4) → business 150051042499084, no NextRunDate (window 03:00-10:00 UTC)",
-          "- deactivated: Beta (Cloud 9 code B2) → business 150051042499082 (`active: false`)",
+          "- deactivated: Beta (Cloud 9 code B2) → business 150051042499082 (`active: false`), removed from the stack file",
           "- changed: OTHER-PRACTICE Alpha (Cloud 9 code B1) → business 150051042499083, location Gamma (Cloud 9 code B3) → business 150051042499083 → OTHER-PRACTICE Alpha (Cloud 9 code B1) → business 150051042499083, no NextRunDate (window 03:00-10:00 UTC)",
         ].join("\n"),
       ),

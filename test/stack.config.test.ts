@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import fc from "fast-check";
+import { validateStackText } from "../tools/validate";
 import { checkClientId, checkCustomerConfig, customerConfigSchema } from "../provider/stack";
 
 const ENTERPRISE = {
@@ -87,5 +89,28 @@ describe("customer config messages are the project's own words", () => {
       }
     }
     assert.match(checkCustomerConfig(cases[1]).problems[0]?.message ?? "", /^must be a list \(a YAML sequence\)/);
+  });
+
+  it("a trigger id of 0 or below is refused as one, never as 'too small (at least 0)'", () => {
+    fc.assert(
+      fc.property(fc.integer({ max: 0 }), (id) => {
+        const [problem, ...more] = checkCustomerConfig({ ...SMB, triggers: [id] }).problems;
+        assert.equal(more.length, 0);
+        assert.equal(problem?.keyPath, "birdeye-cloud9:customer.triggers[0]");
+        assert.match(problem?.message ?? "", /^is not a trigger id: ids are whole numbers from 1; write a trigger's id or name, like 57/);
+      }),
+    );
+    assert.match(checkCustomerConfig({ ...SMB, triggers: [" "] }).problems[0]?.message ?? "", /^is empty; write a trigger's id or name/);
+  });
+
+  it("a location may be paused (active: false), in the program's check and in npm run validate; anything but true or false is refused", () => {
+    const paused = { ...ENTERPRISE, locations: [ENTERPRISE.locations[0], { businessNumber: 150051042499083, locationCode: "8", active: false }] };
+    assert.deepEqual(checkCustomerConfig(paused).problems, []);
+    assert.equal(checkCustomerConfig(paused).customer?.locations?.[1]?.active, false);
+    const [problem] = checkCustomerConfig({ ...ENTERPRISE, locations: [{ businessNumber: 150051042499083, locationCode: "8", active: "no" }] }).problems;
+    assert.equal(problem?.keyPath, "birdeye-cloud9:customer.locations[0].active");
+    assert.match(problem?.message ?? "", /^must be true or false \(false pauses the location/);
+    const file = 'config:\n  birdeye-cloud9:clientId:\n    secure: v1:AAABAGZha2VjaXBoZXJ0ZXh0\n  birdeye-cloud9:customer:\n    kind: enterprise\n    businessNumber: 150051042499080\n    locations:\n      - { businessNumber: 150051042499081, locationCode: "4", active: false }\n';
+    assert.deepEqual(validateStackText("f.yaml", file).problems, []);
   });
 });

@@ -14,7 +14,7 @@ interface Customer {
   kind: string;
   businessNumber: number;
   triggers?: (string | number)[];
-  locations?: { businessNumber: number; locationCode?: string; locationName?: string; nextRunDate?: string }[];
+  locations?: { businessNumber: number; locationCode?: string; locationName?: string; nextRunDate?: string; active?: boolean }[];
   nextRunDate?: string;
 }
 
@@ -167,8 +167,30 @@ describe("customer stacks through the lifecycle harness (program under mocks + r
       assert.deepEqual(next.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), ["update cloud9-journal", "update cloud9-mappings"]);
       assert.deepEqual(writes(emulator), ["PUT /integration/add/businessintegrationmapping", "PUT /integration/add/businessintegrationmapping"]);
       assert.deepEqual(emulator.state.mappings.map((m) => `${m.businessNumber}: ${m.active ? "active" : "inactive"}`).sort(), ["150051042499081: active", "150051042499082: inactive"]);
-      assert.deepEqual(next.outputs?.mappings, { active: 1, inactive: 0 });
-      assert.deepEqual([...harness.state.values()].find((e) => e.type === SET_TYPE)?.outputs.mappings, { "150051042499081": { locationCode: "4" } }, "state holds Y, and X no more");
+      assert.deepEqual(next.outputs?.mappings, { active: 1, inactive: 1 }, "the mappings output counts what BirdEye holds: the deactivated one too");
+      assert.deepEqual([...harness.state.values()].find((e) => e.type === SET_TYPE)?.outputs.mappings, { "150051042499081": { locationCode: "4" }, "150051042499082": { locationCode: "6", active: false } }, "state holds Y, and X as inactive");
+    });
+
+    it("a paused location (active: false) is deactivated, kept in state as inactive and counted by the mappings output; pausing is counted by the mass-deactivation guardrail like a removal", async () => {
+      const harness = new LifecycleHarness(host, "enterprise-example");
+      await upOk(harness, stackConfig("enterprise-example"));
+      const pause = (...businesses: number[]) => (c: Customer): void => void (c.locations = c.locations?.map((l) => (businesses.includes(l.businessNumber) ? { ...l, active: false } : l)));
+      emulator.admin.clearRequests();
+      const refused = await harness.up(stackConfig("enterprise-example", pause(150051042499081, 150051042499082)), { preview: true });
+      assert.match(refused.errors.map((e) => e.message).join("\n"), /guardrail mass-deactivation: stack enterprise-example: this run would deactivate 2 of the practice's 2 active mappings \(100%\)/);
+      assert.deepEqual(writes(emulator), [], "refused before any write");
+
+      const paused = await upOk(harness, stackConfig("enterprise-example", pause(150051042499082)));
+      assert.deepEqual(writes(emulator), ["PUT /integration/add/businessintegrationmapping"]);
+      assert.deepEqual(emulator.state.mappings.map((m) => `${m.businessNumber}: ${m.active ? "active" : "inactive"}`).sort(), ["150051042499081: active", "150051042499082: inactive"]);
+      assert.deepEqual(paused.outputs?.mappings, { active: 1, inactive: 1 });
+      assert.equal(([...harness.state.values()].find((e) => e.type === SET_TYPE)?.outputs.mappings as Record<string, { active?: boolean }>)["150051042499082"]?.active, false);
+      emulator.admin.clearRequests();
+      await upOk(harness, stackConfig("enterprise-example", pause(150051042499082)));
+      assert.deepEqual(writes(emulator), [], "a paused location stays paused: no write");
+      const resumed = await upOk(harness, stackConfig("enterprise-example"));
+      assert.deepEqual(writes(emulator), ["PUT /integration/add/businessintegrationmapping"]);
+      assert.deepEqual(resumed.outputs?.mappings, { active: 2, inactive: 0 });
     });
 
     it("the group moves to another business: refused without its approval; with it the new group gets every mapping and the old group's go inactive", async () => {

@@ -8,12 +8,30 @@ import type { ParseArgsConfig } from "node:util";
 /** A negative number, as the value of the flag before it. */
 const NEGATIVE = /^-(?:\d|\.\d)/;
 
+/** `--help` or `-h` before any `--` (after it, arguments are values). */
+export function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === "--help" || arg === "-h");
+}
+
+/**
+ * Every tool's answer to `--help`: its usage on stdout and exit 0, before any
+ * flag is checked (so `--help` is never "Unknown option").
+ */
+export function answerHelp(usage: string, args: readonly string[] = process.argv.slice(2)): void {
+  if (!asksForHelp(args)) return;
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+
 /**
  * parseArgs, but `--flag -5` (a string flag, then a negative number) reads
- * as `--flag=-5`, so the flag's own check says what is wrong with the value.
+ * as `--flag=-5`, so the flag's own check says what is wrong with the value;
+ * and `--help`/`-h` prints `usage` and exits 0 (answerHelp).
  */
-export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+export function parseCommandLine<T extends ParseArgsConfig>(config: T & { readonly usage: string }): ReturnType<typeof parseArgs<T>> {
   const args = config.args ?? process.argv.slice(2);
+  answerHelp(config.usage, args);
   const options = config.options ?? {};
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -29,7 +47,8 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnTy
       i++;
     } else joined.push(arg);
   }
-  const rewritten: T = { ...config, args: joined };
+  const { usage: _usage, ...rest } = config;
+  const rewritten = { ...rest, args: joined } as unknown as T;
   return parseArgs(rewritten);
 }
 

@@ -13,12 +13,21 @@
 // A code span is fenced by more backticks than the text's longest run, and
 // padded with a space when the text starts or ends with a backtick (CommonMark
 // strips one such space). Line breaks become spaces: every fact is one line.
+// Every other control character (BEL, ESC, NUL, a bidi override) is shown as
+// its escape, and the text is bounded, by displayText: a code span shows
+// control characters raw.
+import { displayText } from "../provider/api/display-text";
+
+/** The bound of one text in Markdown (an error's whole message fits; a 10,000-character name does not). */
+export const MARKDOWN_MAX = 2000;
 
 export interface MarkdownTextOptions {
   /** In a GFM table cell: `|` is written `\|` (a table splits cells on pipes before anything else, code spans included). */
   readonly cell?: boolean;
   /** Always a code span (an id, a key), even when the text is plain. */
   readonly code?: boolean;
+  /** The bound (displayText); MARKDOWN_MAX when not given. */
+  readonly max?: number;
 }
 
 /**
@@ -32,7 +41,7 @@ const GITHUB_LINKED = /^\p{N}+[.)]|(?:^|[^0-9a-z])[0-9a-f]{7,}(?![0-9a-z])|(?:^|
 
 /** `text` as it reads: unchanged when plain, else a code span (see above). */
 export function markdownText(text: string, options: MarkdownTextOptions = {}): string {
-  const line = text.replace(/\r\n|\r|\n/g, " ");
+  const line = displayText(text.replace(/\r\n|\r|\n/g, " "), options.max ?? MARKDOWN_MAX);
   if (options.code !== true && PLAIN.test(line) && !GITHUB_LINKED.test(line)) return line;
   if (line === "") return "";
   const content = options.cell === true ? line.replace(/\|/g, "\\|") : line;

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BirdEyeClient } from "../provider/api/client";
 import { BirdEyeApiError } from "../provider/api/errors";
+import { displayText } from "../provider/api/display-text";
 import type { Cloud9Location } from "../provider/api/schemas";
 import { UUID_PATTERN, businessNumberProblem } from "../provider/api/rules";
 import { CLIENT_ID_KEY, CONFIG_KEYS, CUSTOMER_KEY, keyParts } from "../provider/config/keys";
@@ -66,7 +67,7 @@ function yamlString(text: string): string {
 
 /** Text from the API inside a comment: no line break (or other control) can end the comment and start a key. */
 function commentText(text: string): string {
-  return text.replace(/[\p{Cc}\p{Zl}\p{Zp}\u0085]+/gu, " ").trim();
+  return displayText(text.trim());
 }
 
 function locationLines(location: Cloud9Location): string[] {
@@ -83,7 +84,7 @@ export function stackFileText(options: Pick<OnboardOptions, "stack" | "kind" | "
   const lines = [
     `# Cloud 9 Ortho integration of ${options.stack}, started by npm run onboard.`,
     options.kind === "enterprise"
-      ? "# Fill in each location's BirdEye Business ID (or delete locations not to map), then: npm run validate"
+      ? "# Fill in each location's BirdEye Business ID (or delete locations not to map; active: false on one keeps it paused), then: npm run validate"
       : "# Review, then: npm run validate",
     `# The Client ID is not here: it is stored encrypted with pulumi config set --secret ${CLIENT_ID_NAME}.`,
     "config:",

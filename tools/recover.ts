@@ -161,7 +161,10 @@ async function releaseDeadLock(options: RecoverOptions, pulumi: (args: readonly 
   const cancelled = await pulumi(["cancel", "--yes", "--stack", stack]);
   if (cancelled.code !== 0) throw new RecoverError(`pulumi cancel failed: ${lastLines(cancelled.stderr)}`);
   const why = options.force === true ? "--force" : holders.some((h) => h.user === options.staleLockUser && holderMayBeAlive(h)) ? `--stale-lock-user ${options.staleLockUser ?? ""}` : "its process no longer runs";
-  log(`stack ${stack}: the lock of ${holders.length === 0 ? "the interrupted run" : holders.map(describeHolder).join("; ")} is released (pulumi cancel, ${why}).`);
+  // Say only what is known: a lock released is named; one that may never have been there is not claimed.
+  if (probe.kind === "unknown") log(`stack ${stack}: pulumi cancel ran (--force), so no lock is held now; whether one was held could not be read (${probe.said}).`);
+  else if (holders.length === 0) log(`stack ${stack}: its lock (Pulumi's message names no holder) is released (pulumi cancel, ${why}).`);
+  else log(`stack ${stack}: the lock of ${holders.map(describeHolder).join("; ")} is released (pulumi cancel, ${why}).`);
 }
 
 const lastLines = (text: string): string => text.trim().split("\n").slice(-3).join("\n");

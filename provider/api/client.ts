@@ -5,6 +5,7 @@ import type axiosRetryFunction from "axios-retry";
 import type { z } from "zod";
 import { ENDPOINTS, fillPath } from "./endpoints";
 import type { CallName } from "./endpoints";
+import { displayText } from "./display-text";
 import { BirdEyeApiError, redact } from "./errors";
 import type { ApiErrorKind } from "./errors";
 import { encodeCreateGroup, encodePutMapping, encodeUpdateTriggers } from "./manual-layout";
@@ -364,6 +365,8 @@ export class BirdEyeClient {
     const retryable = spec.retryable && endpoint.retry !== "never";
     const started = Date.now();
     let plannedDelay = 0;
+    // Whether an attempt before the last may have reached BirdEye: a refused last attempt does not undo it.
+    let earlierMayHaveLanded = false;
     try {
       const response: AxiosResponse<string> = await this.http.request<string>({
         method: endpoint.method,
@@ -381,6 +384,7 @@ export class BirdEyeClient {
           },
           retryDelay: () => plannedDelay,
           onRetry: (retry, error) => {
+            earlierMayHaveLanded ||= error.response === undefined ? error.code !== "ECONNREFUSED" : error.response.status >= 500;
             const why = error.response ? `HTTP ${error.response.status}` : (error.code ?? "connection error");
             this.log(`${spec.call}: ${why}; retry ${retry} of ${this.policy.maxRetries} in ${plannedDelay} ms`);
           },
@@ -388,11 +392,11 @@ export class BirdEyeClient {
       });
       return typeof response.data === "string" ? response.data : "";
     } catch (error) {
-      throw this.toApiError(spec, error, started);
+      throw this.toApiError(spec, error, started, earlierMayHaveLanded);
     }
   }
 
-  private toApiError(spec: CallSpec, error: unknown, started: number): BirdEyeApiError {
+  private toApiError(spec: CallSpec, error: unknown, started: number, earlierMayHaveLanded: boolean): BirdEyeApiError {
     const secrets = [...this.secrets, ...(spec.secrets ?? [])];
     const call = spec.call;
     if (error instanceof AttemptStopped) {
@@ -415,8 +419,8 @@ export class BirdEyeClient {
       const what = timedOut
         ? `no answer from BirdEye at ${this.baseUrl} within ${this.timeoutMs} ms`
         : `could not reach BirdEye at ${this.baseUrl}: ${error.code ?? error.message}`;
-      // A refused connection never carried the request; anything else may have.
-      const outcomeUnknown = error.code !== "ECONNREFUSED";
+      // A refused connection never carried the request; anything else may have, and so may an earlier attempt.
+      const outcomeUnknown = error.code !== "ECONNREFUSED" || earlierMayHaveLanded;
       const todo = timedOut ? "; run again later" : "; check birdeye:apiUrl (or BIRDEYE_API_URL) and the network, then run again";
       return new BirdEyeApiError({ call, kind, retries, outcomeUnknown, message: redact(`${call}: ${what}${tried}${todo}`, secrets) });
     }
@@ -429,10 +433,10 @@ export class BirdEyeClient {
       const parsed = this.schemas.errorBody.safeParse(JSON.parse(body));
       if (parsed.success) {
         code = parsed.data.code ?? parsed.data.errorCode;
-        said = parsed.data.message ?? parsed.data.errorMessage ?? "";
+        said = displayText(redact(parsed.data.message ?? parsed.data.errorMessage ?? "", secrets));
       }
     } catch {
-      said = redact(body, secrets).trim().slice(0, 120).replace(/\s+/g, " ");
+      said = displayText(redact(body, secrets).trim().replace(/\s+/g, " "), 120);
     }
     const head = `HTTP ${status}${code === undefined ? "" : `, code ${code}`}${said === "" ? "" : `: ${said}`}`;
     let message: string;
@@ -458,7 +462,7 @@ export class BirdEyeClient {
       status,
       code,
       retries,
-      outcomeUnknown: status >= 500,
+      outcomeUnknown: status >= 500 || earlierMayHaveLanded,
       ...(response.headers["retry-after"] === undefined ? {} : { retryAfterMs: retryAfterMs(response.headers["retry-after"]) }),
       message: redact(message, secrets),
     });

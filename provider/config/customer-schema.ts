@@ -15,6 +15,7 @@
 //       locations:                        # enterprise only
 //         - { businessNumber: 150051042499081, locationCode: "4" }
 //         - { businessNumber: 150051042499082, locationName: S Corp Benicia, nextRunDate: 2026-11-25T04:00:00Z }
+//         - { businessNumber: 150051042499083, locationCode: "8", active: false }   # paused: kept, deactivated in BirdEye
 import { z } from "zod";
 import { DISMISSED_APPOINTMENTS_TRIGGER_ID, businessNumberProblem, nextRunDateProblem } from "../api/rules";
 
@@ -37,7 +38,8 @@ const KNOWN_TRIGGER_NAMES: Readonly<Record<string, number>> = {
   cloud9dismissedappointmentstriggerservice: DISMISSED_APPOINTMENTS_TRIGGER_ID,
 };
 
-const triggerRef = z.union([z.number().int().positive(), z.string().trim().min(1)], {
+const TRIGGER_EXAMPLE = 'like 57, "Cloud 9 Dismissed Appointments Trigger" or "cloud9DismissedAppointmentsTriggerService"';
+const triggerRef = z.union([z.number().int().positive({ error: `is not a trigger id: ids are whole numbers from 1; write a trigger's id or name, ${TRIGGER_EXAMPLE}` }), z.string().trim().min(1, { error: `is empty; write a trigger's id or name, ${TRIGGER_EXAMPLE}` })], {
   error: 'must be a trigger id (57), its display name ("Cloud 9 Dismissed Appointments Trigger") or its service name ("cloud9DismissedAppointmentsTriggerService")',
 });
 
@@ -47,6 +49,8 @@ export const locationSchema = z.strictObject({
   locationCode: locationCode.optional(),
   locationName: z.string().trim().min(1, { error: "is empty; write the Cloud 9 location name, or use locationCode" }).optional(),
   nextRunDate: isoUtc.optional(),
+  /** false pauses the location: kept in the file, its mapping deactivated in BirdEye (counted by the mass-deactivation guardrail). */
+  active: z.boolean({ error: "must be true or false (false pauses the location: its mapping is deactivated in BirdEye and kept in the file)" }).optional(),
 });
 
 export const customerConfigSchema = z

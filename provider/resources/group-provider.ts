@@ -254,6 +254,10 @@ export class IntegrationGroupProvider implements pulumi.dynamic.ResourceProvider
           : `IntegrationGroup ${String(olds.groupId)}: ${supportOnly.join(" and ")} changed (values not shown). BirdEye has no call to change a group's ${names}, so pulumi up will stop at this group without changing anything. Ask BirdEye support to set ${names} of group ${String(olds.groupId)} to the stack's value; then set changedBySupport: true and run pulumi up to record it.`,
       );
     }
+    // Like an approval left in the file: changedBySupport left set would later record a change support never made.
+    if (news.changedBySupport === true && replaces.length === 0 && supportOnly.length === 0) {
+      log.warn(`IntegrationGroup ${String(olds.groupId)}: changedBySupport is set, but this run records no ClientID or is.aws.hosted change from BirdEye support: remove changedBySupport from the stack file (left set, a later change of either would be recorded without a call, on support's word).`);
+    }
     return { changes: replaces.length > 0 || supportOnly.length > 0 || triggersChanged, replaces, deleteBeforeReplace: false };
   }
 

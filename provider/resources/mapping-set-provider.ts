@@ -241,7 +241,9 @@ export interface RunPlan {
 export function planRun(held: MappingSetOutputs, desired: MappingSetInputs, creating: boolean): RunPlan {
   const full = creating || missedGeneration(held, desired.journal);
   if (!full) return { held, writes: planWrites(held, desired), full };
-  const unconfirmed = new Set([...(held.unconfirmed ?? []), ...Object.keys(held.mappings), ...Object.keys(desired.mappings)]);
+  // Held inactive and not desired: a cut-off run could have put it only if it desired it, and then the journal lists it as departed.
+  const heldLive = Object.entries(held.mappings).filter(([business, entry]) => entry.active || desired.mappings[business] !== undefined);
+  const unconfirmed = new Set([...(held.unconfirmed ?? []), ...heldLive.map(([business]) => business), ...Object.keys(desired.mappings)]);
   const widened: MappingSetOutputs = { ...held, ...(unconfirmed.size === 0 ? {} : { unconfirmed: [...unconfirmed].sort() }) };
   const writes = planWrites(widened, desired);
   const planned = new Set(writes.map((w) => `${w.integrationGroupId}/${w.business}`));
@@ -288,7 +290,8 @@ export function applyOutcomes(held: MappingSetOutputs, desired: MappingSetInputs
       if (outcome !== "done") return; // still held active: the next up deactivates it again
       if (write.retiring === true) delete retiring[write.business];
       else {
-        delete mappings[write.business];
+        // Kept, as inactive: BirdEye has no delete, so it still holds the mapping (the `mappings` output counts it).
+        mappings[write.business] = { ...(write.entry.locationCode === undefined ? {} : { locationCode: write.entry.locationCode }), active: false };
         unconfirmed.delete(write.business);
       }
       return;
@@ -393,9 +396,23 @@ function parseInputs(props: Props): MappingSetInputs {
 /** The set's id: one set per group, named after the group it was created for. */
 export const mappingSetId = (integrationGroupId: number): string => `mappings-of-group-${integrationGroupId}`;
 
-function summary(writes: readonly MappingWrite[], outcomes: readonly WriteOutcome[]): string {
-  const count = (kind: MappingWrite["kind"], outcome: WriteOutcome): number => writes.filter((w, i) => w.kind === kind && outcomes[i] === outcome).length;
-  return `${count("put", "done")} put, ${count("deactivate", "done")} deactivated, ${writes.length - outcomes.filter((o) => o === "done").length} failed`;
+/**
+ * What a run that failed part-way did, as far as it knows: the writes that
+ * landed, those whose outcome is unknown (no answer, or a 5xx: they may have
+ * landed, and state keeps them as unconfirmed), and those that did not land.
+ */
+export function partialRunMessage(id: string, what: "create" | "update", writes: readonly MappingWrite[], outcomes: readonly WriteOutcome[], errors: readonly string[]): string {
+  const count = (outcome: WriteOutcome, kind?: MappingWrite["kind"]): number => writes.filter((w, i) => (kind === undefined || w.kind === kind) && (outcomes[i] ?? "failed") === outcome).length;
+  const done = count("done");
+  const unanswered = writes.filter((_, i) => outcomes[i] === "unknown").map((w) => w.business);
+  const head = `IntegrationMappingSet ${id}: ${what} wrote ${done} of ${writes.length} mappings (${count("done", "put")} put, ${count("done", "deactivate")} deactivated, ${unanswered.length === 0 ? "" : `${unanswered.length} may have landed, ${count("failed")} not written`}${unanswered.length === 0 ? `${count("failed")} failed` : ""})`;
+  const errorText = `${errors.slice(0, 3).join("; ")}${errors.length > 3 ? `; and ${errors.length - 3} more` : ""}`;
+  if (unanswered.length === 0) return `${head}: ${errorText}. State records exactly what landed; run pulumi up again to finish.`;
+  const named = `${unanswered.slice(0, 5).join(", ")}${unanswered.length > 5 ? `, and ${unanswered.length - 5} more` : ""}`;
+  return (
+    `${head}: ${errorText}. State records the ${done} that landed; ${unanswered.length === 1 ? "the write" : `the ${unanswered.length} writes`} whose outcome is unknown (business ${named}) may have landed too, so state keeps ${unanswered.length === 1 ? "it" : "them"} as unconfirmed. ` +
+    "pulumi refresh cannot tell (BirdEye has no call that reads a mapping back): run pulumi up again, which writes the unconfirmed and the unwritten ones again."
+  );
 }
 
 /** Thrown before any write when the plan needs an approval the stack lacks: the run stops at this set, nothing written. */
@@ -555,7 +572,7 @@ export class IntegrationMappingSetProvider implements pulumi.dynamic.ResourcePro
       ...(desired.parentBusinessNumber === undefined ? {} : { parentBusinessNumber: desired.parentBusinessNumber }),
     });
     if (errors.length > 0) {
-      const message = `IntegrationMappingSet ${id}: ${what} wrote ${writes.length - errors.length} of ${writes.length} mappings (${summary(writes, outcomes)}): ${errors.slice(0, 3).join("; ")}${errors.length > 3 ? `; and ${errors.length - 3} more` : ""}. State records exactly what landed; run pulumi up again to finish.`;
+      const message = partialRunMessage(id, what, writes, outcomes, errors);
       throw new PartialStateError(message, id, { ...outs, [PROVIDER_KEY]: props[PROVIDER_KEY] });
     }
     return outs;

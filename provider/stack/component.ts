@@ -81,7 +81,8 @@ export class Cloud9Integration extends ComponentResource {
       mappings[String(mapping.businessNumber)] = {
         ...(mapping.locationCode === undefined ? {} : { locationCode: mapping.locationCode }),
         ...(mapping.nextRunDate === undefined ? {} : { nextRunDate: mapping.nextRunDate }),
-        active: !offboard,
+        // A paused location (active: false) is deactivated like a removed one, and stays in the file and in state.
+        active: !offboard && mapping.active !== false,
       };
     }
     this.journal = new IntegrationMappingJournal(`${name}-journal`, { integrationGroupId: this.groupId, mappings }, { parent: this });

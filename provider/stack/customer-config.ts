@@ -54,10 +54,13 @@ function ownWords(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
       return `must be ${KIND_WORDS[issue.expected] ?? issue.expected}; see docs/stack-files.md for how to write it`;
+    // A bound zod holds exclusive (`.positive()` is "> 0") is said as one: "at least 0" would admit 0.
     case "too_big":
-      return `is too large (at most ${String(issue.maximum)}); see docs/stack-files.md`;
+      return `is too large (${issue.inclusive === false ? "less than" : "at most"} ${String(issue.maximum)}${issue.origin === "string" ? " characters" : ""}); see docs/stack-files.md`;
     case "too_small":
-      return `is too small (at least ${String(issue.minimum)}); see docs/stack-files.md`;
+      return issue.origin === "string" && Number(issue.minimum) === 1
+        ? "is empty; see docs/stack-files.md"
+        : `is too small (${issue.inclusive === false ? "more than" : "at least"} ${String(issue.minimum)}${issue.origin === "string" ? " characters" : ""}); see docs/stack-files.md`;
     default:
       return "is not valid here; see docs/stack-files.md for how to write it";
   }

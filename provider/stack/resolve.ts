@@ -4,6 +4,7 @@
 // per run). Every problem is reported at once, with the stack key path, before
 // anything is written.
 import { CLOUD9_SOURCE_ID, JOB_TRIGGER_TYPE_ID } from "../api/rules";
+import { displayText, quotedText } from "../api/display-text";
 import type { BirdEyeClient } from "../api/client";
 import type { Cloud9Location, Trigger } from "../api/schemas";
 import { clientIdFingerprint } from "../guardrails/rules";
@@ -23,6 +24,8 @@ export interface ResolvedMapping {
   /** Enterprise locations only. */
   readonly locationCode?: string;
   readonly nextRunDate?: string;
+  /** false: a paused location, its mapping deactivated. @default true */
+  readonly active?: boolean;
 }
 
 /** A customer ready for Cloud9Integration: triggers and location codes resolved. */
@@ -45,16 +48,16 @@ function problem(path: (string | number)[], message: string): ConfigProblem {
 }
 
 function resolveTriggers(customer: CustomerConfig, available: readonly Trigger[], problems: ConfigProblem[]): ResolvedTrigger[] {
-  const names = available.map((t) => `${t.id} (${t.displayName})`).join(", ");
+  const names = listed(available.map((t) => `${t.id} (${displayText(t.displayName)})`));
   return customer.triggers.flatMap((ref, i) => {
     const wanted = String(ref).trim().toLowerCase();
     const found = available.find((t) => String(t.id) === wanted || t.displayName.toLowerCase() === wanted || t.triggerService.toLowerCase() === wanted);
     if (found === undefined) {
-      problems.push(problem(["triggers", i], `${JSON.stringify(ref)} is not a Cloud 9 trigger; BirdEye offers ${names}`));
+      problems.push(problem(["triggers", i], `${typeof ref === "string" ? quotedText(ref) : ref} is not a Cloud 9 trigger; BirdEye offers ${names}`));
       return [];
     }
     if (!found.active) {
-      problems.push(problem(["triggers", i], `trigger ${found.id} (${found.displayName}) is not active in BirdEye; choose another of ${names}`));
+      problems.push(problem(["triggers", i], `trigger ${found.id} (${displayText(found.displayName)}) is not active in BirdEye; choose another of ${names}`));
       return [];
     }
     const type = found.integrationTriggerType.find((t) => t.id === JOB_TRIGGER_TYPE_ID) ?? found.integrationTriggerType[0];
@@ -62,8 +65,15 @@ function resolveTriggers(customer: CustomerConfig, available: readonly Trigger[]
   });
 }
 
+/** At most LISTED items, then how many more: a client with thousands of locations is not printed whole. */
+const LISTED = 20;
+function listed(items: readonly string[]): string {
+  return `${items.slice(0, LISTED).join(", ")}${items.length > LISTED ? `, and ${items.length - LISTED} more` : ""}`;
+}
+
+/** Names from Cloud 9 and the stack file are shown through displayText: a newline or an ESC in a name never reaches the terminal raw. */
 function describeLocations(locations: readonly Cloud9Location[]): string {
-  return locations.length === 0 ? "none" : locations.map((l) => `"${l.locationCode}" ${l.locationName}`).join(", ");
+  return locations.length === 0 ? "none" : listed(locations.map((l) => `${quotedText(l.locationCode)} ${displayText(l.locationName)}`));
 }
 
 function resolveLocations(customer: CustomerConfig, available: readonly Cloud9Location[], problems: ConfigProblem[]): ResolvedMapping[] {
@@ -74,16 +84,16 @@ function resolveLocations(customer: CustomerConfig, available: readonly Cloud9Lo
       const matches = available.filter((l) => l.locationName.toLowerCase() === name);
       if (matches.length !== 1) {
         problems.push(
-          problem(["locations", i, "locationName"], `${matches.length === 0 ? "no" : "more than one"} Cloud 9 location is named "${loc.locationName ?? ""}" for this Client ID; Cloud 9 has ${describeLocations(available)}; write locationCode instead`),
+          problem(["locations", i, "locationName"], `${matches.length === 0 ? "no" : "more than one"} Cloud 9 location is named ${quotedText(loc.locationName ?? "")} for this Client ID; Cloud 9 has ${describeLocations(available)}; write locationCode instead`),
         );
         return [];
       }
       code = matches[0]?.locationCode;
     } else if (!available.some((l) => l.locationCode === code)) {
-      problems.push(problem(["locations", i, "locationCode"], `"${code}" is not a Cloud 9 location code for this Client ID; Cloud 9 has ${describeLocations(available)}`));
+      problems.push(problem(["locations", i, "locationCode"], `${quotedText(code ?? "")} is not a Cloud 9 location code for this Client ID; Cloud 9 has ${describeLocations(available)}`));
       return [];
     }
-    return [{ businessNumber: loc.businessNumber, ...(code === undefined ? {} : { locationCode: code }), ...(loc.nextRunDate === undefined ? {} : { nextRunDate: loc.nextRunDate }) }];
+    return [{ businessNumber: loc.businessNumber, ...(code === undefined ? {} : { locationCode: code }), ...(loc.nextRunDate === undefined ? {} : { nextRunDate: loc.nextRunDate }), ...(loc.active === false ? { active: false } : {}) }];
   });
 }
 
@@ -144,7 +154,7 @@ export async function resolveCustomerWithNames(customer: CustomerConfig, client:
     mappings.forEach((m, i) => {
       if (m.locationCode === undefined) return;
       const at = codes.get(m.locationCode);
-      if (at !== undefined) problems.push(problem(["locations", i], `resolves to location code "${m.locationCode}", already used at locations[${at}]`));
+      if (at !== undefined) problems.push(problem(["locations", i], `resolves to location code ${quotedText(m.locationCode)}, already used at locations[${at}]`));
       codes.set(m.locationCode, i);
     });
   }

@@ -67,7 +67,7 @@ const CHANGED = `## BirdEye review: 2 stacks
 
 **Mappings**: 1 added, 1 deactivated, 1 changed
 - added: Emulator S Corp Fairfield (Cloud 9 code 8) → business 150051042499083, NextRunDate 2026-11-26T09:30:00Z (window 03:00-10:00 UTC)
-- deactivated: S Corp Vallejo (Cloud 9 code 4) → business 150051042499081 (\`active: false\`)
+- deactivated: S Corp Vallejo (Cloud 9 code 4) → business 150051042499081 (\`active: false\`), removed from the stack file
 - changed: S Corp Benicia (Cloud 9 code 6) → business 150051042499082, NextRunDate 2026-11-25T04:00:00Z → 2026-11-25T03:15:00Z (window 03:00-10:00 UTC)
 
 **Not changed, and why**

@@ -10,6 +10,8 @@ import type { EngineEvent, OpMap, PreviewOptions } from "@pulumi/pulumi/automati
 import { pathToFileURL } from "node:url";
 import { projectStacksDir } from "../business-claims";
 import { pulumiEnv, runPulumi } from "../pulumi-cli";
+import { displayText } from "../../provider/api/display-text";
+import { MARKDOWN_MAX } from "../markdown";
 import { MAPPING_SET_TYPE, classifySteps, mappingCounts, mappingProperties, mappingSetChanges, stepOf } from "./mapping-changes";
 import type { MappingCounts, ResourceStep } from "./mapping-changes";
 import { changesSomething } from "./report";
@@ -35,14 +37,15 @@ export function parseUrn(urn: string): { type: string; name: string } {
   return { type: qualifiedType.split("$").pop() ?? qualifiedType, name: parts.length > 3 ? parts.slice(3).join("::") : urn };
 }
 
-/** A diagnostic for one line of text: no color markup, no "error: " prefix, whitespace collapsed. */
+/** A diagnostic for one line of text: no color markup, no "error: " prefix, whitespace collapsed, any other control character escaped and the length bounded (displayText). */
 export function cleanMessage(text: string): string {
-  return text
+  const line = text
     .replace(/<\{%[^%]*%\}>/g, "") // Pulumi's color tags
     .replace(/\u001b\[[0-9;]*m/g, "") // ANSI colors
     .replace(/\s+/g, " ")
     .trim()
     .replace(/^error:\s*/i, "");
+  return displayText(line, MARKDOWN_MAX);
 }
 
 /**

@@ -176,6 +176,50 @@ function writeFile(io: FleetIO, what: string, file: string, text: string): boole
   }
 }
 
+/**
+ * Why `file` cannot be written: its folder is missing or not writable, or it
+ * is a folder or a read-only file. Checked for every output before the first
+ * write to BirdEye: an `up` must not change a practice and then fail on its summary.
+ */
+export function outputPathProblem(file: string): string | undefined {
+  const dir = path.dirname(file);
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    return `its folder ${dir} does not exist`;
+  }
+  if (!stat.isDirectory()) return `${dir} is not a folder`;
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    return `its folder ${dir} is not writable`;
+  }
+  if (!fs.existsSync(file)) return undefined;
+  if (fs.statSync(file).isDirectory()) return "it is a folder";
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+  } catch {
+    return "it is not writable";
+  }
+  return undefined;
+}
+
+/** The files a run will write (the summary; drift's and join's report and results), each checked by outputPathProblem: a message per problem. */
+function outputProblems(options: FleetOptions, io: FleetIO): string[] {
+  const outputs: [string, string][] = [];
+  if (options.command === "drift" || options.command === "join") {
+    const report = path.resolve(io.cwd, options.report ?? DEFAULT_REPORT);
+    outputs.push(["drift report", report]);
+    if (options.command === "drift") outputs.push(["drift results", `${report}.json`]);
+  }
+  if (options.summary !== undefined) outputs.push(["summary", path.resolve(io.cwd, options.summary)]);
+  return outputs.flatMap(([what, file]) => {
+    const problem = outputPathProblem(file);
+    return problem === undefined ? [] : [`cannot write the ${what} ${file}: ${problem}; nothing was run. Give a path in an existing, writable folder.`];
+  });
+}
+
 /** Runs the command; resolves to the exit code (0 ok, 1 errors/drift/cancelled, 2 usage or setup). */
 export async function runFleet(options: FleetOptions, io: FleetIO): Promise<number> {
   const err = (line: string): void => io.stderr(`${line}\n`);
@@ -186,6 +230,11 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
   };
   const { command } = options;
   if (!isFleetCommand(command)) return usage(`unknown command ${JSON.stringify(command)}`);
+  const unwritable = outputProblems(options, io);
+  if (unwritable.length > 0) {
+    unwritable.forEach(err);
+    return 2;
+  }
   if (command === "join") return join(options, io);
   if ((options.files ?? []).length > 0) return usage(`unexpected argument ${JSON.stringify(options.files?.[0])}`);
   const parallel = parseParallel(options.parallel);

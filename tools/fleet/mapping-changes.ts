@@ -46,7 +46,9 @@ export function stepOf(pre: StepEventMetadata): ResourceStep {
  * (create-replacement, replace, delete-replaced) are one step, op "replace".
  * A `delete-replaced` that belongs to no replacement is a pending delete: a
  * resource an interrupted run left in state marked for deletion, which the
- * next update deletes (the engine's summary does not count it).
+ * next update deletes (the engine's summary does not count it). A refresh
+ * (drift's `preview --refresh`) is a step of its own before the resource's
+ * step: the step that writes is the later one, against the refreshed state.
  */
 export function classifySteps(steps: readonly ResourceStep[]): { readonly steps: ResourceStep[]; readonly pendingDeletes: ResourceStep[] } {
   const byUrn = new Map<string, ResourceStep[]>();
@@ -57,7 +59,8 @@ export function classifySteps(steps: readonly ResourceStep[]): { readonly steps:
     const replace = group.find((s) => s.op === "replace");
     let deleteOfReplacement = replace === undefined ? -1 : group.findIndex((s) => s.op === "delete-replaced" && s.id === replace.id);
     if (replace !== undefined && deleteOfReplacement < 0) deleteOfReplacement = group.findIndex((s) => s.op === "delete-replaced");
-    const own = replace ?? group.find((s) => s.op !== "delete-replaced" && s.op !== "create-replacement");
+    const candidates = group.filter((s) => s.op !== "delete-replaced" && s.op !== "create-replacement");
+    const own = replace ?? candidates.filter((s) => s.op !== "refresh" && s.op !== "read").at(-1) ?? candidates[0];
     if (own !== undefined) main.push(own);
     group.forEach((s, i) => {
       if (s.op === "delete-replaced" && i !== deleteOfReplacement) pendingDeletes.push(s);

@@ -189,7 +189,6 @@ export const SELECTION_ARGS = {
   "stacks-dir": { type: "string" },
   // The Pulumi project (default: this checkout): where pulumi runs and its CLI build is looked for.
   project: { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 /** selectStacks for a command run from `cwd`: the project (default `defaultProject`) and its stacks folder resolved. */

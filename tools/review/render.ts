@@ -79,6 +79,10 @@ function deactivatedLine(m: Deactivation): string {
       return `- deactivated: ${mappingTarget(m)} under group ${m.groupId ?? "?"}, left active by an earlier, unfinished group move (\`active: false\`)`;
     case "pending-delete":
       return `- deactivated by the pending delete: ${mappingTarget(m)} (\`active: false\`)`;
+    case "removed":
+      return `- deactivated: ${mappingTarget(m)} (\`active: false\`), removed from the stack file`;
+    case "inactive":
+      return `- deactivated: ${mappingTarget(m)} (\`active: false\`), paused in the stack file`;
     default:
       return `- deactivated: ${mappingTarget(m)} (\`active: false\`)`;
   }
