@@ -45,9 +45,7 @@ describe("npm run cli:build", function () {
 
   it("with the pinned build already there it does nothing, and says so", async function () {
     if (!fs.existsSync(path.join(projectCliBinDir(ROOT), "pulumi"))) this.skip();
-    const started = Date.now();
     const { stdout } = await run(process.execPath, ["-r", "ts-node/register", "scripts/cli-build.ts"], { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } });
     assert.equal(stdout.trim(), `Pulumi CLI v${PINNED_PULUMI_VERSION} is already built (.pulumi-cli/bin); nothing to do.`);
-    assert.ok(Date.now() - started < 30_000);
   });
 });
