@@ -29,7 +29,7 @@ function errorOf(reply: Reply): { code: number; message: string } {
 }
 
 describe("BirdEye emulator", function () {
-  this.timeout(10_000);
+  this.timeout(180_000); // a hang detector, not a speed check: a busy machine is several times slower
   let opened: Emulator[] = [];
   let tempDirs: string[] = [];
 
