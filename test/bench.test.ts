@@ -60,7 +60,8 @@ describe("bench: which process is which", () => {
   });
 });
 
-describeRealEngine("npm run bench -- --engine cli", () => {
+// Long tier (@long: npm run test:long): seven CLI commands for the benchmark's figures; the exact writes of a create, an unchanged up, a trigger and a location change are npm test's (stacks.e2e).
+describeRealEngine("@long npm run bench -- --engine cli", () => {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-bench-"));
