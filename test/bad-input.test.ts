@@ -206,8 +206,9 @@ function runTool(script: string, args: readonly string[], cwd: string): Promise<
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", reject);
-    // The emulator would keep running on a flag taken by mistake: a case never waits for it.
-    const timer = setTimeout(() => child.kill("SIGTERM"), 20_000);
+    // The emulator would keep running on a flag taken by mistake: a case never waits for it for ever.
+    // Far beyond ts-node's start on a busy machine, so a slow start is not taken for a mistaken flag.
+    const timer = setTimeout(() => child.kill("SIGTERM"), 120_000);
     child.once("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stderr });
