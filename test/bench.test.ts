@@ -3,13 +3,13 @@
 // minimum, the concurrency bound handed to the provider host. The timing goals
 // are the benchmark's to print, never asserted here.
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { concurrencyBound } from "./support/bench-common";
 import { CLI_SCENARIOS, cliBenchReportSchema } from "./support/bench-cli";
-import { roleOf } from "./support/process-tree";
+import { processTreeSamples, roleOf } from "./support/process-tree";
 import { describeRealEngine } from "./support/real-cli";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -32,9 +32,36 @@ describe("bench: which process is which", () => {
     assert.equal(roleOf(["node", "-e", "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))"]), "other");
     assert.equal(roleOf(["/bin/sh", "/x/pulumi-resource-pulumi-nodejs", "127.0.0.1:4"]), "other");
   });
+
+  it("counts a process first seen before its exec (still showing its parent's command line) under the role it shows after, once", async function () {
+    if (!fs.existsSync("/proc/self/stat")) this.skip();
+    // Pulumi's shim is /bin/sh starting node: here sh waits for a line, then execs a dynamic-provider host stand-in.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-roles-"));
+    try {
+      const script = path.join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
+      fs.mkdirSync(path.dirname(script), { recursive: true });
+      fs.writeFileSync(script, 'process.stdout.write("ready\\n"); process.stdin.resume();\n');
+      const samples = processTreeSamples();
+      const child = spawn("/bin/sh", ["-c", 'read line; exec "$0" "$1"', process.execPath, script], { stdio: ["pipe", "pipe", "inherit"] });
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      const ready = new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve()));
+      samples.sample(); // sh, before the exec
+      assert.equal(samples.figures().other.processes, 1);
+      child.stdin.write("go\n");
+      await ready;
+      samples.sample(); // the same pid, now node running the host script
+      child.stdin.end();
+      await exited;
+      const figures = samples.figures();
+      assert.deepEqual([figures.providerHost.processes, figures.other.processes], [1, 0], JSON.stringify(figures));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
-describeRealEngine("npm run bench -- --engine cli", () => {
+// Long tier (@long: npm run test:long): seven CLI commands for the benchmark's figures; the exact writes of a create, an unchanged up, a trigger and a location change are npm test's (stacks.e2e).
+describeRealEngine("@long npm run bench -- --engine cli", () => {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-bench-"));

@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, "..");
 const run = promisify(execFile);
 
 describe("npm run cli:build", function () {
-  this.timeout(60_000);
+  this.timeout(180_000); // a hang detector, not a speed check: a busy machine is several times slower
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-cli-build-"));
@@ -45,9 +45,7 @@ describe("npm run cli:build", function () {
 
   it("with the pinned build already there it does nothing, and says so", async function () {
     if (!fs.existsSync(path.join(projectCliBinDir(ROOT), "pulumi"))) this.skip();
-    const started = Date.now();
     const { stdout } = await run(process.execPath, ["-r", "ts-node/register", "scripts/cli-build.ts"], { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" } });
     assert.equal(stdout.trim(), `Pulumi CLI v${PINNED_PULUMI_VERSION} is already built (.pulumi-cli/bin); nothing to do.`);
-    assert.ok(Date.now() - started < 30_000);
   });
 });

@@ -13,7 +13,7 @@ const JSON_HEADERS = { "content-type": "application/json" };
 const fast = { baseDelayMs: 5, maxDelayMs: 20 };
 
 describe("the emulator refuses what BirdEye would, and stays bounded", function () {
-  this.timeout(60_000);
+  this.timeout(180_000); // a hang detector, not a speed check: a busy machine is several times slower
   let emulator: Emulator | undefined;
   let dir: string;
   beforeEach(() => {
@@ -104,13 +104,12 @@ describe("the emulator refuses what BirdEye would, and stays bounded", function 
   });
 
   it("PUT /_emulator/faults with no faults also wakes requests still sleeping in the old latency", async () => {
-    emulator = await startEmulator({ faults: { latencyMs: 20_000 } });
-    const started = Date.now();
+    // Ten minutes of latency: the answer comes within the test's timeout only if the PUT woke it.
+    emulator = await startEmulator({ faults: { latencyMs: 600_000 } });
     const slow = fetch(`${emulator.url}${MANUAL.triggersPath}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    while (emulator.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10)); // arrived: logged, then read and put to sleep
     assert.equal((await fetch(`${emulator.url}/_emulator/faults`, { method: "PUT", headers: JSON_HEADERS, body: "{}" })).status, 204);
     assert.equal((await slow).status, 200);
-    assert.ok(Date.now() - started < 5_000, "answered at once, not after 20 s");
   });
 
   it("429 without Retry-After (the client backs off) and with an HTTP-date Retry-After (the client waits until then)", async () => {

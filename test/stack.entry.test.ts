@@ -10,7 +10,7 @@ import { START_HOST_TOKEN, startProviderHost } from "../provider/stack/provider-
 import { STACKS_DIR, loadStackConfig } from "./support/lifecycle";
 
 describe("the program entry", function () {
-  this.timeout(30_000);
+  this.timeout(180_000); // a hang detector, not a speed check: a busy machine is several times slower
   let emulator: Emulator;
   beforeEach(async () => {
     emulator = await startEmulator({ port: 0, host: "127.0.0.1" });

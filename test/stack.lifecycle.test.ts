@@ -19,7 +19,7 @@ interface Customer {
 }
 
 describe("customer stacks through the lifecycle harness (program under mocks + real provider host)", function () {
-  this.timeout(60_000);
+  this.timeout(180_000); // a hang detector, not a speed check: a busy machine is several times slower
   let emulator: Emulator;
   let host: ProviderHost;
 

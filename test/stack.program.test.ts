@@ -27,7 +27,7 @@ function customer(value: unknown): CustomerConfig {
 }
 
 describe("customer stack program", function () {
-  this.timeout(30_000);
+  this.timeout(180_000); // a hang detector, not a speed check: a busy machine is several times slower
   let emulator: Emulator;
   beforeEach(async () => {
     emulator = await startEmulator();

@@ -9,6 +9,7 @@
 //   recovered first, then run.
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
+import { awaitRunGone } from "../support/cli-group";
 import { killAfterWrite } from "../support/kill-rehearsal";
 import { PROJECT_ROOT, describeRealEngine, initStacks, startProject } from "../support/real-cli";
 import type { TempProject } from "../support/real-cli";
@@ -58,6 +59,8 @@ describeRealEngine("npm run fleet -- up: Ctrl-C and an interrupted run's pending
     await until(() => project.emulator.requests.some((r) => r.method !== "GET"), 300, "the up's first write");
     process.kill(-run.pid, "SIGINT");
     const ended = await run.done;
+    // Every process of the interrupted run ends (the provider host once its engine is gone).
+    await awaitRunGone(project.base);
     project.emulator.admin.setFaults({ latencyMs: 0 });
     const said = `${ended.stdout}\n${ended.stderr}`;
     assert.match(ended.stderr, /Ctrl-C: each running pulumi command finishes the step in flight and stops; no other stack starts/, said);

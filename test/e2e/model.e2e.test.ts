@@ -17,7 +17,8 @@ const MIN_STEPS = 16;
 /** Time a failure's shrinking may take here; the soak takes longer. */
 const SHRINK_BUDGET_MS = 4 * 60_000;
 
-describeRealEngine("the model-based test: random sequences of edits, commands, drift, faults and kills, with the invariants after every step", () => {
+// Long tier (@long: npm run test:long): minutes of CPU for one seed; every step kind it draws has its own cheaper e2e in npm test.
+describeRealEngine("@long the model-based test: random sequences of edits, commands, drift, faults and kills, with the invariants after every step", () => {
   it(`seed ${SEED}: sequences of at most ${MAX_STEPS} steps until ${MIN_STEPS} steps ran`, async function () {
     this.timeout(30 * 60_000);
     const lines: string[] = [];

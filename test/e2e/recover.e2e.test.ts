@@ -33,7 +33,7 @@ async function exported(project: TempProject, stack: string): Promise<Exported> 
 }
 
 describeRealEngine("npm run recover: the lock of a live run, a group BirdEye holds, a business two stack files name", function () {
-  this.timeout(300_000);
+  this.timeout(600_000); // a hang detector: a busy machine is several times slower
   let project: TempProject;
 
   before(async () => {

@@ -152,7 +152,7 @@ const FAILED = `## BirdEye review: 1 stack
 
 describeRealEngine("npm run review with the real CLI (Automation API)", function () {
   // Each review previews every stack it selects: a test here runs up to four CLI commands.
-  this.timeout(480_000);
+  this.timeout(600_000); // a hang detector: a busy machine is several times slower
   let project: TempProject | undefined;
   after(() => project?.close());
 

@@ -254,8 +254,11 @@ export async function rehearseKill(scenario: KillScenario, k: number, recovery: 
   }
 }
 
-/** Mid-retry: seconds BirdEye asks the deactivation to wait (429, Retry-After): far longer than the kill takes to follow. */
-const RETRY_AFTER_SECONDS = 10;
+/**
+ * Mid-retry: seconds BirdEye asks the deactivation to wait (429, Retry-After): far longer than the kill
+ * takes to follow, even on a busy machine (within the client's 60 s retry budget, so it does wait).
+ */
+const RETRY_AFTER_SECONDS = 30;
 
 /**
  * Killed while BirdEye has asked to wait (the issue's case): 4 locations are up,
@@ -283,9 +286,9 @@ export async function rehearseKillMidRetry(): Promise<void> {
     const up = startInOwnGroup(cli.pulumi, upArgs, { cwd: project.dir, env: project.env });
     let finished = false;
     void up.exited.then(() => (finished = true));
-    for (const deadline = Date.now() + 120_000; !puts().some((r) => r.fault === "rate-limit"); ) {
+    // Until the 429 or the up's end, however slow the machine (the test's timeout bounds a hang).
+    while (!puts().some((r) => r.fault === "rate-limit")) {
       if (finished) throw new Error(`pulumi up ended before BirdEye answered the deactivation 429; BirdEye got:\n${requestLines(emulator.requests)}`);
-      if (Date.now() > deadline) throw new Error(`BirdEye did not answer the deactivation 429 within 120 s; it got:\n${requestLines(emulator.requests)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await killGroup(up);

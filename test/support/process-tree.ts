@@ -8,6 +8,12 @@
 // CPU is user + system time as the kernel counts it (in 10 ms ticks), taken at
 // the last sample before the process ended; peak memory is the kernel's own
 // high-water mark (VmHWM), so it is exact up to the last sample.
+//
+// A process's role is read again at every sample until one is known: a
+// process first seen between fork and exec still shows its parent's command
+// line (Pulumi's shim, /bin/sh, forks the provider host's node), and on a busy
+// machine the first sample often lands there. A pid is counted once, under the
+// last role it showed, so its CPU time is never split between two roles.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -34,7 +40,7 @@ export type ProcessFigures = z.infer<typeof processFiguresSchema>;
 const TICKS_PER_SECOND = 100;
 
 interface Seen {
-  readonly role: ProcessRole;
+  role: ProcessRole;
   cpuTicks: number;
   hwmKb: number;
   readonly firstMs: number;
@@ -123,8 +129,16 @@ export interface ProcessSampler {
   stop(): ProcessFigures;
 }
 
-/** Start sampling the descendants of `root` (default: this process). */
-export function sampleProcessTree(intervalMs = 100, root: number = process.pid): ProcessSampler {
+/** Samples taken when asked (the timer of sampleProcessTree, or a test at chosen moments). */
+export interface ProcessTreeSamples {
+  /** Look at every descendant of the root once. */
+  sample(): void;
+  /** The figures per role from the samples so far. */
+  figures(): ProcessFigures;
+}
+
+/** Per-role figures of the descendants of `root`, from the samples it is asked to take. */
+export function processTreeSamples(root: number = process.pid): ProcessTreeSamples {
   const seen = new Map<number, Seen>();
   const sample = (): void => {
     const now = performance.now();
@@ -150,31 +164,41 @@ export function sampleProcessTree(intervalMs = 100, root: number = process.pid):
       const hwm = /VmHWM:\s+(\d+) kB/.exec(read(`/proc/${pid}/status`) ?? "")?.[1];
       let entry = seen.get(pid);
       if (entry === undefined) {
-        const argv = (read(`/proc/${pid}/cmdline`) ?? "").split("\0").filter((arg) => arg !== "");
-        entry = { role: roleOf(argv), cpuTicks: 0, hwmKb: 0, firstMs: now, lastMs: now };
+        entry = { role: "other", cpuTicks: 0, hwmKb: 0, firstMs: now, lastMs: now };
         seen.set(pid, entry);
       }
+      // Until its role is known: it may have been seen before its exec.
+      if (entry.role === "other") entry.role = roleOf((read(`/proc/${pid}/cmdline`) ?? "").split("\0").filter((arg) => arg !== ""));
       entry.cpuTicks = Math.max(entry.cpuTicks, ticks);
       entry.hwmKb = Math.max(entry.hwmKb, Number(hwm ?? 0));
       entry.lastMs = now;
     }
   };
-  sample();
-  const timer = setInterval(sample, intervalMs);
+  const figures = (): ProcessFigures => {
+    const figuresOf = (role: ProcessRole): RoleFigures => {
+      const of = [...seen.values()].filter((s) => s.role === role);
+      return {
+        processes: of.length,
+        cpuMs: Math.round((of.reduce((sum, s) => sum + s.cpuTicks, 0) * 1000) / TICKS_PER_SECOND),
+        peakMemoryMB: Math.round(Math.max(0, ...of.map((s) => s.hwmKb)) / 1024),
+        aliveMs: of.length === 0 ? 0 : Math.round(Math.max(...of.map((s) => s.lastMs)) - Math.min(...of.map((s) => s.firstMs))),
+      };
+    };
+    return Object.fromEntries(PROCESS_ROLES.map((role) => [role, figuresOf(role)])) as ProcessFigures;
+  };
+  return { sample, figures };
+}
+
+/** Start sampling the descendants of `root` (default: this process) every `intervalMs`. */
+export function sampleProcessTree(intervalMs = 100, root: number = process.pid): ProcessSampler {
+  const samples = processTreeSamples(root);
+  samples.sample();
+  const timer = setInterval(samples.sample, intervalMs);
   return {
     stop(): ProcessFigures {
       clearInterval(timer);
-      sample();
-      const figuresOf = (role: ProcessRole): RoleFigures => {
-        const of = [...seen.values()].filter((s) => s.role === role);
-        return {
-          processes: of.length,
-          cpuMs: Math.round((of.reduce((sum, s) => sum + s.cpuTicks, 0) * 1000) / TICKS_PER_SECOND),
-          peakMemoryMB: Math.round(Math.max(0, ...of.map((s) => s.hwmKb)) / 1024),
-          aliveMs: of.length === 0 ? 0 : Math.round(Math.max(...of.map((s) => s.lastMs)) - Math.min(...of.map((s) => s.firstMs))),
-        };
-      };
-      return Object.fromEntries(PROCESS_ROLES.map((role) => [role, figuresOf(role)])) as ProcessFigures;
+      samples.sample();
+      return samples.figures();
     },
   };
 }

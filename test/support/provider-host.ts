@@ -198,7 +198,8 @@ export async function startProviderHost(env: NodeJS.ProcessEnv = {}, cwd: string
     output: () => output,
     stopEngine: () => engine.close(),
     exited,
-    waitForOutput: async (pattern, timeoutMs = 5000) => {
+    // The bound only names a line that never came: the output decides, not how soon it arrives.
+    waitForOutput: async (pattern, timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(output)) {
         if (Date.now() > deadline) throw new Error(`the provider host did not print ${String(pattern)} within ${timeoutMs} ms; it printed:\n${output}`);

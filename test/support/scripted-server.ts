@@ -71,7 +71,11 @@ export async function startScriptedServer(...answers: ScriptedAnswer[]): Promise
         res.once("close", () => clearInterval(timer));
       };
       if (answer.delayMs === undefined) reply();
-      else setTimeout(reply, answer.delayMs);
+      else {
+        // Not answered once the client has gone (its timeout): nothing left pending.
+        const timer = setTimeout(reply, answer.delayMs);
+        res.once("close", () => clearTimeout(timer));
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -8,7 +8,7 @@ import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { descendants } from "../cli-group";
+import { awaitRunGone, descendants } from "../cli-group";
 import { PROJECT_ROOT, initStacks, realCli, secureValue, startProject } from "../real-cli";
 import type { EmulatorState } from "../../../emulator";
 import type { CliResult, StackConfig, TempProject } from "../real-cli";
@@ -97,17 +97,6 @@ export async function startWorld(initial: ReadonlyMap<string, FileSpec>): Promis
   // A stack file must exist (with its encryptionsalt) before secureValue can encrypt for it.
   for (const stack of stacks) fs.writeFileSync(project.stackFile(stack), "config: {}\n");
   await initStacks(project, stacks);
-  const orphans = new Set<number>();
-  const killOrphans = (): void => {
-    for (const pid of orphans) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    orphans.clear();
-  };
   const backend = path.join(project.base, "backend");
   const golden = path.join(project.base, "backend-after-start");
   let snapshot: { birdeye: EmulatorState; files: Map<string, string> } | undefined;
@@ -144,13 +133,9 @@ export async function startWorld(initial: ReadonlyMap<string, FileSpec>): Promis
       const exited = new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? 1)));
       const first = await Promise.race([held, exited.then(() => "exited" as const)]);
       if (first === "held" && child.pid !== undefined) {
-        const tree = descendants(child.pid);
-        if (scope === "group") {
-          process.kill(-child.pid, "SIGKILL");
-          // Whatever outlives its group is the run's orphan: killed at close, after the invariants saw what it did.
-          for (const pid of tree) orphans.add(pid);
-        } else {
-          for (const pid of [child.pid, ...tree]) {
+        if (scope === "group") process.kill(-child.pid, "SIGKILL");
+        else {
+          for (const pid of [child.pid, ...descendants(child.pid)]) {
             try {
               process.kill(pid, "SIGKILL");
             } catch {
@@ -159,8 +144,16 @@ export async function startWorld(initial: ReadonlyMap<string, FileSpec>): Promis
           }
         }
         await exited;
-      }
-      project.emulator.release();
+        // No process of the run outlives it: what the group kill leaves (the plugins, in groups of their
+        // own) ends by itself once its engine is gone, and so does one started after the tree was listed.
+        // BirdEye's answers stay held until then, and nothing may reach it after.
+        const atKill = project.emulator.requests.length;
+        const lines = (from: number): string => project.emulator.requests.slice(from).map((r) => `  ${r.method} ${r.path} (${r.fault ?? r.status})`).join("\n");
+        await awaitRunGone(project.base, () => `BirdEye got after the kill:\n${lines(atKill)}`);
+        const atGone = project.emulator.requests.length;
+        project.emulator.release();
+        if (lines(atGone) !== "") throw new Error(`a request reached BirdEye after the killed run's processes were gone:\n${lines(atGone)}`);
+      } else project.emulator.release();
       project.transcript.push(`$ pulumi ${full.join(" ")} (killed after write ${k}: ${first === "held" ? "yes" : "no, it finished first"})\n${out}`);
       if (first === "held") return { killed: true };
       const code = await exited;
@@ -168,7 +161,6 @@ export async function startWorld(initial: ReadonlyMap<string, FileSpec>): Promis
     },
     reset() {
       if (snapshot === undefined) throw new Error("reset before the world started");
-      killOrphans();
       fs.rmSync(backend, { recursive: true, force: true });
       fs.cpSync(golden, backend, { recursive: true });
       project.emulator.admin.setState(structuredClone(snapshot.birdeye));
@@ -178,7 +170,6 @@ export async function startWorld(initial: ReadonlyMap<string, FileSpec>): Promis
       project.transcript.length = 0;
     },
     async close() {
-      killOrphans();
       await project.close();
     },
   };
