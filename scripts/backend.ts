@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
     const url = server.backendUrl(database, values.table === undefined ? {} : { table: values.table });
     process.stdout.write(
       [
-        `PostgreSQL on 127.0.0.1:${server.port} (data and log in ${server.dir}); database ${database}, owned by role ${STATE_ROLE} (no password: trust, on 127.0.0.1 only)`,
+        `PostgreSQL on 127.0.0.1:${server.port} (data and log in ${server.dir}); database ${database}, owned by role ${STATE_ROLE}, whose password (new at every start) is in the URL below`,
         "Pulumi creates its table at the first command. In another shell:",
         "",
         `export PULUMI_BACKEND_URL='${url}'`,

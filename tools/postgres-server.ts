@@ -1,15 +1,17 @@
 // A local PostgreSQL for Pulumi's `postgres://` state backend: for a team's
 // rehearsal, a developer (`npm run backend -- postgres`) and the tests
 // (test/support/postgres.ts). One server in a temporary folder, listening on
-// 127.0.0.1 only (and a Unix socket in that folder), trust authentication, a
-// login role without superuser rights that owns each database it creates: the
-// role a team gives Pulumi, which creates its own table (pulumi_state).
+// 127.0.0.1 only (and a Unix socket in that folder, where the superuser needs
+// no password); over TCP a password (scram-sha-256) for a login role without
+// superuser rights that owns each database it creates: the role a team gives
+// Pulumi, which creates its own table (pulumi_state).
 //
 // initdb refuses to run as root, so as root every server command runs as the
 // `postgres` user (Debian's package creates it) through runuser, in a folder
 // that user owns. Port 0 is not allowed: a free port is picked and the start
 // retried when another process takes it first.
 import { execFile, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -80,6 +82,8 @@ export interface PostgresServer {
   readonly dir: string;
   /** The server's log file. */
   readonly log: string;
+  /** STATE_ROLE's password (made up by startPostgres; in every backendUrl). */
+  readonly password: string;
   /** Create a database owned by STATE_ROLE (no-op when it exists). */
   createDatabase(name: string): Promise<void>;
   /** Drop a database, ending its connections (no-op when it is missing or the server is stopped). */
@@ -159,7 +163,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   fs.chmodSync(dir, 0o700);
 
   if (!fs.existsSync(path.join(data, "PG_VERSION"))) {
-    await runOk(bin, "initdb", ["-D", data, "--auth=trust", "-U", "postgres", "--encoding=UTF8", "--locale=C", "--no-sync"]);
+    await runOk(bin, "initdb", ["-D", data, "--auth-local=trust", "--auth-host=scram-sha-256", "-U", "postgres", "--encoding=UTF8", "--locale=C", "--no-sync"]);
   }
   let port = options.port ?? 0;
   let running = false;
@@ -217,7 +221,10 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const sql = async (database: string, statement: string): Promise<string> =>
     runOk(bin, "psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir, "-p", String(port), "-U", "postgres", "-d", identifier(database, "database"), "-c", statement]);
 
+  // Hex only: nothing to escape in SQL or in a URL.
+  const password = randomBytes(16).toString("hex");
   await sql("postgres", `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${STATE_ROLE}') THEN CREATE ROLE ${STATE_ROLE} LOGIN; END IF; END $$`);
+  await sql("postgres", `ALTER ROLE ${STATE_ROLE} PASSWORD '${password}'`);
 
   return {
     host: "127.0.0.1",
@@ -226,6 +233,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     },
     dir,
     log,
+    password,
     async createDatabase(name) {
       const exists = (await sql("postgres", `SELECT 1 FROM pg_database WHERE datname = '${identifier(name, "database")}'`)).trim();
       if (exists !== "1") await sql("postgres", `CREATE DATABASE ${name} OWNER ${STATE_ROLE}`);
@@ -236,7 +244,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     },
     backendUrl(database, urlOptions = {}) {
       const table = urlOptions.table === undefined ? "" : `&table=${identifier(urlOptions.table, "table")}`;
-      return `postgres://${STATE_ROLE}@127.0.0.1:${port}/${identifier(database, "database")}?sslmode=disable${table}`;
+      return `postgres://${STATE_ROLE}:${password}@127.0.0.1:${port}/${identifier(database, "database")}?sslmode=disable${table}`;
     },
     sql,
     running: () => running,
