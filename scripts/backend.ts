@@ -5,7 +5,7 @@
 // a later run with the same --dir finds it), else it is removed.
 // See docs/fleet-and-ci.md#postgresql.
 import { numberFlag, parseCommandLine } from "../tools/args";
-import { STATE_ROLE, startPostgres } from "../tools/postgres-server";
+import { STATE_ROLE, backendEnv, startPostgres } from "../tools/postgres-server";
 import { exitWith } from "./exit-code";
 
 export const USAGE = `usage: npm run backend -- postgres [--port <port>] [--dir <folder>] [--database <name>] [--table <name>]
@@ -47,13 +47,14 @@ async function main(argv: string[]): Promise<number> {
   const server = await startPostgres({ ...(port === undefined ? {} : { port }), ...(values.dir === undefined ? {} : { dir: values.dir }) });
   try {
     await server.createDatabase(database);
-    const url = server.backendUrl(database, values.table === undefined ? {} : { table: values.table });
+    const vars = backendEnv(server, database, values.table === undefined ? {} : { table: values.table });
     process.stdout.write(
       [
-        `PostgreSQL on 127.0.0.1:${server.port} (data and log in ${server.dir}); database ${database}, owned by role ${STATE_ROLE}, whose password (new at every start) is in the URL below`,
+        `PostgreSQL on 127.0.0.1:${server.port} (data and log in ${server.dir}); database ${database}, owned by role ${STATE_ROLE} (its password is new at every start)`,
         "Pulumi creates its table at the first command. In another shell:",
         "",
-        `export PULUMI_BACKEND_URL='${url}'`,
+        `export PULUMI_BACKEND_URL='${vars.PULUMI_BACKEND_URL}'`,
+        `export PGPASSWORD='${vars.PGPASSWORD}'`,
         "",
         "Ctrl-C stops the server.",
         "",

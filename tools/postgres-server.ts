@@ -75,6 +75,11 @@ export interface BackendUrlOptions {
   readonly table?: string;
 }
 
+/** The environment a Pulumi command needs for `server`'s database (the password as lib/pq reads it). */
+export function backendEnv(server: PostgresServer, database: string, options: BackendUrlOptions = {}): { PULUMI_BACKEND_URL: string; PGPASSWORD: string } {
+  return { PULUMI_BACKEND_URL: server.backendUrl(database, options), PGPASSWORD: server.password };
+}
+
 export interface PostgresServer {
   readonly host: "127.0.0.1";
   readonly port: number;
@@ -82,13 +87,13 @@ export interface PostgresServer {
   readonly dir: string;
   /** The server's log file. */
   readonly log: string;
-  /** STATE_ROLE's password (made up by startPostgres; in every backendUrl). */
+  /** STATE_ROLE's password (made up by startPostgres): PGPASSWORD for Pulumi, never in the URL. */
   readonly password: string;
   /** Create a database owned by STATE_ROLE (no-op when it exists). */
   createDatabase(name: string): Promise<void>;
   /** Drop a database, ending its connections (no-op when it is missing or the server is stopped). */
   dropDatabase(name: string): Promise<void>;
-  /** Pulumi's PULUMI_BACKEND_URL for a database of this server. */
+  /** Pulumi's PULUMI_BACKEND_URL for a database of this server: role, host, port, database, sslmode=disable (127.0.0.1 only), without the password. */
   backendUrl(database: string, options?: BackendUrlOptions): string;
   /** Run SQL as the superuser over the socket; psql's unaligned output (`|` between columns). */
   sql(database: string, statement: string): Promise<string>;
@@ -244,7 +249,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     },
     backendUrl(database, urlOptions = {}) {
       const table = urlOptions.table === undefined ? "" : `&table=${identifier(urlOptions.table, "table")}`;
-      return `postgres://${STATE_ROLE}:${password}@127.0.0.1:${port}/${identifier(database, "database")}?sslmode=disable${table}`;
+      return `postgres://${STATE_ROLE}@127.0.0.1:${port}/${identifier(database, "database")}?sslmode=disable${table}`;
     },
     sql,
     running: () => running,

@@ -18,6 +18,7 @@ import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../../tools/pulumi-cli";
 import { DEMO_PASSPHRASE } from "../../scripts/quickstart";
 import { decryptSecure, encryptSecure } from "./passphrase";
 import type { PulumiCli } from "../../tools/pulumi-cli";
+import { backendEnv } from "../../tools/postgres-server";
 import type { PostgresServer } from "../../tools/postgres-server";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -162,20 +163,22 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
   const server = options.backend === undefined || options.backend === "file" ? undefined : options.backend;
   // One database per project: tests sharing a server never see each other's stacks.
   const database = server === undefined ? undefined : `birdeye_${process.pid}_${++databases}_${path.basename(base).replace(/[^a-z0-9]/gi, "").toLowerCase()}`;
-  let backendUrl: string;
+  let backendVars: { PULUMI_BACKEND_URL: string; PGPASSWORD?: string };
   if (server === undefined || database === undefined) {
     const backend = path.join(base, "backend");
     fs.mkdirSync(backend);
-    backendUrl = `file://${backend}`;
+    backendVars = { PULUMI_BACKEND_URL: `file://${backend}` };
   } else {
     await server.createDatabase(database);
-    backendUrl = server.backendUrl(database);
+    // The password as a team's CI passes it: PGPASSWORD, not in the URL.
+    backendVars = backendEnv(server, database);
   }
+  const backendUrl = backendVars.PULUMI_BACKEND_URL;
   const env = pulumiEnv({
     PATH: process.env.PATH,
     HOME: base,
     PULUMI_HOME: home,
-    PULUMI_BACKEND_URL: backendUrl,
+    ...backendVars,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
     // The project's language host passing exactly what Pulumi's own passes (docs/pulumi-cli.md).
     BIRDEYE_CLOUD9_HOST: "official",
