@@ -28,6 +28,11 @@ const upArgs = (stack: string): string[] => ["up", "--yes", "--skip-preview", "-
 
 /** Pulumi's DIY lock words (v3.274.1 lock.go) with the holder, and the fleet's advice. */
 const LOCKED = /the stack is currently locked by \d+ lock\(s\)\.[^\n]*\(postgres:\/\/\*\*\*\*:\*\*\*\*@127\.0\.0\.1:\d+\/\S+: created by (\S+)@(\S+) \(pid (\d+)\) at \S+\) Another fleet, review or pulumi command is running on this stack: wait for it to end and run again\. If a run of it was killed \(it leaves its lock behind\), run `npm run recover -- --stack (\S+)`/;
+/**
+ * The fleet found the other run's pending operations (written while its step
+ * was in flight) and recover refused, its lock holder alive.
+ */
+const LIVE_HOLDER = /not run: .*locked by a run that may still be running: (\S+)@(\S+) \(pid (\d+)\) since \S+.*npm run recover -- --stack (\S+)/;
 /** The engine refusing a plan the state moved under (another run applied the stack after this one's preview). */
 const PLAN_REFUSED = /plan/i;
 
@@ -125,6 +130,9 @@ describePostgres("concurrent runs on one PostgreSQL backend", function (server) 
         assert.equal(m?.[4], stack, "the advice names the stack");
         assert.ok(Number(m?.[3]) > 0, "the holder's pid");
         outcome = "locked";
+      } else if (other.line !== undefined && LIVE_HOLDER.test(other.line)) {
+        assert.equal(LIVE_HOLDER.exec(other.line)?.[4], stack, "the command names the stack");
+        outcome = "pending operations of a live run: not run";
       } else if (other.line !== undefined && /^error: /.test(other.line) && PLAN_REFUSED.test(other.line)) outcome = "plan refused";
       else assert.fail(`${stack}: the other run said ${JSON.stringify(other.line)}\n${ra.all}\n${rb.all}`);
       outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
