@@ -70,7 +70,7 @@ describePostgres("the project's tools on Pulumi's postgres:// backend", function
     assert.match(fs.readFileSync(path.join(p.base, "drift-2.md"), "utf8"), /\*\*1 of 2 stacks drifted\*\*[^]*### enterprise-example\n[^]*\| cloud9-group \| [^|]+ \| update \| triggers \|/);
 
     const keys = (await stateRows(server(), p)).map((r) => r.key);
-    for (const stack of EXAMPLE_STACKS) assert.ok(keys.includes(`.pulumi/stacks/birdeye-cloud9/${stack}.json`), `${stack}'s checkpoint is a row: ${keys.join(", ")}`);
+    for (const stack of EXAMPLE_STACKS) assert.ok(keys.some((k) => k.endsWith(`/.pulumi/stacks/birdeye-cloud9/${stack}.json`)), `${stack}'s checkpoint is a row: ${keys.join(", ")}`);
     assert.deepEqual(await lockRows(server(), p), [], "every run released its lock");
     assert.ok(!fs.existsSync(path.join(p.base, "backend")), "no file backend");
     await assertNoSecrets(p, EXAMPLE_STACKS.map((s) => exampleClientId(p, s)));
