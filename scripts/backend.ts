@@ -6,6 +6,7 @@
 // See docs/fleet-and-ci.md#postgresql.
 import { numberFlag, parseCommandLine } from "../tools/args";
 import { STATE_ROLE, backendEnv, startPostgres } from "../tools/postgres-server";
+import { POSTGRES_DIY_PARALLEL } from "../tools/pulumi-cli";
 import { exitWith } from "./exit-code";
 
 export const USAGE = `usage: npm run backend -- postgres [--port <port>] [--dir <folder>] [--database <name>] [--table <name>]
@@ -55,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
         "",
         `export PULUMI_BACKEND_URL='${vars.PULUMI_BACKEND_URL}'`,
         `export PGPASSWORD='${vars.PGPASSWORD}'`,
+        // Pulumi v3.274.1 hangs listing 4 stacks or more at once on PostgreSQL (tools/pulumi-cli.ts); the tools set it themselves.
+        `export PULUMI_DIY_BACKEND_PARALLEL=${POSTGRES_DIY_PARALLEL}`,
         "",
         "Ctrl-C stops the server.",
         "",

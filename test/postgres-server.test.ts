@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { STATE_ROLE, backendEnv, findPostgresBin, postgresMissing, startPostgres } from "../tools/postgres-server";
 import type { PostgresServer } from "../tools/postgres-server";
+import { POSTGRES_DIY_PARALLEL, pulumiEnv } from "../tools/pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -67,6 +68,19 @@ describe("tools/postgres-server: a local PostgreSQL for Pulumi's state", functio
     await s.close();
     server = undefined;
     assert.ok(!fs.existsSync(dir), "its folder is removed");
+  });
+
+  it("pulumiEnv: on a postgres:// backend Pulumi lists stacks one at a time (v3.274.1 deadlocks listing more at once than its pool has connections), unless the user chose; other backends untouched", () => {
+    const saved = process.env.PULUMI_DIY_BACKEND_PARALLEL;
+    delete process.env.PULUMI_DIY_BACKEND_PARALLEL;
+    try {
+      assert.equal(pulumiEnv({ PULUMI_BACKEND_URL: "postgres://pulumi@db:5432/state" }).PULUMI_DIY_BACKEND_PARALLEL, POSTGRES_DIY_PARALLEL);
+      assert.equal(pulumiEnv({ PULUMI_BACKEND_URL: "postgres://pulumi@db:5432/state", PULUMI_DIY_BACKEND_PARALLEL: "3" }).PULUMI_DIY_BACKEND_PARALLEL, "3");
+      assert.equal(pulumiEnv({ PULUMI_BACKEND_URL: "file:///tmp/state" }).PULUMI_DIY_BACKEND_PARALLEL, undefined);
+      assert.equal(pulumiEnv({ PULUMI_BACKEND_URL: "s3://bucket" }).PULUMI_DIY_BACKEND_PARALLEL, undefined);
+    } finally {
+      if (saved !== undefined) process.env.PULUMI_DIY_BACKEND_PARALLEL = saved;
+    }
   });
 
   it("npm run backend: usage errors exit 2 before starting anything", async () => {
