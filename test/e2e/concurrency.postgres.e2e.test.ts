@@ -125,6 +125,7 @@ describePostgres("concurrent runs on one PostgreSQL backend", function (server) 
       assert.ok(other !== undefined);
       let outcome: string;
       if (other.unchanged) outcome = "unchanged (previewed after the other run's up)";
+      else if (other.line !== undefined && /^\+0 ~0 ±0 -0/.test(other.line)) outcome = "its up found the other run's work done: nothing applied";
       else if (other.line !== undefined && LOCKED.test(other.line)) {
         const m = LOCKED.exec(other.line);
         assert.equal(m?.[4], stack, "the advice names the stack");

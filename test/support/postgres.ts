@@ -41,10 +41,15 @@ export function describePostgres(title: string, body: (this: Mocha.Suite, server
   });
 }
 
-/** Every row of the project's state table, as `key` and the JSON text PostgreSQL holds (its line breaks as spaces). */
+/**
+ * Every row of the project's state table: its key and the file it holds (Pulumi
+ * stores each file base64-encoded in a JSON object, `{"data": "..."}`:
+ * decoded here, its line breaks as spaces), so that a search for a secret
+ * sees what Pulumi wrote.
+ */
 export async function stateRows(server: PostgresServer, project: TempProject, table = "pulumi_state"): Promise<{ key: string; data: string }[]> {
   if (project.database === undefined) throw new Error("stateRows: the project is not on PostgreSQL");
-  const out = await server.sql(project.database, `SELECT key || E'\\t' || translate(data::text, E'\\n\\r', '  ') FROM ${table} ORDER BY key`);
+  const out = await server.sql(project.database, `SELECT key || E'\\t' || translate(convert_from(decode(data->>'data', 'base64'), 'UTF8'), E'\\n\\r', '  ') FROM ${table} ORDER BY key`);
   return out
     .split("\n")
     .filter((line) => line !== "")
