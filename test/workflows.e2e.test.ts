@@ -58,6 +58,8 @@ const EXPRESSIONS: Readonly<Record<string, Local>> = {
   "vars.AZURE_CLIENT_ID": none,
   "vars.AZURE_TENANT_ID": none,
   "secrets.AZURE_CLIENT_SECRET": none,
+  // PostgreSQL's password (test/e2e/*.postgres.e2e.test.ts run on PostgreSQL).
+  "secrets.PGPASSWORD": none,
   // The emulator requires this key: the stacks do not set one, so it must come through the environment.
   "secrets.BIRDEYE_API_KEY": { local: () => API_KEY },
   "github.event.pull_request.base.sha": { local: (run) => run.baseSha },

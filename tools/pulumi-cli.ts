@@ -81,14 +81,33 @@ export function findPulumiCli(options: FindOptions = {}): PulumiCli | undefined 
 }
 
 /**
+ * How many stacks Pulumi's DIY backend reads at once (`pulumi stack ls`, the
+ * Automation API's listStacks) on PostgreSQL. v3.274.1 deadlocks above it:
+ * its postgres bucket (pkg/backend/diy/postgres/bucket.go, ListPaged) keeps a
+ * connection for a listing's rows while it asks for each row's size on
+ * another, from a pool of max(2 × GOMAXPROCS, 2) connections, and lists 10
+ * stacks at once by default: on 2 cores, with 4 stacks or more, every
+ * connection holds a listing waiting for a fifth, forever. One at a time
+ * needs two. A value the user set is kept.
+ */
+export const POSTGRES_DIY_PARALLEL = "1";
+
+/** Whether a backend URL is Pulumi's PostgreSQL backend. */
+export const isPostgresBackend = (url: string | undefined): boolean => url !== undefined && url.startsWith("postgres://");
+
+/**
  * The environment for every run of the CLI: no update check, no plugin
  * download (both reach for the network, which these machines do not have).
  * PATH is left alone: the CLI finds the language host and the dynamic-provider
  * shim beside its own executable (cli:build puts them there), and it warns on
- * every run about a plugin it found through PATH instead.
+ * every run about a plugin it found through PATH instead. On PostgreSQL,
+ * PULUMI_DIY_BACKEND_PARALLEL (above) unless the user set it.
  */
 export function pulumiEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const postgres = isPostgresBackend(base.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL);
+  const parallelSet = base.PULUMI_DIY_BACKEND_PARALLEL !== undefined || process.env.PULUMI_DIY_BACKEND_PARALLEL !== undefined;
   return {
+    ...(postgres && !parallelSet ? { PULUMI_DIY_BACKEND_PARALLEL: POSTGRES_DIY_PARALLEL } : {}),
     ...base,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",

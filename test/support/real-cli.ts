@@ -1,6 +1,7 @@
 // The real Pulumi engine in tests: the CLI (found by tools/pulumi-cli.ts,
 // built by `npm run cli:build`) run in a temporary copy of the project, with a
-// private PULUMI_HOME, a local file backend in a temp folder, a passphrase, and
+// private PULUMI_HOME, a local file backend in a temp folder (or a database of
+// its own on a test's PostgreSQL server, `backend:`), a passphrase, and
 // the bundled emulator on 127.0.0.1 port 0 whose URL replaces birdeye:apiUrl in
 // the copied stack files. Never the repository's own stacks or state.
 //
@@ -17,6 +18,8 @@ import { BUILD_HINT, findPulumiCli, pulumiEnv } from "../../tools/pulumi-cli";
 import { DEMO_PASSPHRASE } from "../../scripts/quickstart";
 import { decryptSecure, encryptSecure } from "./passphrase";
 import type { PulumiCli } from "../../tools/pulumi-cli";
+import { backendEnv } from "../../tools/postgres-server";
+import type { PostgresServer } from "../../tools/postgres-server";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 /** The example stacks' passphrase (their encryptionsalt and secure: Client ID were written with it); not a secret. */
@@ -76,6 +79,10 @@ export interface TempProject {
   readonly base: string;
   readonly emulator: Emulator;
   readonly env: NodeJS.ProcessEnv;
+  /** PULUMI_BACKEND_URL of every command. */
+  readonly backendUrl: string;
+  /** The project's own database, on a PostgreSQL backend. */
+  readonly database?: string;
   /** Everything every command printed so far (stdout and stderr), for secret searches. */
   readonly transcript: string[];
   /** Run `pulumi <args>` in the project copy. */
@@ -115,7 +122,15 @@ export interface ProjectOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Take the project files (and example stacks) from this commit instead of the working tree. */
   readonly fromCommit?: string;
+  /**
+   * Where the state lives: a file backend in the temp folder (default), or a
+   * database of its own (created here, dropped by close()) on a PostgreSQL
+   * server the test started (test/support/postgres.ts).
+   */
+  readonly backend?: "file" | PostgresServer;
 }
+
+let databases = 0;
 
 /** Put the project files of the working tree, or of a commit, into `dir`. */
 export function copyProjectFiles(dir: string, fromCommit?: string): void {
@@ -145,15 +160,27 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
   if (options.pulumiYaml !== undefined) fs.writeFileSync(path.join(dir, "Pulumi.yaml"), options.pulumiYaml);
 
   const emulator = await startEmulator({ port: 0, host: "127.0.0.1", ...options.emulator });
-  const backend = path.join(base, "backend");
   const home = path.join(base, "pulumi-home");
-  fs.mkdirSync(backend);
   fs.mkdirSync(home);
+  const server = options.backend === undefined || options.backend === "file" ? undefined : options.backend;
+  // One database per project: tests sharing a server never see each other's stacks.
+  const database = server === undefined ? undefined : `birdeye_${process.pid}_${++databases}_${path.basename(base).replace(/[^a-z0-9]/gi, "").toLowerCase()}`;
+  let backendVars: { PULUMI_BACKEND_URL: string; PGPASSWORD?: string };
+  if (server === undefined || database === undefined) {
+    const backend = path.join(base, "backend");
+    fs.mkdirSync(backend);
+    backendVars = { PULUMI_BACKEND_URL: `file://${backend}` };
+  } else {
+    await server.createDatabase(database);
+    // The password as a team's CI passes it: PGPASSWORD, not in the URL.
+    backendVars = backendEnv(server, database);
+  }
+  const backendUrl = backendVars.PULUMI_BACKEND_URL;
   const env = pulumiEnv({
     PATH: process.env.PATH,
     HOME: base,
     PULUMI_HOME: home,
-    PULUMI_BACKEND_URL: `file://${backend}`,
+    ...backendVars,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
     // The project's language host passing exactly what Pulumi's own passes (docs/pulumi-cli.md).
     BIRDEYE_CLOUD9_HOST: "official",
@@ -209,6 +236,8 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
     base,
     emulator,
     env,
+    backendUrl,
+    ...(database === undefined ? {} : { database }),
     transcript,
     pulumi,
     pulumiOk,
@@ -235,6 +264,7 @@ export async function startProject(options: ProjectOptions = {}): Promise<TempPr
     },
     async close() {
       await emulator.close();
+      if (server !== undefined && database !== undefined) await server.dropDatabase(database);
       fs.rmSync(base, { recursive: true, force: true });
     },
   };
