@@ -83,6 +83,8 @@ interface Outcome {
   /** The step destroyed (no guardrail stops a destroy). */
   readonly destroy?: boolean;
   readonly problems?: readonly string[];
+  /** What happened, for the soak's log (a refusal, advice followed). */
+  readonly note?: string;
 }
 
 const FAULTS = {
@@ -112,7 +114,7 @@ async function runStep(m: Model, w: World, label: string, touched: readonly stri
     }
   }
   const after = observe(w.project, STACKS);
-  m.onStep?.(`${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  m.onStep?.(`${label} (${((Date.now() - started) / 1000).toFixed(1)} s)${outcome.note === undefined ? "" : `: ${outcome.note}`}`);
   // A mapping switched off in BirdEye is known again once BirdEye holds it active (a later put).
   for (const s of m.stacks) {
     const groupId = after.stacks.get(s.practice.stack)?.group?.id;
@@ -275,7 +277,7 @@ function plainRefused(s: StackModel, before: Observation, result: CliResult, w: 
     s.uncertain = true;
     return { problems: [`${name}: a run with the Client ID in plain text failed without Pulumi's refusal naming the key (${PLAIN_SECRET_REFUSAL.source}): ${tail(result.all, 8)}`] };
   }
-  return { problems: unchangedProblems(name, before, observe(w.project, STACKS), "Pulumi refused the plain-text Client ID") };
+  return { note: "Pulumi refused the plain-text Client ID", problems: unchangedProblems(name, before, observe(w.project, STACKS), "Pulumi refused the plain-text Client ID") };
 }
 
 /**
@@ -289,9 +291,9 @@ function plainRefused(s: StackModel, before: Observation, result: CliResult, w: 
 function protectedRefused(s: StackModel, before: Observation, w: World, what: string): Outcome {
   if (s.applied !== s.file || s.uncertain) {
     s.uncertain = true;
-    return {};
+    return { note: `${what} refused (protected), a change pending` };
   }
-  return { problems: unchangedProblems(s.practice.stack, before, observe(w.project, STACKS), `${what} was refused (the resource is protected)`) };
+  return { note: `${what} refused (protected), nothing changed`, problems: unchangedProblems(s.practice.stack, before, observe(w.project, STACKS), `${what} was refused (the resource is protected)`) };
 }
 
 /** A step that runs something: `touched` are the stacks a command runs on (none for a change in BirdEye). */
@@ -552,7 +554,7 @@ function killAndRecover(kill: Kill): Act {
         w.writeFile(stack, s.file);
       }
       const problems = convergenceProblems(s, readStackState(w.project, stack), w.project.emulator.state, { afterRefresh: recovery === "refresh-then-up" });
-      return { upExitedZero: [stack], problems: problems.map((p) => `after the kill and ${recovery}, ${finish.join(" ")} exited 0, yet ${p}`) };
+      return { upExitedZero: [stack], ...(adopted ? { note: "the up advised adopt: true; adopted for one run" } : {}), problems: problems.map((p) => `after the kill and ${recovery}, ${finish.join(" ")} exited 0, yet ${p}`) };
     }
     s.uncertain = true;
     if (namesExactCommand(result.all, unapprovedChanges(s).length > 0)) return { destroy: command === "destroy" };
