@@ -289,7 +289,7 @@ function plainRefused(s: StackModel, before: Observation, result: CliResult, w: 
  * old inputs.
  */
 function protectedRefused(s: StackModel, before: Observation, w: World, what: string): Outcome {
-  if (s.applied !== s.file || s.uncertain) {
+  if (JSON.stringify(s.applied) !== JSON.stringify(s.file) || s.uncertain) {
     s.uncertain = true;
     return { note: `${what} refused (protected), a change pending` };
   }
