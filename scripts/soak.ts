@@ -10,14 +10,15 @@
 // write with --every), recovered by a recovery drawn from the seed (the
 // documented one, or Pulumi's own advice) and run again.
 //
-// `npm run soak -- --model [--runs 5] [--seed 7] [--steps 8] [--min-steps 8] [--shrink-minutes 20] [--all-kinds | --also K,K] [--path P]`:
+// `npm run soak -- --model [--runs 5] [--seed 7] [--steps 8] [--min-steps 8] [--shrink-minutes 20] [--all-kinds | --also K,K | --only K,K] [--path P]`:
 // the model-based test (test/support/model/): per seed random sequences (of at
 // most --steps steps, until --min-steps ran) of
 // stack-file edits, Pulumi and npm commands, BirdEye drift and faults, and
 // kills with a recovery, through the real CLI, with the invariants after every
 // step. Prints every failing seed with its shrunk sequence; exit 1 on any.
 // --all-kinds also draws the kinds KNOWN_DEFECT_COMMANDS switches off, --also
-// 'kind,kind' only those named (to try a fix before deleting its entry);
+// 'kind,kind' only those named (to try a fix before deleting its entry),
+// --only 'kind,kind' draws nothing but the named kinds (to walk a few densely);
 // --path replays one counterexample of one seed (fast-check's path).
 import { optionalNumberFlag, parseCommandLine } from "../tools/args";
 import { mulberry32 } from "../emulator/faults";
@@ -67,7 +68,7 @@ async function killSoak(seed: number, seeds: number, every: boolean): Promise<nu
 }
 
 /** The model-based test over seeds; exit 1 when any seed fails. */
-async function modelSoak(values: { seed?: string; runs?: string; steps?: string; "min-steps"?: string; "shrink-minutes"?: string; "all-kinds"?: boolean; also?: string; path?: string }): Promise<number> {
+async function modelSoak(values: { seed?: string; runs?: string; steps?: string; "min-steps"?: string; "shrink-minutes"?: string; "all-kinds"?: boolean; also?: string; only?: string; path?: string }): Promise<number> {
   const started = Date.now();
   const reports = await runModel({
     seed: optionalNumberFlag("seed", values.seed, 7, { integer: true, min: 0 }),
@@ -77,6 +78,7 @@ async function modelSoak(values: { seed?: string; runs?: string; steps?: string;
     shrinkBudgetMs: optionalNumberFlag("shrink-minutes", values["shrink-minutes"], 20, { min: 0 }) * 60_000,
     allKinds: values["all-kinds"] === true,
     ...(values.also === undefined ? {} : { also: parseKinds(values.also) }),
+    ...(values.only === undefined ? {} : { only: parseKinds(values.only) }),
     ...(values.path === undefined ? {} : { path: values.path }),
     log: (line) => console.log(line),
   });
@@ -108,6 +110,7 @@ async function main(): Promise<number> {
       "shrink-minutes": { type: "string" },
       "all-kinds": { type: "boolean" },
       also: { type: "string" },
+      only: { type: "string" },
       path: { type: "string" },
     },
   });

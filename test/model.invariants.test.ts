@@ -4,7 +4,7 @@
 import { strict as assert } from "node:assert";
 import { loadSeed } from "../emulator/state";
 import type { EmulatorState } from "../emulator";
-import { convergenceProblems, guardrailProblems, namesExactCommand, ownershipProblems, stateClaimProblems } from "./support/model/invariants";
+import { PLAIN_SECRET_REFUSAL, PROTECTED_REFUSAL, convergenceProblems, guardrailProblems, namesExactCommand, ownershipProblems, stateClaimProblems, unchangedProblems } from "./support/model/invariants";
 import { initialModel, stackModel } from "./support/model/model";
 import type { Model } from "./support/model/model";
 import type { Observation, StackState } from "./support/model/observe";
@@ -81,5 +81,22 @@ describe("the model-based test's invariants", () => {
     assert.ok(!namesExactCommand("error: something went wrong", false));
     assert.ok(namesExactCommand("set birdeye-cloud9:approve.deactivate to [1, 2]", true));
     assert.ok(!namesExactCommand("set birdeye-cloud9:approve.deactivate to [1, 2]", false));
+  });
+
+  it("a refusal changed nothing: quiet when BirdEye and the stack's state are as before; names a mapping switched off, a group added and a state change", () => {
+    const before = observation(birdeye([true, true]));
+    assert.deepEqual(unchangedProblems("m-ent", before, observation(birdeye([true, true])), "refused"), []);
+    assert.deepEqual(unchangedProblems("m-ent", before, observation(birdeye([true, false])), "refused"), ["m-ent: refused, yet BirdEye's mappings changed"]);
+    const more = birdeye([true, true]);
+    more.groups = [...more.groups, ...more.groups.map((g) => ({ ...g, groupId: GROUP + 1 }))];
+    assert.deepEqual(unchangedProblems("m-ent", before, observation(more), "refused"), ["m-ent: refused, yet BirdEye's groups changed"]);
+    assert.deepEqual(unchangedProblems("m-ent", before, observation(birdeye([true, true]), { "m-ent": { ...recorded, pendingOperations: 1 } }), "refused"), ["m-ent: refused, yet what its state records changed"]);
+  });
+
+  it("the refusals the model expects are Pulumi's own words", () => {
+    // pkg/resource/deploy/step_generator.go and pkg/workspace/config.go of Pulumi v3.274.1.
+    assert.match('error: unable to replace resource "urn:pulumi:m-ent::birdeye-cloud9::x$y::cloud9-mappings"\nas it is currently marked for protection. To unprotect the resource, remove the `protect` flag', PROTECTED_REFUSAL);
+    assert.match("error: Stack 'm-smb' with configuration key 'birdeye-cloud9:clientId' must be encrypted as it's secret", PLAIN_SECRET_REFUSAL);
+    assert.doesNotMatch("error: Stack 'm-smb' with configuration key 'birdeye:apiKey' must be encrypted as it's secret", PLAIN_SECRET_REFUSAL);
   });
 });

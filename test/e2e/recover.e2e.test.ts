@@ -4,25 +4,16 @@
 // as this stack's own; and it refuses a stack whose business another stack
 // file names, naming both files.
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { awaitRunGone, killGroup, startInOwnGroup } from "../support/cli-group";
-import { PROJECT_ROOT, describeRealEngine, exampleClientId, initStacks, realCli, secureValue, startProject, writesOf } from "../support/real-cli";
-import type { CliResult, TempProject } from "../support/real-cli";
+import { recoverRun } from "../support/recover-run";
+import { describeRealEngine, exampleClientId, initStacks, realCli, secureValue, startProject, writesOf } from "../support/real-cli";
+import type { TempProject } from "../support/real-cli";
 
 const SMB = "smb-example";
 const COPY = "smb-copy";
 const BUSINESS = 150051042499090;
-
-/** `npm run recover -- --stack <stack> [...]` on the project copy, as a user runs it. */
-export function recoverRun(project: TempProject, stack: string, extra: readonly string[] = []): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [require.resolve("ts-node/dist/bin"), path.join(PROJECT_ROOT, "scripts", "recover.ts"), "--stack", stack, "--project", project.dir, ...extra], { cwd: project.dir, env: project.env }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr, all: `${stdout}\n${stderr}` });
-    });
-  });
-}
 
 interface Exported {
   deployment: { resources?: { urn: string; type: string; id?: string; inputs?: Record<string, unknown> }[]; pending_operations?: { type: string; resource: { urn: string } }[] };

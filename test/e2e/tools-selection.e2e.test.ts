@@ -2,7 +2,8 @@
 // leave the user's selected Pulumi stack as it was (a plain `pulumi up`
 // afterwards updates the stack the user chose), and never create a stack in
 // the backend: a review or preview of a stack the backend lacks says so and
-// shows what a first `pulumi up` would do; drift says nothing is deployed.
+// shows what a first `pulumi up` would do; drift says nothing is deployed; an
+// offboarded practice's file left behind after its stack was removed is skipped.
 import { strict as assert } from "node:assert";
 import { runFleet } from "../../tools/fleet";
 import type { FleetOptions } from "../../tools/fleet";
@@ -79,5 +80,27 @@ describeRealEngine("review and fleet leave the selected stack alone and create n
     assert.equal(await selected(), SMB);
     assert.equal(project.emulator.state.groups.length, 2);
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
+  });
+
+  it("an offboarded practice whose stack is gone from the backend (its file left behind): preview, up and drift skip it, say so, and create nothing", async () => {
+    // Offboarding (docs/operating.md): offboard: true, up, destroy, stack rm; the stack file is (wrongly) kept.
+    project.editCustomer(ENTERPRISE, (customer) => {
+      customer.offboard = true;
+    });
+    await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    await project.pulumiOk(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]);
+    await project.pulumiOk(["stack", "rm", "--yes", "--preserve-config", "--non-interactive", "--stack", ENTERPRISE]);
+    const groups = project.emulator.state.groups.length;
+    const writes = (): number => project.emulator.requests.filter((r) => r.method !== "GET").length;
+    const before = writes();
+    for (const command of ["preview", "up", "drift"] as const) {
+      const ran = await fleet(command === "up" ? { command, yes: true } : command === "drift" ? { command, report: "drift.md" } : { command });
+      assert.equal(ran.code, 0, `${command}: ${ran.stderr}`);
+      assert.match(ran.stderr, /enterprise-example: skipped: stacks\/Pulumi\.enterprise-example\.yaml says offboard: true and the backend has no stack enterprise-example[^]*Remove stacks\/Pulumi\.enterprise-example\.yaml/, command);
+      assert.doesNotMatch(ran.stderr, /not in the backend yet/, command);
+    }
+    assert.deepEqual(await backendStacks(), [SMB], "no stack created");
+    assert.equal(project.emulator.state.groups.length, groups);
+    assert.equal(writes(), before, "nothing written to BirdEye");
   });
 });

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { EngineEvent, OpMap, PreviewOptions } from "@pulumi/pulumi/automation";
 import { pathToFileURL } from "node:url";
@@ -210,6 +211,27 @@ export async function openWorkspace(projectDir: string, pulumiPath: string, env:
 export const FIRST_UP_NOTE = "not in the backend yet: this is what its first pulumi up would do (previewed against an empty state; nothing was created)";
 
 /**
+ * The stack file (as shown, relative to the project) of a stack whose customer
+ * says `offboard: true`, else undefined (no file, unreadable, or not
+ * offboarding: validation and the engine say what is wrong with it).
+ */
+export function offboardedStackFile(projectDir: string, stack: string): string | undefined {
+  const file = path.join(projectStacksDir(projectDir), `Pulumi.${stack}.yaml`);
+  try {
+    const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    const customer = doc?.config?.["birdeye-cloud9:customer"];
+    return typeof customer === "object" && customer !== null && (customer as { offboard?: unknown }).offboard === true ? path.relative(projectDir, file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a stack whose file offboards it, and which the backend no longer holds, is skipped. */
+export function offboardedNote(stack: string, file: string): string {
+  return `skipped: ${file} says offboard: true and the backend has no stack ${stack} (destroyed and removed after offboarding): nothing to run. Remove ${file} (docs/operating.md, offboarding); a pulumi up of it would connect the practice again as a new stack`;
+}
+
+/**
  * Preview a stack the backend does not hold without creating it there: the
  * same project, CLI and environment over a throw-away file backend, whose
  * empty state is what a first `pulumi up` starts from. `pulumi stack init`
@@ -271,7 +293,14 @@ export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally
     const signal = run.signal === undefined ? {} : { signal: run.signal };
     const previewOptions: PreviewOptions = { onEvent, policyPacks, refresh: run.operation === "drift", ...signal, ...(run.plan === undefined ? {} : { plan: run.plan }) };
     const stack = await Stack.select(run.stack, workspace).catch(async (error: unknown) => {
-      if (!(error instanceof MissingStackError) || run.operation === "drift") throw error;
+      if (!(error instanceof MissingStackError)) throw error;
+      // An offboarded practice whose stack was destroyed and removed: not a new practice to create.
+      const offboarded = offboardedStackFile(workspace.workDir, run.stack);
+      if (offboarded !== undefined) {
+        note = offboardedNote(run.stack, offboarded);
+        return undefined;
+      }
+      if (run.operation === "drift") throw error;
       // up: a new practice's stack, created once its preview was shown; a preview creates nothing.
       if (run.operation === "up") return Stack.create(run.stack, workspace);
       note = FIRST_UP_NOTE;
@@ -279,7 +308,7 @@ export async function runOnStack(workspace: LocalWorkspace, run: StackRun, tally
       return undefined;
     });
     if (stack === undefined) {
-      // previewed above, against an empty state
+      // previewed above against an empty state, or skipped (offboarded)
     } else if (run.operation === "up") await stack.up({ onEvent, policyPacks, ...signal, ...(run.plan === undefined ? {} : { plan: run.plan }) });
     else await stack.preview(previewOptions);
   } catch (error) {

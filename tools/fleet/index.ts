@@ -318,6 +318,7 @@ export async function runFleet(options: FleetOptions, io: FleetIO): Promise<numb
     );
     shownPreview.end();
     io.stdout(renderTable(previews));
+    for (const r of previews) if (r.note !== undefined) err(`${r.stack}: ${r.note}`);
     if (pressed(io.interrupt)) return finish(previews, interrupted(io, command, previews));
     const toApply = previews.map((p, index) => ({ stack: p.stack, index, preview: p })).filter(({ preview }) => preview.errors === 0 && changesSomething(preview));
     const unchanged = previews.filter((p) => p.errors === 0 && !changesSomething(p)).map((p) => p.stack);

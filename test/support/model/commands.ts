@@ -17,8 +17,11 @@ import {
   guardrailProblems,
   namesExactCommand,
   ownershipProblems,
+  PLAIN_SECRET_REFUSAL,
+  PROTECTED_REFUSAL,
   secretProblems,
   stateClaimProblems,
+  unchangedProblems,
 } from "./invariants";
 import type { FileSpec, Model, StackModel, TriggerRef } from "./model";
 import { DATES, PRACTICES, approvalsFor, location, stackModel, unapprovedChanges } from "./model";
@@ -80,6 +83,8 @@ interface Outcome {
   /** The step destroyed (no guardrail stops a destroy). */
   readonly destroy?: boolean;
   readonly problems?: readonly string[];
+  /** What happened, for the soak's log (a refusal, advice followed). */
+  readonly note?: string;
 }
 
 const FAULTS = {
@@ -109,7 +114,7 @@ async function runStep(m: Model, w: World, label: string, touched: readonly stri
     }
   }
   const after = observe(w.project, STACKS);
-  m.onStep?.(`${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  m.onStep?.(`${label} (${((Date.now() - started) / 1000).toFixed(1)} s)${outcome.note === undefined ? "" : `: ${outcome.note}`}`);
   // A mapping switched off in BirdEye is known again once BirdEye holds it active (a later put).
   for (const s of m.stacks) {
     const groupId = after.stacks.get(s.practice.stack)?.group?.id;
@@ -241,6 +246,7 @@ function afterUp(m: Model, s: StackModel, before: Observation, result: CliResult
     const problems = convergenceProblems(s, readStackState(w.project, name), w.project.emulator.state, { afterRefresh: shape === "refresh" });
     return { upExitedZero: [name], problems: problems.map((p) => `the up exited 0, yet ${p}`) };
   }
+  if (s.file.clientIdPlain) return plainRefused(s, before, result, w);
   if (shape !== "documented" && shape !== "refresh") {
     s.uncertain = true;
     return {};
@@ -257,6 +263,37 @@ function afterUp(m: Model, s: StackModel, before: Observation, result: CliResult
       `${name}: the documented up failed although nothing should stop it (no faults, no unapproved change, no other stack's group${unrefreshedDrift ? "; after drift it must at least name the command that repairs it" : ""}): ${tail(result.all, 8)}`,
     ],
   };
+}
+
+/**
+ * A run of a stack whose file holds the Client ID in plain text: Pulumi itself
+ * refuses it (Pulumi.yaml declares the key secret), naming the key, before the
+ * program runs: nothing changes, and the model's expectations stay as they were.
+ */
+function plainRefused(s: StackModel, before: Observation, result: CliResult, w: World): Outcome {
+  const name = s.practice.stack;
+  if (result.code === 0) return { problems: [`${name}: a run with the Client ID in plain text in the stack file exited 0`] };
+  if (!PLAIN_SECRET_REFUSAL.test(result.all)) {
+    s.uncertain = true;
+    return { problems: [`${name}: a run with the Client ID in plain text failed without Pulumi's refusal naming the key (${PLAIN_SECRET_REFUSAL.source}): ${tail(result.all, 8)}`] };
+  }
+  return { note: "Pulumi refused the plain-text Client ID", problems: unchangedProblems(name, before, observe(w.project, STACKS), "Pulumi refused the plain-text Client ID") };
+}
+
+/**
+ * A forced replace (or a taint) of the protected group or set: the engine
+ * refuses it, naming the protection. With no change pending in the file, that
+ * is the whole outcome: nothing in BirdEye or in state changed, and the model
+ * keeps what it knew. With a change pending, `--skip-preview` may have written
+ * resources registered before the refused one: the model no longer knows the
+ * old inputs.
+ */
+function protectedRefused(s: StackModel, before: Observation, w: World, what: string): Outcome {
+  if (JSON.stringify(s.applied) !== JSON.stringify(s.file) || s.uncertain) {
+    s.uncertain = true;
+    return { note: `${what} refused (protected), a change pending` };
+  }
+  return { note: `${what} refused (protected), nothing changed`, problems: unchangedProblems(s.practice.stack, before, observe(w.project, STACKS), `${what} was refused (the resource is protected)`) };
 }
 
 /** A step that runs something: `touched` are the stacks a command runs on (none for a change in BirdEye). */
@@ -287,15 +324,31 @@ function upOn(stack: string, how: "replace" | "target", which: "set" | "group"):
   return new Act(`pulumi up --yes --skip-preview --${how} <${which} urn> --stack ${stack}`, [stack], async (m, w, before) => {
     const urn = before.stacks.get(stack)?.urns[which];
     if (urn === undefined) return {};
-    return afterUp(m, stackModel(m, stack), before, await w.pulumi(stack, ["up", "--yes", "--skip-preview", `--${how}`, urn]), how === "replace" ? "forced" : "targeted", w);
+    const s = stackModel(m, stack);
+    const result = await w.pulumi(stack, ["up", "--yes", "--skip-preview", `--${how}`, urn]);
+    if (how === "replace" && result.code !== 0 && !s.file.clientIdPlain && PROTECTED_REFUSAL.test(result.all)) return protectedRefused(s, before, w, `up --replace of the ${which}`);
+    return afterUp(m, s, before, result, how === "replace" ? "forced" : "targeted", w);
   });
 }
 
+/**
+ * `pulumi state taint`, then `pulumi up`: the engine refuses to replace the
+ * protected resource, before any write; then `pulumi state untaint`, as
+ * docs/guardrails.md says (a taint stops every up until it is lifted).
+ */
 function taint(stack: string, which: "set" | "group"): Act {
-  return new Act(`pulumi state taint <${which} urn> --yes --stack ${stack}`, [stack], async (_m, w, before) => {
+  return new Act(`pulumi state taint <${which} urn> --yes, pulumi up --yes --skip-preview, pulumi state untaint --stack ${stack}`, [stack], async (m, w, before) => {
     const urn = before.stacks.get(stack)?.urns[which];
-    if (urn !== undefined) await w.pulumi(stack, ["state", "taint", urn, "--yes"]);
-    return {};
+    if (urn === undefined) return {};
+    const tainted = await w.pulumi(stack, ["state", "taint", urn, "--yes"]);
+    if (tainted.code !== 0) return { problems: [`${stack}: pulumi state taint failed: ${tail(tainted.all, 5)}`] };
+    const s = stackModel(m, stack);
+    const result = await w.pulumi(stack, ["up", "--yes", "--skip-preview"]);
+    if (result.code === 0) return afterUp(m, s, before, result, "forced", w);
+    const untainted = await w.pulumi(stack, ["state", "untaint", urn, "--yes"]);
+    if (untainted.code !== 0) return { problems: [`${stack}: pulumi state untaint failed: ${tail(untainted.all, 5)}`] };
+    if (!s.file.clientIdPlain && PROTECTED_REFUSAL.test(result.all)) return protectedRefused(s, before, w, `up after a taint of the ${which}`);
+    return afterUp(m, s, before, result, "forced", w);
   });
 }
 
@@ -483,18 +536,43 @@ function killAndRecover(kill: Kill): Act {
       }
     }
     const finish = command === "destroy" ? ["destroy", "--yes", "--skip-preview"] : ["up", "--yes"];
-    const result = await w.pulumi(stack, finish);
+    let result = await w.pulumi(stack, finish);
+    let adopted = false;
+    if (command !== "destroy" && result.code !== 0 && followsAdoptAdvice(m, s, result.all, w)) {
+      // The run's advice after a killed create or move of the group: adopt: true for one run (the group is this stack's own), then remove it.
+      s.file = { ...s.file, adopt: true };
+      w.writeFile(stack, s.file);
+      result = await w.pulumi(stack, finish);
+      adopted = true;
+    }
     if (result.code === 0) {
       if (command === "destroy") return afterDestroy(s, before, w);
       s.applied = s.file;
       s.uncertain = false;
+      if (adopted) {
+        s.file = { ...s.file, adopt: false };
+        w.writeFile(stack, s.file);
+      }
       const problems = convergenceProblems(s, readStackState(w.project, stack), w.project.emulator.state, { afterRefresh: recovery === "refresh-then-up" });
-      return { upExitedZero: [stack], problems: problems.map((p) => `after the kill and ${recovery}, ${finish.join(" ")} exited 0, yet ${p}`) };
+      return { upExitedZero: [stack], ...(adopted ? { note: "the up advised adopt: true; adopted for one run" } : {}), problems: problems.map((p) => `after the kill and ${recovery}, ${finish.join(" ")} exited 0, yet ${p}`) };
     }
     s.uncertain = true;
     if (namesExactCommand(result.all, unapprovedChanges(s).length > 0)) return { destroy: command === "destroy" };
     return { destroy: command === "destroy", problems: [`${stack}: after the kill and ${recovery}, pulumi ${finish.join(" ")} failed without naming the exact command to run: ${tail(result.all, 8)}`] };
   });
+}
+
+/**
+ * Whether the user takes a failed run's advice to set adopt: true: the run
+ * says so, the file does not adopt yet, BirdEye has a group for the file's
+ * business, and no other stack names that business or records that group (the
+ * advice's own condition: then the group is the killed run's, this stack's).
+ */
+function followsAdoptAdvice(m: Model, s: StackModel, output: string, w: World): boolean {
+  if (s.file.adopt || !output.includes("set adopt: true")) return false;
+  const group = w.project.emulator.state.groups.find((g) => g.parentBusinessNumber === s.file.businessNumber);
+  if (group === undefined) return false;
+  return m.stacks.every((o) => o === s || (o.file.businessNumber !== s.file.businessNumber && (o.applied?.businessNumber ?? undefined) !== s.file.businessNumber && readStackState(w.project, o.practice.stack).group?.id !== group.groupId));
 }
 
 // ------------------------------------------------------------ arbitraries

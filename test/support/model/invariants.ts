@@ -173,3 +173,24 @@ export function describeFile(file: FileSpec): string {
   const where = file.kind === "smb" ? `SMB ${file.businessNumber}${file.nextRunDate === undefined ? "" : ` next ${file.nextRunDate}`}` : `Enterprise ${file.businessNumber} [${file.locations.map((l) => `${l.business}:${l.byName ? "name" : "code"} ${l.code}${l.nextRunDate === undefined ? "" : ` ${l.nextRunDate}`}`).join("; ")}]`;
   return `${where} triggers [${file.triggers.join(", ")}]${file.clientIdPlain ? " plain Client ID" : ""}${file.adopt ? " adopt" : ""} approve ${JSON.stringify(file.approve)}`;
 }
+
+/**
+ * Pulumi's own refusal of a plain-text value for a key Pulumi.yaml declares
+ * secret: it names the key, before any preview or update starts (the fix,
+ * `pulumi config set --secret`, is what docs/stack-files.md gives for it).
+ */
+export const PLAIN_SECRET_REFUSAL = /configuration key 'birdeye-cloud9:clientId' must be encrypted as it's secret/;
+
+/** The engine's refusal to replace a protected resource (a forced replace or a taint of the group or the set). */
+export const PROTECTED_REFUSAL = /unable to replace resource[^]*as it is currently marked for protection/;
+
+/** A refused command changed nothing: BirdEye's groups and mappings, and what the stack's state records, are as before. */
+export function unchangedProblems(name: string, before: Observation, after: Observation, what: string): string[] {
+  const out: string[] = [];
+  const groups = (o: Observation): string => JSON.stringify([...o.birdeye.groups].sort((a, b) => a.groupId - b.groupId));
+  const mappings = (o: Observation): string => JSON.stringify([...o.birdeye.mappings].sort((a, b) => a.integrationGroupId - b.integrationGroupId || a.businessNumber - b.businessNumber));
+  if (groups(before) !== groups(after)) out.push(`${name}: ${what}, yet BirdEye's groups changed`);
+  if (mappings(before) !== mappings(after)) out.push(`${name}: ${what}, yet BirdEye's mappings changed`);
+  if (JSON.stringify(before.stacks.get(name)) !== JSON.stringify(after.stacks.get(name))) out.push(`${name}: ${what}, yet what its state records changed`);
+  return out;
+}

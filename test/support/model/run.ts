@@ -28,6 +28,8 @@ export interface ModelRunOptions {
   readonly allKinds?: boolean;
   /** Draw these of KNOWN_DEFECT_COMMANDS too (to see whether a fix holds before deleting its entry). */
   readonly also?: readonly StepKind[];
+  /** Draw only these kinds (switched off or not): to walk a few paths densely. */
+  readonly only?: readonly StepKind[];
   /** Replay one counterexample: fast-check's path for the (single) seed. */
   readonly path?: string;
   readonly log: (line: string) => void;
@@ -44,8 +46,9 @@ export interface SeedReport {
   readonly message?: string;
 }
 
-/** The step kinds drawn, given --all-kinds and --also. */
-export function enabledKinds(allKinds: boolean, also: readonly StepKind[] = []): StepKind[] {
+/** The step kinds drawn, given --all-kinds, --also and --only. */
+export function enabledKinds(allKinds: boolean, also: readonly StepKind[] = [], only?: readonly StepKind[]): StepKind[] {
+  if (only !== undefined) return STEP_KINDS.filter((k) => only.includes(k));
   return STEP_KINDS.filter((k) => allKinds || also.includes(k) || switchedOff(k) === undefined);
 }
 
@@ -57,13 +60,13 @@ export function parseKinds(text: string): StepKind[] {
     .filter((k) => k !== "")
     .map((k) => {
       const kind = STEP_KINDS.find((known) => known === k);
-      if (kind === undefined) throw new Error(`--also: no step kind ${JSON.stringify(k)}; the kinds are ${STEP_KINDS.join(", ")}`);
+      if (kind === undefined) throw new Error(`no step kind ${JSON.stringify(k)}; the kinds are ${STEP_KINDS.join(", ")}`);
       return kind;
     });
 }
 
 export async function runModelSeed(seed: number, options: ModelRunOptions): Promise<SeedReport> {
-  const kinds = new Set(enabledKinds(options.allKinds === true, options.also));
+  const kinds = new Set(enabledKinds(options.allKinds === true, options.also, options.only));
   const started = Date.now();
   let sequences = 0;
   let steps = 0;
@@ -103,15 +106,15 @@ export async function runModelSeed(seed: number, options: ModelRunOptions): Prom
 /** fast-check's report (the shrunk counterexample, seed and path), the invariant's own message, and the command that replays it. */
 function failureMessage<Ts>(details: fc.RunDetails<Ts>, seed: number, options: ModelRunOptions): string {
   const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  const also = options.also === undefined || options.also.length === 0 ? "" : ` --also '${options.also.join(",")}'`;
+  const also = options.only !== undefined ? ` --only '${options.only.join(",")}'` : options.also === undefined || options.also.length === 0 ? "" : ` --also '${options.also.join(",")}'`;
   const replay = `npm run soak -- --model --seed ${seed} --runs 1 --steps ${options.maxSteps} --min-steps ${options.minSteps}${options.allKinds === true ? " --all-kinds" : also} --path ${details.counterexamplePath ?? "0"}`;
   return [fc.defaultReportMessage(details) ?? "", "The shrunk sequence's failure:", error, `Replay it: ${replay}`].join("\n");
 }
 
 /** Every seed from options.seed on; logs one line per seed and every failure's shrunk sequence. */
 export async function runModel(options: ModelRunOptions): Promise<SeedReport[]> {
-  const off = options.allKinds === true ? [] : KNOWN_DEFECT_COMMANDS.filter((d) => !(options.also ?? []).includes(d.kind));
-  options.log(`model: ${options.runs} seed(s) from ${options.seed}, sequences of at most ${options.maxSteps} steps until ${options.minSteps} steps ran per seed; ${enabledKinds(options.allKinds === true, options.also).length} step kinds drawn${off.length === 0 ? "" : `, switched off until their fix lands: ${off.map((d) => `${d.kind} (point ${d.point})`).join(", ")}`}`);
+  const off = options.allKinds === true || options.only !== undefined ? [] : KNOWN_DEFECT_COMMANDS.filter((d) => !(options.also ?? []).includes(d.kind));
+  options.log(`model: ${options.runs} seed(s) from ${options.seed}, sequences of at most ${options.maxSteps} steps until ${options.minSteps} steps ran per seed; ${enabledKinds(options.allKinds === true, options.also, options.only).length} step kinds drawn${options.only === undefined ? "" : ` (only ${options.only.join(", ")})`}${off.length === 0 ? "" : `, switched off until their fix lands: ${off.map((d) => `${d.kind} (point ${d.point})`).join(", ")}`}`);
   const reports: SeedReport[] = [];
   for (let i = 0; i < options.runs; i++) {
     const seed = options.seed + i;
