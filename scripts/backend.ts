@@ -20,19 +20,16 @@ async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseCommandLine({
+      usage: USAGE,
       args: argv,
       allowPositionals: true,
-      options: { port: { type: "string" }, dir: { type: "string" }, database: { type: "string" }, table: { type: "string" }, help: { type: "boolean" } },
+      options: { port: { type: "string" }, dir: { type: "string" }, database: { type: "string" }, table: { type: "string" } },
     });
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   if (positionals.length !== 1 || positionals[0] !== "postgres") {
     process.stderr.write(`${positionals.length === 0 ? "missing backend" : `unknown backend ${JSON.stringify(positionals.join(" "))}`}: postgres is the one this command starts (the file backend needs no server)\n${USAGE}\n`);
     return 2;
