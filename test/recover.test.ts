@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { recoverStack } from "../tools/recover";
+import { recoverStack, untaintAdvice } from "../tools/recover";
 
 const HEALTHY = JSON.stringify({ version: 3, deployment: { resources: [] } });
 
@@ -62,5 +62,18 @@ describe("npm run recover on a healthy stack", () => {
     const text = lines.join("\n");
     assert.doesNotMatch(text, /interrupted run|is released/);
     assert.match(text, /pulumi cancel ran \(--force\), so no lock is held now; whether one was held could not be read \(error: something only Pulumi Cloud says\)/);
+  });
+});
+
+describe("npm run recover on a tainted stack", () => {
+  it("names `pulumi state untaint` with the stack and the exact URN of each tainted resource, and nothing for the others", () => {
+    const group = "urn:pulumi:s::p::birdeye:index:Cloud9Integration$pulumi-nodejs:dynamic:Resource::acme-group";
+    const set = "urn:pulumi:s::p::birdeye:index:Cloud9Integration$pulumi-nodejs:dynamic:Resource::acme-mappings";
+    const deployment = { version: 3, deployment: { resources: [{ urn: group, type: "t", taint: true }, { urn: set, type: "t" }] } };
+    const advice = untaintAdvice(deployment, "s");
+    assert.equal(advice.length, 1);
+    assert.match(advice[0] ?? "", /acme-group is tainted/);
+    assert.ok(advice[0]?.endsWith(`Run: pulumi state untaint --yes --stack s '${group}'`), advice[0]);
+    assert.deepEqual(untaintAdvice({ version: 3, deployment: { resources: [{ urn: set, type: "t" }] } }, "s"), []);
   });
 });

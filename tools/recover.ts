@@ -176,6 +176,19 @@ export async function exportDeployment(pulumi: (args: readonly string[]) => Prom
   return JSON.parse(exported.stdout) as Deployment;
 }
 
+/**
+ * A tainted resource of this project (`pulumi state taint`): the group and the
+ * set are protected, so every `pulumi up` stops at Pulumi's "marked for
+ * protection", whose advice (remove `protect` from the program) is not the
+ * fix here. This names the one that is.
+ */
+export function untaintAdvice(deployment: Deployment, stack: string): string[] {
+  const resources = (deployment.deployment.resources ?? []) as { urn: string; taint?: boolean }[];
+  return resources
+    .filter((r) => r.taint === true)
+    .map((r) => `${r.urn.split("::").pop() ?? r.urn} is tainted (pulumi state taint); it is protected, so every pulumi up refuses to replace it. Run: pulumi state untaint --yes --stack ${stack} '${r.urn}'`);
+}
+
 /** The pending operations of an exported deployment. */
 export const pendingOperations = (deployment: Deployment): PendingOperation[] => (deployment.deployment.pending_operations ?? []) as PendingOperation[];
 
@@ -190,8 +203,11 @@ export async function recoverStack(options: RecoverOptions): Promise<RecoveryPla
   // Again, now that no run can be writing it.
   const deployment = await exportDeployment(pulumi, options.stack);
   const pending = pendingOperations(deployment);
+  const untaint = untaintAdvice(deployment, options.stack);
+  for (const line of untaint) log(`stack ${options.stack}: ${line}`);
+  const then = untaint.length > 0 ? "Then run pulumi up." : "Run pulumi up.";
   if (pending.length === 0) {
-    log(`stack ${options.stack}: no pending operations; nothing to recover. Run pulumi up.`);
+    log(`stack ${options.stack}: no pending operations; nothing to recover. ${then}`);
     return { deployment, said: [] };
   }
   const groups = new Map<number, LiveGroup | undefined>();
@@ -218,6 +234,6 @@ export async function recoverStack(options: RecoverOptions): Promise<RecoveryPla
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   if (imported.code !== 0) throw new RecoverError(`pulumi stack import failed: ${lastLines(imported.stderr)}${/in progress|locked/.test(imported.stderr) ? `\nIf no run of this stack is alive, run ${recoverCommand(options.stack, true)}.` : ""}`);
   for (const line of plan.said) log(`stack ${options.stack}: ${line}`);
-  log(`Next: pulumi up --stack ${options.stack}`);
+  log(untaint.length > 0 ? `Next: the pulumi state untaint above, then pulumi up --stack ${options.stack}` : `Next: pulumi up --stack ${options.stack}`);
   return plan;
 }

@@ -8,6 +8,7 @@ import { strict as assert } from "node:assert";
 import { MANUAL } from "../fixtures/manual";
 import { describeRealEngine, initStacks, startProject, writesOf } from "../support/real-cli";
 import type { TempProject } from "../support/real-cli";
+import { recoverRun } from "../support/recover-run";
 
 const ENTERPRISE = "enterprise-example";
 const UP = ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE];
@@ -64,7 +65,7 @@ describeRealEngine("every path a user can take: forced replaces, taint, destroy,
     await project.pulumiOk(QUIET);
   });
 
-  it("`pulumi state taint` of the set: every up stops before any write until `pulumi state untaint`; then nothing changes", async () => {
+  it("`pulumi state taint` of the set: every up stops before any write; npm run recover names the exact `pulumi state untaint`; after it nothing changes", async () => {
     const urn = await urnOf(project, "IntegrationMappingSet");
     await project.pulumiOk(["state", "taint", "--yes", "--stack", ENTERPRISE, urn]);
     project.emulator.admin.clearRequests();
@@ -72,7 +73,14 @@ describeRealEngine("every path a user can take: forced replaces, taint, destroy,
     assert.notEqual(refused.code, 0);
     assert.match(refused.all, /marked for protection/);
     assert.deepEqual(writesOf(project.emulator), []);
-    await project.pulumiOk(["state", "untaint", "--yes", "--stack", ENTERPRISE, urn]);
+    // Pulumi's advice (remove protect) is not the fix; recover names the one that is, and runs nothing itself.
+    const advised = await recoverRun(project, ENTERPRISE);
+    assert.equal(advised.code, 0, advised.all);
+    const command = /Run: pulumi (state untaint --yes --stack \S+ '([^']+)')/.exec(advised.stdout);
+    assert.ok(command !== null, advised.all);
+    assert.equal(command[2], urn);
+    assert.deepEqual(writesOf(project.emulator), []);
+    await project.pulumiOk(["state", "untaint", "--yes", "--stack", ENTERPRISE, command[2]]);
     await project.pulumiOk(QUIET);
     assert.deepEqual(live(project), { [A]: true, [B]: true });
   });
