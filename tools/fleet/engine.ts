@@ -10,6 +10,7 @@ import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulu
 import type { EngineEvent, OpMap, PreviewOptions } from "@pulumi/pulumi/automation";
 import { pathToFileURL } from "node:url";
 import { projectStacksDir } from "../business-claims";
+import { CUSTOMER_KEY } from "../../provider/config/keys";
 import { pulumiEnv, runPulumi } from "../pulumi-cli";
 import { displayText } from "../../provider/api/display-text";
 import { MARKDOWN_MAX } from "../markdown";
@@ -219,7 +220,7 @@ export function offboardedStackFile(projectDir: string, stack: string): string |
   const file = path.join(projectStacksDir(projectDir), `Pulumi.${stack}.yaml`);
   try {
     const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-    const customer = doc?.config?.["birdeye-cloud9:customer"];
+    const customer = doc?.config?.[CUSTOMER_KEY];
     return typeof customer === "object" && customer !== null && (customer as { offboard?: unknown }).offboard === true ? path.relative(projectDir, file) : undefined;
   } catch {
     return undefined;
