@@ -434,7 +434,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     assert.match(read("joined.md"), /\*\*1 of 2 stacks drifted\*\*[^]*### enterprise-example[^]*No drift: smb-example/);
   });
 
-  it("--changed-since selects the stacks whose file changed, a new customer's stack is created, and up refuses a stack whose plan changed after the preview shown", async () => {
+  it("@long --changed-since selects the stacks whose file changed, a new customer's stack is created, and up refuses a stack whose plan changed after the preview shown", async () => {
     project = await startProject();
     await initStacks(project);
     fs.writeFileSync(path.join(project.dir, ".gitignore"), "node_modules\nbin\n");
@@ -469,7 +469,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     assert.deepEqual(project.emulator.state.groups.map((g) => g.parentBusinessNumber), [150051042499090], "only the new practice was applied; nothing of the Enterprise reached BirdEye");
   });
 
-  it("counts the mapping set's update per business, a group move's deactivations and a pending delete the engine's summary leaves out", async () => {
+  it("@long counts the mapping set's update per business, a group move's deactivations and a pending delete the engine's summary leaves out", async () => {
     project = await startProject({ stacks: ["enterprise-example"] });
     await initStacks(project, ["enterprise-example"]);
     await project.pulumiOk(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", "enterprise-example"]);
@@ -533,7 +533,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     assert.equal(project.emulator.state.groups.length, 0, "nothing written");
   });
 
-  it("a CLI that refuses Pulumi's experimental --plan: every stack's up fails before any change, with the CLI's words in the table; nothing is applied unreviewed", async () => {
+  it("@long a CLI that refuses Pulumi's experimental --plan: every stack's up fails before any change, with the CLI's words in the table; nothing is applied unreviewed", async () => {
     project = await startProject();
     await initStacks(project, ["smb-example"]);
     const cli = realCli();

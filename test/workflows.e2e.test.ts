@@ -100,7 +100,7 @@ function commitAll(dir: string, message: string): string {
   return git(dir, ["rev-parse", "HEAD"]);
 }
 
-describeRealEngine("the CI workflows' commands, run locally against the emulator", function () {
+describeRealEngine("@long the CI workflows' commands, run locally against the emulator", function () {
   this.timeout(600_000);
   let project: TempProject;
   let workflows: Record<string, Workflow>;

@@ -76,7 +76,7 @@ function assertNamesCommand(result: CliResult, what: string): void {
   assert.ok(namesExactCommand(result.all, false), `${what} failed without naming the exact command to run:\n${result.all.slice(-3000)}`);
 }
 
-describeRealEngine("Ctrl-C twice on pulumi up: the next preview, up or recover converges or names the exact command", function () {
+describeRealEngine("@long Ctrl-C twice on pulumi up: the next preview, up or recover converges or names the exact command", function () {
   this.timeout(900_000);
   let project: TempProject;
   let business = 0;

@@ -66,7 +66,7 @@ function policiesBlock(result: CliResult): string {
   return /\nPolicies:\n[^]*?(?=\n\S|$)/.exec(result.stdout)?.[0] ?? "";
 }
 
-describeRealEngine("guardrails at preview through `pulumi`", () => {
+describeRealEngine("@long guardrails at preview through `pulumi`", () => {
   let project: TempProject;
   let original: StackConfig;
   let enterpriseId: string;

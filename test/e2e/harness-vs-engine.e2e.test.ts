@@ -33,7 +33,7 @@ const CHANGES: readonly Change[] = [
 
 const key = (op: string, name: string): string => `${op} ${name}`;
 
-describeRealEngine("the lifecycle harness against the real engine", () => {
+describeRealEngine("@long the lifecycle harness against the real engine", () => {
   it("the same changes give the same preview steps, and the same BirdEye state, through the harness and through `pulumi`", async () => {
     const project = await startProject({ stacks: [STACK] });
     const fixture = await startEmulatorAndHost("harness-key", {});

@@ -14,7 +14,7 @@ import type { TempProject } from "../support/real-cli";
 const SMB = "smb-example";
 const UP = ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", SMB];
 
-describeRealEngine("a killed group move resumes with adopt: true, as the up advises", function () {
+describeRealEngine("@long a killed group move resumes with adopt: true, as the up advises", function () {
   this.timeout(900_000);
   let project: TempProject;
   before(async () => {

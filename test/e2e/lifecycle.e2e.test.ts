@@ -29,7 +29,7 @@ async function groupClientIds(project: TempProject): Promise<unknown[]> {
   return [plain(group?.inputs?.clientId), plain(group?.outputs?.clientId)];
 }
 
-describeRealEngine("lifecycle correctness through `pulumi`", () => {
+describeRealEngine("@long lifecycle correctness through `pulumi`", () => {
   let project: TempProject;
   afterEach(() => project.close());
 

@@ -88,7 +88,7 @@ function writeProgram(project: TempProject, consumer: string): void {
   fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  birdeye:apiUrl: ${project.emulator.url}\n`);
 }
 
-describeRealEngine("the package in another Pulumi project", () => {
+describeRealEngine("@long the package in another Pulumi project", () => {
   let project: TempProject;
   afterEach(() => project.close());
 

@@ -15,7 +15,7 @@ import type { TempProject } from "../support/real-cli";
 const SMB = "smb-example";
 const ENTERPRISE = "enterprise-example";
 
-describeRealEngine("review and fleet leave the selected stack alone and create no stack", function () {
+describeRealEngine("@long review and fleet leave the selected stack alone and create no stack", function () {
   this.timeout(600_000);
   let project: TempProject;
   before(async () => {

@@ -44,7 +44,7 @@ async function migrate(project: TempProject): Promise<string> {
   return stdout;
 }
 
-describeRealEngine("upgrading state from one resource per mapping", () => {
+describeRealEngine("@long upgrading state from one resource per mapping", () => {
   let project: TempProject;
   afterEach(() => project.close());
 
