@@ -32,6 +32,7 @@ import {
   stacksOfShard,
 } from "../tools/fleet";
 import type { FleetIO, FleetOptions, StackResult } from "../tools/fleet";
+import { offboardedStackFile } from "../tools/fleet/engine";
 import { describeRealEngine, initStacks, realCli, startProject, writesOf } from "./support/real-cli";
 import type { TempProject } from "./support/real-cli";
 
@@ -154,7 +155,35 @@ describe("npm run fleet: selection, rendering, join and usage", () => {
     assert.deepEqual(locationsFilesOf(path.join(dir, "stacks"), withBig), new Map([["big", "locations/big.yaml"]]));
     assert.deepEqual(selectChanged(["stacks/locations/big.yaml"], withBig, "stacks", locationsFilesOf(path.join(dir, "stacks"), withBig)).stacks, ["big"]);
     assert.deepEqual(selectChanged(["stacks/locations/other.yaml"], withBig, "stacks", locationsFilesOf(path.join(dir, "stacks"), withBig)).stacks, []);
+    // Read as Pulumi reads the file (yaml.v3 merges `<<` keys), not by YAML 1.2's rules, which keep `<<` as a key.
+    fs.writeFileSync(path.join(dir, "stacks", "Pulumi.merged.yaml"), "config:\n  birdeye-cloud9:customer:\n    <<: { kind: enterprise, locationsFile: locations/merged.yaml }\n");
+    assert.equal(locationsFilesOf(path.join(dir, "stacks"), ["merged"]).get("merged"), "locations/merged.yaml");
     assert.throws(() => changedFiles(dir, "no-such-branch"), /--changed-since no-such-branch: git cannot find a merge base with HEAD .*fetch-depth: 0/);
+  });
+
+  it("offboardedStackFile: a stack file saying offboard: true, read as Pulumi reads it (merge keys too); none otherwise", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-offboarded-"));
+    try {
+      fs.mkdirSync(path.join(dir, "stacks"));
+      fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: birdeye-cloud9\nruntime: nodejs\nstackConfigDir: stacks\n");
+      const write = (stack: string, customer: string): void => fs.writeFileSync(path.join(dir, "stacks", `Pulumi.${stack}.yaml`), `config:\n  birdeye-cloud9:customer:\n${customer}`);
+      write("plain", "    kind: smb\n    offboard: true\n");
+      write("merged", "    <<: { kind: smb, offboard: true }\n");
+      write("live", "    kind: smb\n    offboard: false\n");
+      write("quoted", '    kind: smb\n    offboard: "true"\n');
+      fs.writeFileSync(path.join(dir, "stacks", "Pulumi.broken.yaml"), "config: [\n");
+      const found = ["plain", "merged", "live", "quoted", "broken", "missing"].map((stack) => [stack, offboardedStackFile(dir, stack)]);
+      assert.deepEqual(found, [
+        ["plain", path.join("stacks", "Pulumi.plain.yaml")],
+        ["merged", path.join("stacks", "Pulumi.merged.yaml")],
+        ["live", undefined],
+        ["quoted", undefined],
+        ["broken", undefined],
+        ["missing", undefined],
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("parseParallel: whole numbers of at least 1; runPool keeps input order and the limit", async () => {

@@ -4,14 +4,14 @@
 // holds for that business may be the other stack's.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { pulumiYamlToJs } from "../provider/stack/pulumi-yaml";
 import { readStackDir } from "./validate";
 import type { StackFacts } from "./validate";
 
 /** The folder of a project's stack files: Pulumi.yaml's `stackConfigDir`, else the project folder. */
 export function projectStacksDir(projectDir: string): string {
   try {
-    const doc = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { stackConfigDir?: unknown } | null;
+    const doc = pulumiYamlToJs(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { stackConfigDir?: unknown } | null | undefined;
     return typeof doc?.stackConfigDir === "string" ? path.resolve(projectDir, doc.stackConfigDir) : projectDir;
   } catch {
     return projectDir;

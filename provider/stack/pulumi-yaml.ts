@@ -356,3 +356,11 @@ export function readDocument(doc: Document): PulumiYamlRead {
 export function parsePulumiYaml(text: string, lineCounter?: LineCounter): Document.Parsed {
   return parseDocument(text, { schema: "failsafe", uniqueKeys: true, prettyErrors: false, ...(lineCounter === undefined ? {} : { lineCounter }) });
 }
+
+/** A YAML file's value as Pulumi reads it (goToJs of readDocument); undefined when Pulumi could not read it. */
+export function pulumiYamlToJs(text: string): unknown {
+  const doc = parsePulumiYaml(text);
+  if (doc.errors.length > 0) return undefined;
+  const read = readDocument(doc);
+  return "error" in read ? undefined : goToJs(read.value);
+}

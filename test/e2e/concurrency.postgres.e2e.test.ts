@@ -304,13 +304,19 @@ describePostgres("@long the PostgreSQL server stopped, restarted or its connecti
     assert.deepEqual(await lockRows(server(), p), []);
   }
 
-  it("stopped (immediate) mid-create: the up fails naming the database, the role's password unprinted; with the server back, npm run recover and pulumi up bring all 20 active", async () => {
+  /** A new project on the server whose `pulumi up` of the 20 locations is under way (BirdEye slowed to 150 ms a request) and has made 5 mapping puts. */
+  async function twentyMidCreate(): Promise<{ p: TempProject; up: Promise<CliResult> }> {
     project = await startProject({ backend: server(), stacks: [] });
     const p = project;
     await enterprise20(p, STACK, BUSINESS, CLIENT);
     p.emulator.admin.setFaults({ latencyMs: 150 });
     const up = p.pulumi(upArgs(STACK));
     await until(() => p.emulator.requests.filter((r) => r.method === "PUT" && r.path.endsWith("businessintegrationmapping")).length >= 5, "5 mapping puts");
+    return { p, up };
+  }
+
+  it("stopped (immediate) mid-create: the up fails naming the database, the role's password unprinted; with the server back, npm run recover and pulumi up bring all 20 active", async () => {
+    const { p, up } = await twentyMidCreate();
     await server().stop("immediate");
     const failed = await up;
     p.emulator.admin.setFaults({ latencyMs: 0 });
@@ -328,12 +334,7 @@ describePostgres("@long the PostgreSQL server stopped, restarted or its connecti
   it("restarted mid-create, and the connections dropped mid-create: the up finishes or fails with a clear error; the next run converges with nothing lost", async () => {
     const outcomes: string[] = [];
     for (const disruption of ["restart", "drop connections"] as const) {
-      project = await startProject({ backend: server(), stacks: [] });
-      const p = project;
-      await enterprise20(p, STACK, BUSINESS, CLIENT);
-      p.emulator.admin.setFaults({ latencyMs: 150 });
-      const up = p.pulumi(upArgs(STACK));
-      await until(() => p.emulator.requests.filter((r) => r.method === "PUT" && r.path.endsWith("businessintegrationmapping")).length >= 5, "5 mapping puts");
+      const { p, up } = await twentyMidCreate();
       if (disruption === "restart") {
         await server().stop("immediate");
         await server().start();

@@ -24,6 +24,11 @@ function childrenCpuMs() {
 }
 
 if (require.main === module) {
+  // `... | head` closes the pipe early: that is not an error.
+  process.stdout.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   const rows = require("node:fs")
     .readFileSync(process.argv[2], "utf8")
     .split("\n")

@@ -5,7 +5,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { CommandError, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { EngineEvent, OpMap, PreviewOptions } from "@pulumi/pulumi/automation";
 import { pathToFileURL } from "node:url";
@@ -13,6 +12,7 @@ import { projectStacksDir } from "../business-claims";
 import { CUSTOMER_KEY } from "../../provider/config/keys";
 import { pulumiEnv, runPulumi } from "../pulumi-cli";
 import { displayText } from "../../provider/api/display-text";
+import { pulumiYamlToJs } from "../../provider/stack/pulumi-yaml";
 import { MARKDOWN_MAX } from "../markdown";
 import { MAPPING_SET_TYPE, classifySteps, mappingCounts, mappingProperties, mappingSetChanges, stepOf } from "./mapping-changes";
 import type { MappingCounts, ResourceStep } from "./mapping-changes";
@@ -219,7 +219,8 @@ export const FIRST_UP_NOTE = "not in the backend yet: this is what its first pul
 export function offboardedStackFile(projectDir: string, stack: string): string | undefined {
   const file = path.join(projectStacksDir(projectDir), `Pulumi.${stack}.yaml`);
   try {
-    const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    // Read by Pulumi's own YAML rules (provider/stack/pulumi-yaml.ts), as the engine reads the file.
+    const doc = pulumiYamlToJs(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null | undefined;
     const customer = doc?.config?.[CUSTOMER_KEY];
     return typeof customer === "object" && customer !== null && (customer as { offboard?: unknown }).offboard === true ? path.relative(projectDir, file) : undefined;
   } catch {

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { pulumiYamlToJs } from "../../provider/stack/pulumi-yaml";
 import { CUSTOMER_KEY } from "../../provider/config/keys";
 
 /** `*` (any run of characters) and `?` (one character), anchored; everything else literal. */
@@ -114,7 +114,7 @@ export function locationsFilesOf(stacksDir: string, stacks: readonly string[]): 
   const files = new Map<string, string>();
   for (const stack of stacks) {
     try {
-      const doc = parse(fs.readFileSync(path.join(stacksDir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, { locationsFile?: unknown } | undefined> } | null;
+      const doc = pulumiYamlToJs(fs.readFileSync(path.join(stacksDir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, { locationsFile?: unknown } | undefined> } | null | undefined;
       const relative = doc?.config?.[CUSTOMER_KEY]?.locationsFile;
       if (typeof relative === "string") files.set(stack, path.posix.normalize(relative.split("\\").join("/")));
     } catch {

@@ -4,7 +4,7 @@
 // same facts as JSON) on stdout. scripts/review.ts only reads the command line.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { pulumiYamlToJs } from "../../provider/stack/pulumi-yaml";
 import { BUILD_HINT } from "../pulumi-cli";
 import { DEFAULT_PARALLEL, EventTally, PROJECT_ROOT, parseParallel, startWorkspace, progress, runOnStack, runPool, selectForRun } from "../fleet";
 import type { FleetIO, StackResult } from "../fleet";
@@ -36,7 +36,7 @@ export type ReviewIO = Pick<FleetIO, "stdout" | "stderr" | "stderrIsTTY" | "pulu
 
 function readStackFile(stacksDir: string, stack: string): StackFileFacts {
   try {
-    const doc = parse(fs.readFileSync(path.join(stacksDir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: unknown } | null;
+    const doc = pulumiYamlToJs(fs.readFileSync(path.join(stacksDir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: unknown } | null | undefined;
     return stackFileFacts(doc?.config);
   } catch {
     return { kind: null, businessNumber: null };
