@@ -1,6 +1,10 @@
 // Pulumi program entry (Pulumi.yaml `main`): one customer per stack, read from
 // stacks/Pulumi.<stack>.yaml. See provider/stack/program.ts.
+import { startHostReaper } from "./provider/resources/engine-watchdog";
 import { startProviderHost } from "./provider/stack/provider-host-start";
+
+// Before the host starts: what ends it if this run is killed before it loads this package.
+startHostReaper();
 
 // First, before the program's own modules load: Pulumi's provider host starts
 // while they load, check the stack file and look names up.

@@ -25,7 +25,8 @@ function sourceFiles(root) {
     for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
       const rel = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(rel);
-      else if (/\.(ts|json)$/.test(entry.name)) files.push(rel);
+      // host-reaper.js is copied into bin/ as it is.
+      else if (/\.(ts|json)$/.test(entry.name) || entry.name === "host-reaper.js") files.push(rel);
     }
   };
   // The library and the emulator are what tsconfig.build.json compiles.

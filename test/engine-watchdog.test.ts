@@ -2,14 +2,18 @@
 // (provider/resources/engine-watchdog.ts): the watch itself, the wire client's
 // gate, and Pulumi's real dynamic-provider host once its engine is gone.
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import { BirdEyeApiError, BirdEyeClient } from "../provider/api";
-import { EngineGoneError, engineAddressOfHost, parseEngineAddress, probeEngine, watchEngine } from "../provider/resources/engine-watchdog";
+import { EngineGoneError, engineAddressOfHost, parseEngineAddress, probeEngine, startHostReaper, watchEngine } from "../provider/resources/engine-watchdog";
 import type { EngineAddress } from "../provider/resources/engine-watchdog";
 import { MANUAL } from "./fixtures/manual";
 import { rejectionOf } from "./support/assertions";
+import { descendants } from "./support/cli-group";
 import { captureProviderTexts } from "./support/capture-providers";
 import { resetConnection, useBirdEye } from "./support/connection";
 import { startEmulatorAndHost, urnOf } from "./support/provider-host";
@@ -193,5 +197,64 @@ describe("Pulumi's dynamic-provider host once its engine is gone", function () {
     } finally {
       await close();
     }
+  });
+});
+
+describe("host-reaper.js: the program's reaper of hosts that never loaded the provider", function () {
+  this.timeout(120_000);
+  const REAPER = path.join(ROOT, "provider", "resources", "host-reaper.js");
+
+  /** A process whose arguments are Pulumi's dynamic-provider host's, for the engine at `address`, that runs until ended. */
+  function fakeHost(dir: string, address: string): ChildProcess {
+    const script = path.join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
+    fs.mkdirSync(path.dirname(script), { recursive: true });
+    fs.writeFileSync(script, "setInterval(() => undefined, 1000);\n");
+    return spawn(process.execPath, [script, address], { stdio: "ignore" });
+  }
+  const ended = (child: ChildProcess): Promise<NodeJS.Signals | number | null> =>
+    child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.signalCode ?? child.exitCode) : new Promise((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
+
+  it("while the engine listens it ends nothing; once the engine refuses, it SIGTERMs the hosts of that engine only, then exits 0", async () => {
+    const engine = await listening();
+    const other = await listening();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "birdeye-reaper-"));
+    const ours = fakeHost(dir, `127.0.0.1:${engine.address.port}`);
+    const theirs = fakeHost(dir, `127.0.0.1:${other.address.port}`);
+    const reaper = spawn(process.execPath, [REAPER, `127.0.0.1:${engine.address.port}`], { stdio: "ignore" });
+    try {
+      // Both hosts are found by their arguments (what the reaper will end).
+      const { hostsOf } = require(REAPER) as { hostsOf(address: EngineAddress): number[] };
+      await until(() => hostsOf(engine.address).includes(ours.pid ?? -1), "the host seen in /proc");
+      assert.deepEqual(hostsOf(engine.address), [ours.pid]);
+      // Looks while the engine listens: nothing ended.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      assert.equal(ours.exitCode ?? ours.signalCode, null, "nothing ended while the engine listens");
+      assert.equal(reaper.exitCode, null, "the reaper waits while the engine listens");
+      await engine.close();
+      assert.equal(await ended(reaper), 0, "the reaper exits 0 once the engine is gone");
+      assert.equal(await ended(ours), "SIGTERM", "the gone engine's host is ended");
+      assert.equal(theirs.exitCode ?? theirs.signalCode, null, "another engine's host is left alone");
+    } finally {
+      for (const child of [ours, theirs, reaper]) child.kill("SIGKILL");
+      await Promise.all([ours, theirs, reaper].map(ended));
+      await other.close();
+      await engine.close().catch(() => undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an address it cannot read: usage, exit 2", async () => {
+    const reaper = spawn(process.execPath, [REAPER, "not an address"], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    reaper.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    assert.equal(await ended(reaper), 2);
+    assert.match(stderr, /usage: node host-reaper\.js <engine-address>/);
+  });
+
+  it("startHostReaper starts nothing outside a Pulumi program (no PULUMI_NODEJS_ENGINE) or for an address it cannot read", () => {
+    const before = descendants(process.pid).length;
+    startHostReaper({});
+    startHostReaper({ PULUMI_NODEJS_ENGINE: "nonsense" });
+    assert.equal(descendants(process.pid).length, before);
   });
 });

@@ -20,7 +20,10 @@
 // a listening server never refuses on loopback, and anything else (a timeout,
 // no file descriptors left) proves nothing, so the run goes on. The process's
 // parent is no signal: it is the shell script, which outlives the engine.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as net from "node:net";
+import * as path from "node:path";
 
 /** What one look at the engine's address found. */
 export type EngineProbe = "listening" | "gone" | "unknown";
@@ -142,4 +145,20 @@ export function watchEngineOfThisHost(argv: readonly string[] = process.argv): v
 /** Before every BirdEye request (retries included): rejects with EngineGoneError when this host's engine is gone. */
 export async function connectionGate(): Promise<void> {
   await hostWatch?.beforeSend();
+}
+
+/**
+ * In the program (Pulumi's `cmd/run`, which sets PULUMI_NODEJS_ENGINE to its
+ * engine's address): start `host-reaper.js` for that engine, detached, with
+ * nothing but PATH from the environment. It ends the dynamic-provider hosts
+ * this watch never reaches (killed before they loaded this package) once the
+ * engine is gone, then exits. Elsewhere (a test, a tool, an inline program) or
+ * without /proc: nothing.
+ */
+export function startHostReaper(env: NodeJS.ProcessEnv = process.env): void {
+  const engine = env.PULUMI_NODEJS_ENGINE;
+  if (engine === undefined || parseEngineAddress(engine) === undefined || !fs.existsSync("/proc")) return;
+  const reaper = spawn(process.execPath, [path.join(__dirname, "host-reaper.js"), engine], { detached: true, stdio: "ignore", env: { PATH: env.PATH ?? "" } });
+  reaper.on("error", () => undefined);
+  reaper.unref();
 }

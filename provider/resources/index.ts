@@ -17,3 +17,4 @@ export { configureConnection, resetConnection, resolveConnection } from "./conne
 export { DYNAMIC_MODULE, RESOURCE_TYPES, dynamicTypeToken } from "./type-tokens";
 export { UNKNOWN } from "./check";
 export { PartialStateError } from "./partial-state";
+export { startHostReaper } from "./engine-watchdog";

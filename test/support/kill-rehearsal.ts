@@ -18,6 +18,7 @@ import { promisify } from "node:util";
 import type { RequestLogEntry } from "../../emulator";
 import { ENDPOINTS } from "../../provider/api";
 import { awaitRunGone, killGroup, startInOwnGroup } from "./cli-group";
+import { processesIn } from "./process-tree";
 import { PROJECT_ROOT, initStacks, realCli, secureValue, startProject, writesOf } from "./real-cli";
 import type { StackConfig, TempProject } from "./real-cli";
 
@@ -305,6 +306,54 @@ export async function rehearseKillMidRetry(): Promise<void> {
     assert.match(said, /Next: pulumi up|nothing to recover/, said);
     await project.pulumiOk(upArgs);
     await assertConverged(project, FOUR);
+  } finally {
+    await project.close();
+  }
+}
+
+/**
+ * Killed during the program's own lookups (BirdEye's first answer held),
+ * once the dynamic-provider host that the program's first request started is
+ * running, and before it has loaded this package, so before its own watch
+ * starts. Every process of the run must still end by itself (the host through
+ * host-reaper.js), and nothing may reach BirdEye. Then `npm run recover` and
+ * `pulumi up` create what the file asks for, and a run that ends well leaves
+ * no process behind either.
+ */
+export async function rehearseKillDuringLookups(): Promise<void> {
+  const cli = realCli();
+  if (cli === undefined) throw new Error("no CLI");
+  const project = await startRehearsalProject();
+  const { emulator } = project;
+  const TWO = SIX.slice(0, 2);
+  try {
+    project.writeStack(STACK, stackConfig(project, TWO));
+    const held = emulator.holdAtRequest("GET", "/");
+    const up = startInOwnGroup(cli.pulumi, upArgs, { cwd: project.dir, env: project.env });
+    let finished = false;
+    void up.exited.then(() => (finished = true));
+    await Promise.race([held, up.exited]);
+    // The host is up before the kill, however slow the machine: else nothing is tested.
+    while (!processesIn(project.base).some((p) => p.role === "providerHost")) {
+      if (finished) throw new Error(`pulumi up ended before its provider host was seen; BirdEye got:\n${requestLines(emulator.requests)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(!finished, "pulumi up ended before the kill");
+    assert.deepEqual(writesOf(emulator), [], "killed before any write");
+    await killGroup(up);
+    const atKill = emulator.requests.length;
+    await awaitRunGone(project.base, () => `BirdEye got after the kill:\n${requestLines(emulator.requests.slice(atKill))}`);
+    const atGone = emulator.requests.length;
+    emulator.release();
+    assert.equal(requestLines(emulator.requests.slice(atGone)), "", "no request reached BirdEye after the run's processes were gone");
+    assert.deepEqual(writesOf(emulator), [], "the killed run wrote nothing");
+
+    const said = await recover(project);
+    assert.match(said, /Next: pulumi up|nothing to recover/, said);
+    await project.pulumiOk(upArgs);
+    await assertConverged(project, TWO);
+    // A run that ends well leaves nothing running either: the reaper ends with its engine.
+    await awaitRunGone(project.base);
   } finally {
     await project.close();
   }
