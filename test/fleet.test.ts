@@ -544,7 +544,7 @@ describeRealEngine("npm run fleet with the real CLI (Automation API)", function 
     assert.equal(writesOf(project.emulator).length, writes, "a preview writes nothing");
   });
 
-  it("a stack another update holds (its lock file, as the pinned CLI writes it): the fleet says so in Pulumi's words, and points to recover, not pulumi cancel", async () => {
+  it("@long a stack another update holds (its lock file, as the pinned CLI writes it): the fleet says so in Pulumi's words, and points to recover, not pulumi cancel", async () => {
     project = await startProject();
     await initStacks(project, ["enterprise-example"]);
     // A running update's lock (the emulator's hold would also stop the second run's own lookups): the file lock.go writes.

@@ -15,7 +15,7 @@ describeRealEngine("a killed run's provider host once its engine is gone", () =>
     await rehearseKillMidRetry();
   });
 
-  it("killed during the program's lookups, before the host has loaded this package: every process of the run ends (the host through host-reaper.js), nothing is written, and recover then up converge", async function () {
+  it("@long killed during the program's lookups, before the host has loaded this package: every process of the run ends (the host through host-reaper.js), nothing is written, and recover then up converge", async function () {
     this.timeout(600_000); // a hang detector: a busy machine is several times slower
     await rehearseKillDuringLookups();
   });

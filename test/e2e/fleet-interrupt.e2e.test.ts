@@ -72,7 +72,7 @@ describeRealEngine("npm run fleet -- up: Ctrl-C and an interrupted run's pending
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", ENTERPRISE]);
   });
 
-  it("a stack a killed run left with pending operations and its lock is recovered first, then updated", async () => {
+  it("@long a stack a killed run left with pending operations and its lock is recovered first, then updated", async () => {
     assert.ok(await killAfterWrite(project, 2, ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", ENTERPRISE]), "the up made 2 writes");
     assert.ok((await pendingOf()).length > 0, "the killed run left pending operations");
 
